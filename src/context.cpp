@@ -1,1 +1,110 @@
-// placeholder
+#include "nanofaas/context.hpp"
+
+#include <boost/fiber/operations.hpp>
+
+#include <algorithm>
+
+#include "engine_core.hpp"
+#include "environment.hpp"
+#include "function.hpp"
+#include "invocation.hpp"
+
+namespace nanofaas {
+namespace {
+std::optional<std::string_view> lookup(const detail::Version& v, std::string_view name) {
+  auto it = v.environment.find(name);
+  if (it == v.environment.end()) return std::nullopt;
+  return std::string_view(it->second);
+}
+}  // namespace
+
+RequestId Context::request_id() const noexcept {
+  return invocation_->out.request_id;
+}
+
+std::string_view Context::function_name() const noexcept {
+  return invocation_->version->function->name;
+}
+
+std::string_view Context::function_version() const noexcept {
+  return invocation_->version->name;
+}
+
+std::string_view Context::invoked_qualifier() const noexcept {
+  return invocation_->invoked_qualifier;
+}
+
+std::string_view Context::caller() const noexcept {
+  return invocation_->principal;
+}
+
+std::string_view Context::client_context() const noexcept {
+  return invocation_->client_context;
+}
+
+Context::time_point Context::deadline() const noexcept {
+  return invocation_->deadline;
+}
+
+std::chrono::nanoseconds Context::remaining_time() const noexcept {
+  return std::max(std::chrono::nanoseconds(0),
+                  invocation_->deadline - std::chrono::steady_clock::now());
+}
+
+bool Context::cancelled() const noexcept {
+  return invocation_->state.load(std::memory_order_relaxed) == detail::Invocation::abandoned ||
+         std::chrono::steady_clock::now() >= invocation_->deadline;
+}
+
+std::optional<std::string_view> Context::env(std::string_view name) const noexcept {
+  return lookup(*invocation_->version, name);
+}
+
+std::uint32_t Context::depth() const noexcept {
+  return invocation_->depth;
+}
+
+void Context::log(std::string_view message) const {
+  const detail::Version& v = *invocation_->version;
+  if (!v.engine->config.log_sink) return;
+  v.engine->log(v, invocation_->out.request_id.to_string(), message);
+}
+
+bool Context::sleep_for(std::chrono::nanoseconds duration) const {
+  const auto wake = std::chrono::steady_clock::now() + duration;
+  const bool cut_short = wake > invocation_->deadline;
+  boost::this_fiber::sleep_until(cut_short ? invocation_->deadline : wake);
+  return !cut_short;
+}
+
+InvokeResult Context::invoke(std::string_view qualified_name, PayloadView payload,
+                             InvokeOptions options) const {
+  return invocation_->version->engine->invoke(qualified_name, payload, nullptr, options,
+                                              invocation_->depth + 1);
+}
+
+void* Context::environment_local(const void* key, ErasedPtr (*make)()) const {
+  for (auto& [k, p] : environment_->locals) {
+    if (k == key) return p.get();
+  }
+  environment_->locals.emplace_back(key, make());
+  return environment_->locals.back().second.get();
+}
+
+std::string_view InitContext::function_name() const noexcept {
+  return version_->function->name;
+}
+
+std::string_view InitContext::function_version() const noexcept {
+  return version_->name;
+}
+
+std::optional<std::string_view> InitContext::env(std::string_view name) const noexcept {
+  return lookup(*version_, name);
+}
+
+void InitContext::log(std::string_view message) const {
+  version_->engine->log(*version_, {}, message);
+}
+
+}  // namespace nanofaas

@@ -1,1 +1,402 @@
-// placeholder
+#include "nanofaas/engine.hpp"
+
+#include <algorithm>
+#include <mutex>
+
+#include "engine_core.hpp"
+#include "environment.hpp"
+
+namespace nanofaas {
+
+using detail::fail;
+
+struct Engine::Impl : detail::EngineCore {
+  using EngineCore::EngineCore;
+};
+
+namespace {
+
+constexpr std::size_t max_environment_bytes = 4096;
+
+Status validate_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) {
+    return fail(Errc::invalid_argument,
+                "function name must be 1 to 64 characters, got " + std::to_string(name.size()));
+  }
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_';
+    if (!ok) {
+      return fail(Errc::invalid_argument, "function name '" + std::string(name) +
+                                              "' may contain only A-Z, a-z, 0-9, '-' and '_'");
+    }
+  }
+  return {};
+}
+
+Status validate_function_config(const FunctionConfig& config, const EngineConfig& engine) {
+  if (auto s = validate_name(config.name); !s) return s;
+  if (config.timeout.count() <= 0) {
+    return fail(Errc::invalid_argument, "timeout must be positive");
+  }
+  if (config.keep_alive && config.keep_alive->count() < 0) {
+    return fail(Errc::invalid_argument, "keep_alive must not be negative");
+  }
+  std::size_t env_bytes = 0;
+  for (const auto& [key, value] : config.environment) {
+    if (key.empty()) return fail(Errc::invalid_argument, "environment variable with empty name");
+    env_bytes += key.size() + value.size();
+  }
+  if (env_bytes > max_environment_bytes) {
+    return fail(Errc::invalid_argument,
+                "environment variables exceed 4 KB (" + std::to_string(env_bytes) + " bytes)");
+  }
+  if (config.reserved_concurrency &&
+      *config.reserved_concurrency >
+          engine.concurrency_limit -
+              std::min(engine.concurrency_limit, engine.unreserved_concurrency_min)) {
+    return fail(Errc::invalid_argument, "reserved concurrency " +
+                                            std::to_string(*config.reserved_concurrency) +
+                                            " exceeds what the engine can reserve");
+  }
+  for (const auto& statement : config.policy) {
+    if (statement.principal.empty()) {
+      return fail(Errc::invalid_argument, "policy statement with an empty principal");
+    }
+  }
+  return {};
+}
+
+/// Applies a reservation change: `total_reserved` must leave the unreserved minimum.
+Status change_reservation(detail::EngineCore& core, detail::Function& fn,
+                          std::optional<std::uint32_t> reserved) {
+  std::unique_lock lock(core.registry_mutex);  // serialises reservation changes
+  const std::int64_t old = fn.reserved.load();
+  const std::uint64_t old_amount = old < 0 ? 0 : static_cast<std::uint64_t>(old);
+  const std::uint64_t new_amount = reserved.value_or(0);
+  const std::uint64_t total = core.total_reserved.load() - old_amount + new_amount;
+  const std::uint64_t limit = core.config.concurrency_limit;
+  if (total + core.config.unreserved_concurrency_min > limit) {
+    return fail(Errc::invalid_argument,
+                "Specified ReservedConcurrentExecutions for function decreases account's "
+                "UnreservedConcurrentExecution below its minimum value of [" +
+                    std::to_string(core.config.unreserved_concurrency_min) + "]");
+  }
+  if (reserved && fn.provisioned_total > *reserved) {
+    return fail(Errc::invalid_argument,
+                "reserved concurrency below the function's provisioned concurrency (" +
+                    std::to_string(fn.provisioned_total) + ")");
+  }
+  core.total_reserved.store(static_cast<std::uint32_t>(total));
+  fn.reserved.store(reserved ? static_cast<std::int64_t>(*reserved) : -1);
+  return {};
+}
+
+void read_counters(const detail::Version& v, FunctionMetrics& m) {
+  const auto& c = v.counters;
+  m.function_name = v.function->name;
+  m.version = v.name;
+  m.invocations = c.invocations.load(std::memory_order_relaxed);
+  m.errors = c.errors.load(std::memory_order_relaxed);
+  m.throttles = c.throttles.load(std::memory_order_relaxed);
+  m.timeouts = c.timeouts.load(std::memory_order_relaxed);
+  m.cold_starts = c.cold_starts.load(std::memory_order_relaxed);
+  m.init_errors = c.init_errors.load(std::memory_order_relaxed);
+  m.provisioned_spillover_invocations = c.spillover.load(std::memory_order_relaxed);
+  m.concurrent_executions = c.concurrent.load(std::memory_order_relaxed);
+  m.environments = v.pool.environments.load(std::memory_order_relaxed);
+  m.idle_environments = v.pool.idle.load(std::memory_order_relaxed);
+  m.provisioned_environments = v.pool.provisioned_ready.load(std::memory_order_relaxed);
+  c.duration.read_into(m.duration);
+  c.init_duration.read_into(m.init_duration);
+}
+
+}  // namespace
+
+Expected<Engine> Engine::create(EngineConfig config) {
+  if (config.workers == 0 || config.workers > 1024) {
+    return fail(Errc::invalid_argument, "workers must be 1 to 1024");
+  }
+  if (config.concurrency_limit == 0) {
+    return fail(Errc::invalid_argument, "concurrency_limit must be positive");
+  }
+  if (config.unreserved_concurrency_min > config.concurrency_limit) {
+    return fail(Errc::invalid_argument, "unreserved_concurrency_min exceeds concurrency_limit");
+  }
+  if (config.stack_size < 16 * 1024) {
+    return fail(Errc::invalid_argument, "stack_size must be at least 16 KiB");
+  }
+  if (config.clock == nullptr) return fail(Errc::invalid_argument, "clock must not be null");
+  auto impl = std::make_unique<Impl>(std::move(config));
+  impl->start();
+  return Engine(std::move(impl));
+}
+
+Engine::Engine(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
+Engine::Engine(Engine&&) noexcept = default;
+Engine& Engine::operator=(Engine&&) noexcept = default;
+Engine::~Engine() = default;
+
+const EngineConfig& Engine::config() const noexcept {
+  return impl_->config;
+}
+
+Status Engine::add_function_impl(FunctionConfig config,
+                                 std::unique_ptr<detail::HandlerFactory> factory) {
+  if (auto s = validate_function_config(config, impl_->config); !s) return s;
+  auto fn = std::make_unique<detail::Function>();
+  fn->name = config.name;
+  fn->policy = config.policy;
+  fn->latest = std::make_unique<detail::Version>(
+      *impl_, *fn, "$LATEST", std::shared_ptr<const detail::HandlerFactory>(std::move(factory)),
+      config, impl_->config.keep_alive, impl_->config.max_request_bytes,
+      impl_->config.max_response_bytes, impl_->config.workers);
+  const auto reserved = config.reserved_concurrency;
+  fn->config = std::move(config);
+  detail::Function* raw = fn.get();
+  {
+    std::unique_lock lock(impl_->registry_mutex);
+    if (impl_->functions.contains(raw->name)) {
+      return fail(Errc::already_exists, "Function already exist: " + raw->name);
+    }
+    impl_->functions.emplace(raw->name, std::move(fn));
+  }
+  if (reserved) {
+    if (auto s = change_reservation(*impl_, *raw, reserved); !s) {
+      std::unique_lock lock(impl_->registry_mutex);
+      impl_->functions.erase(raw->name);
+      return s;
+    }
+  }
+  return {};
+}
+
+InvokeResult Engine::invoke(std::string_view qualified_name, PayloadView payload,
+                            InvokeOptions options) {
+  return impl_->invoke(qualified_name, payload, nullptr, options, 1);
+}
+
+InvokeResult Engine::invoke(std::string_view qualified_name, Payload&& payload,
+                            InvokeOptions options) {
+  return impl_->invoke(qualified_name, payload, &payload, options, 1);
+}
+
+Status Engine::dry_run(std::string_view qualified_name, PayloadView payload,
+                       InvokeOptions options) const {
+  auto target = impl_->validate(qualified_name, payload.size(), options.principal);
+  if (!target) return Unexpected(std::move(target).error());
+  const std::int64_t reserved = target->function->reserved.load();
+  if (reserved == 0) {
+    return fail(Errc::too_many_requests, "Rate Exceeded.",
+                ThrottleReason::reserved_function_concurrent_invocation_limit_exceeded);
+  }
+  return {};
+}
+
+Expected<std::string> Engine::publish_version(std::string_view function_name) {
+  detail::Function* fn = impl_->find_function(function_name);
+  if (fn == nullptr) {
+    return fail(Errc::not_found, "Function not found: " + std::string(function_name));
+  }
+  std::unique_lock lock(fn->mutex);
+  std::string name = std::to_string(fn->versions.size() + 1);
+  fn->versions.push_back(std::make_unique<detail::Version>(
+      *impl_, *fn, name, fn->latest->factory, fn->config, impl_->config.keep_alive,
+      impl_->config.max_request_bytes, impl_->config.max_response_bytes, impl_->config.workers));
+  return name;
+}
+
+namespace {
+Expected<std::unique_ptr<detail::AliasRoute>> make_route(const detail::Function& fn,
+                                                         const AliasConfig& alias) {
+  if (auto s = validate_name(alias.name); !s) return Unexpected(std::move(s).error());
+  if (std::all_of(alias.name.begin(), alias.name.end(),
+                  [](char c) { return c >= '0' && c <= '9'; })) {
+    return fail(Errc::invalid_argument, "alias name '" + alias.name + "' must not be a number");
+  }
+  auto version_of = [&](const std::string& v) -> detail::Version* {
+    for (const auto& p : fn.versions) {
+      if (p->name == v) return p.get();
+    }
+    return nullptr;
+  };
+  auto route = std::make_unique<detail::AliasRoute>();
+  route->name = alias.name;
+  route->primary = version_of(alias.function_version);
+  if (route->primary == nullptr) {
+    return fail(Errc::not_found, "alias '" + alias.name + "': no published version '" +
+                                     alias.function_version + "'");
+  }
+  if (!alias.additional_version.empty()) {
+    route->additional = version_of(alias.additional_version);
+    if (route->additional == nullptr || route->additional == route->primary) {
+      return fail(Errc::invalid_argument, "alias '" + alias.name +
+                                              "': additional version must be another published "
+                                              "version");
+    }
+    if (!(alias.additional_weight >= 0.0 && alias.additional_weight <= 1.0)) {
+      return fail(Errc::invalid_argument,
+                  "alias '" + alias.name + "': additional_weight must be within 0.0 to 1.0");
+    }
+    route->additional_weight = alias.additional_weight;
+  }
+  return route;
+}
+}  // namespace
+
+Status Engine::create_alias(std::string_view function_name, AliasConfig alias) {
+  detail::Function* fn = impl_->find_function(function_name);
+  if (fn == nullptr) {
+    return fail(Errc::not_found, "Function not found: " + std::string(function_name));
+  }
+  std::unique_lock lock(fn->mutex);
+  if (fn->aliases.contains(alias.name)) {
+    return fail(Errc::already_exists, "Alias already exists: " + alias.name);
+  }
+  auto route = make_route(*fn, alias);
+  if (!route) return Unexpected(std::move(route).error());
+  fn->aliases.emplace(alias.name, route->get());
+  fn->alias_routes.push_back(std::move(*route));
+  return {};
+}
+
+Status Engine::update_alias(std::string_view function_name, AliasConfig alias) {
+  detail::Function* fn = impl_->find_function(function_name);
+  if (fn == nullptr) {
+    return fail(Errc::not_found, "Function not found: " + std::string(function_name));
+  }
+  std::unique_lock lock(fn->mutex);
+  auto it = fn->aliases.find(alias.name);
+  if (it == fn->aliases.end()) return fail(Errc::not_found, "Alias not found: " + alias.name);
+  auto route = make_route(*fn, alias);
+  if (!route) return Unexpected(std::move(route).error());
+  it->second = route->get();
+  fn->alias_routes.push_back(std::move(*route));
+  return {};
+}
+
+Status Engine::delete_alias(std::string_view function_name, std::string_view alias) {
+  detail::Function* fn = impl_->find_function(function_name);
+  if (fn == nullptr) {
+    return fail(Errc::not_found, "Function not found: " + std::string(function_name));
+  }
+  std::unique_lock lock(fn->mutex);
+  auto it = fn->aliases.find(alias);
+  if (it == fn->aliases.end()) {
+    return fail(Errc::not_found, "Alias not found: " + std::string(alias));
+  }
+  fn->aliases.erase(it);
+  return {};
+}
+
+Status Engine::put_function_concurrency(std::string_view function_name, std::uint32_t reserved) {
+  detail::Function* fn = impl_->find_function(function_name);
+  if (fn == nullptr) {
+    return fail(Errc::not_found, "Function not found: " + std::string(function_name));
+  }
+  return change_reservation(*impl_, *fn, reserved);
+}
+
+Status Engine::delete_function_concurrency(std::string_view function_name) {
+  detail::Function* fn = impl_->find_function(function_name);
+  if (fn == nullptr) {
+    return fail(Errc::not_found, "Function not found: " + std::string(function_name));
+  }
+  return change_reservation(*impl_, *fn, std::nullopt);
+}
+
+Status Engine::put_provisioned_concurrency(std::string_view qualified_name, std::uint32_t count) {
+  const std::size_t colon = qualified_name.find(':');
+  if (colon == std::string_view::npos || qualified_name.substr(colon + 1) == "$LATEST") {
+    return fail(Errc::invalid_argument,
+                "provisioned concurrency needs a published version or an alias, not $LATEST");
+  }
+  auto target = impl_->resolve(qualified_name);
+  if (!target) return Unexpected(std::move(target).error());
+  detail::Function& fn = *target->function;
+  detail::Version& v = *target->version;
+  // An alias provisions the version it points at (its main route).
+  std::uint32_t previous = 0;
+  {
+    std::unique_lock registry(impl_->registry_mutex);
+    std::unique_lock lock(fn.mutex);
+    previous = v.pool.provisioned_target.load();
+    const std::uint64_t total = fn.provisioned_total - previous + count;
+    const std::int64_t reserved = fn.reserved.load();
+    const std::uint64_t cap = reserved >= 0
+                                  ? static_cast<std::uint64_t>(reserved)
+                                  : impl_->config.concurrency_limit - impl_->total_reserved.load() -
+                                        impl_->config.unreserved_concurrency_min;
+    if (total > cap) {
+      return fail(Errc::invalid_argument, "provisioned concurrency " + std::to_string(total) +
+                                              " exceeds the function's available concurrency " +
+                                              std::to_string(cap));
+    }
+    fn.provisioned_total = static_cast<std::uint32_t>(total);
+    v.pool.provisioned_target.store(count);
+  }
+  if (count > previous) {
+    detail::ProvisionLatch latch(count - previous);
+    for (std::uint32_t i = previous; i < count; ++i) {
+      detail::Worker& w = *impl_->workers[i % impl_->workers.size()];
+      w.post(detail::Task{detail::Task::Kind::create, nullptr, nullptr, &v, &latch});
+    }
+    return latch.wait();
+  }
+  // Fewer wanted: retire idle provisioned environments beyond the count.
+  std::vector<detail::Environment*> idle;
+  v.pool.take_idle(idle, true);
+  std::vector<detail::Environment*> keep;
+  std::vector<detail::Environment*> retire;
+  std::uint32_t kept_provisioned = 0;
+  for (detail::Environment* env : idle) {
+    if (env->provisioned && kept_provisioned >= count) {
+      retire.push_back(env);
+    } else {
+      if (env->provisioned) ++kept_provisioned;
+      keep.push_back(env);
+    }
+  }
+  // take_idle marked them all retired; give back the ones we keep.
+  for (detail::Environment* env : keep) {
+    env->retire = false;
+    v.pool.environments.fetch_add(1);
+    v.pool.release(env, env->last_used);
+  }
+  impl_->retire(retire);
+  return {};
+}
+
+Status Engine::add_permission(std::string_view function_name, PolicyStatement statement) {
+  if (statement.principal.empty()) {
+    return fail(Errc::invalid_argument, "policy statement with an empty principal");
+  }
+  detail::Function* fn = impl_->find_function(function_name);
+  if (fn == nullptr) {
+    return fail(Errc::not_found, "Function not found: " + std::string(function_name));
+  }
+  std::unique_lock lock(fn->mutex);
+  fn->policy.push_back(std::move(statement));
+  return {};
+}
+
+std::size_t Engine::reclaim_idle_environments() {
+  return impl_->reclaim_idle_environments();
+}
+
+MetricsSnapshot Engine::metrics() const {
+  MetricsSnapshot snapshot;
+  snapshot.unreserved_concurrent_executions = impl_->unreserved_in_flight.load();
+  snapshot.unreserved_concurrency_available =
+      impl_->config.concurrency_limit - impl_->total_reserved.load();
+  std::shared_lock lock(impl_->registry_mutex);
+  for (const auto& [name, fn] : impl_->functions) {
+    snapshot.concurrent_executions += fn->in_flight.load(std::memory_order_relaxed);
+    std::shared_lock fn_lock(fn->mutex);
+    read_counters(*fn->latest, snapshot.functions.emplace_back());
+    for (const auto& v : fn->versions) read_counters(*v, snapshot.functions.emplace_back());
+  }
+  return snapshot;
+}
+
+}  // namespace nanofaas

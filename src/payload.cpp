@@ -1,1 +1,69 @@
-// placeholder
+#include "nanofaas/payload.hpp"
+
+#include <mimalloc.h>
+
+#include <cstdio>
+#include <cstring>
+#include <new>
+#include <utility>
+
+#include "nanofaas/clock.hpp"
+#include "nanofaas/request_id.hpp"
+
+namespace nanofaas {
+
+Payload Payload::uninitialized(std::size_t size) {
+  Payload p;
+  if (size == 0) return p;
+  p.data_ = static_cast<char*>(mi_malloc(size + payload_padding));
+  if (p.data_ == nullptr) throw std::bad_alloc();
+  std::memset(p.data_ + size, 0, payload_padding);
+  p.size_ = size;
+  return p;
+}
+
+Payload Payload::copy_of(std::string_view bytes) {
+  Payload p = uninitialized(bytes.size());
+  if (!bytes.empty()) std::memcpy(p.data_, bytes.data(), bytes.size());
+  return p;
+}
+
+Payload::Payload(Payload&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+
+Payload& Payload::operator=(Payload&& other) noexcept {
+  if (this != &other) {
+    mi_free(data_);
+    data_ = std::exchange(other.data_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+  }
+  return *this;
+}
+
+Payload::~Payload() {
+  mi_free(data_);
+}
+
+std::string RequestId::to_string() const {
+  char text[37];
+  std::snprintf(text, sizeof text, "%08x-%04x-4%03x-%04x-%012llx",
+                static_cast<unsigned>(high >> 32), static_cast<unsigned>((high >> 16) & 0xffff),
+                static_cast<unsigned>(high & 0x0fff),
+                static_cast<unsigned>(0x8000 | ((low >> 48) & 0x3fff)),
+                static_cast<unsigned long long>(low & 0xffffffffffffull));
+  return text;
+}
+
+namespace {
+class SteadyClock final : public Clock {
+ public:
+  time_point now() const noexcept override { return std::chrono::steady_clock::now(); }
+};
+}  // namespace
+
+const Clock& Clock::steady() noexcept {
+  static const SteadyClock clock;
+  return clock;
+}
+
+}  // namespace nanofaas

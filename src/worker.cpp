@@ -1,1 +1,113 @@
-// placeholder
+#include "worker.hpp"
+
+#include <boost/fiber/context.hpp>
+#include <boost/fiber/fiber.hpp>
+#include <boost/fiber/operations.hpp>
+
+#include "engine_core.hpp"
+#include "environment.hpp"
+#include "function.hpp"
+#include "invocation.hpp"
+#include "sched/engine_algorithm.hpp"
+
+namespace nanofaas::detail {
+namespace {
+thread_local Worker* current_worker = nullptr;
+constexpr auto reap_interval = std::chrono::seconds(1);
+}  // namespace
+
+Worker::Worker(EngineCore& engine, std::uint32_t index)
+    : engine_(&engine), index_(index), stacks_(engine.config.stack_size) {}
+
+Worker::~Worker() = default;
+
+Worker* Worker::current() noexcept {
+  return current_worker;
+}
+
+void Worker::start() {
+  thread_ = std::thread([this] { thread_main(); });
+  started_.wait();
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::post(const Task& task) {
+  inbox_.enqueue(task);
+  inbox_count_.fetch_add(1, std::memory_order_release);
+  parker_.unpark();
+}
+
+void Worker::resume(Environment& env) noexcept {
+  boost::fibers::context::active()->schedule(env.fiber);
+}
+
+void Worker::spawn_environment(Version& version, Invocation* first, bool provisioned,
+                               ProvisionLatch* latch) {
+  auto* env = new Environment(version, *this, first, provisioned, latch);
+  version.pool.environments.fetch_add(1, std::memory_order_relaxed);
+  ++live_environments_;
+  try {
+    boost::fibers::fiber fiber(std::allocator_arg, CachedStackAllocator(stacks_),
+                               [env] { env->run(); });
+    fiber.detach();
+  } catch (const std::exception&) {
+    // No stack could be mapped: the environment fails like an init error.
+    env->fail_to_start("Runtime.OutOfMemory", "no stack for a new execution environment");
+  }
+}
+
+void Worker::on_environment_exit() noexcept {
+  --live_environments_;
+  if (stopping_ && live_environments_ == 0 && main_waiting_) wake_main();
+}
+
+void Worker::wake_main() noexcept {
+  main_waiting_ = false;
+  if (!main_fiber_->ready_is_linked()) main_fiber_->get_scheduler()->schedule(main_fiber_);
+}
+
+void Worker::run_control_task(const Task& task) {
+  switch (task.kind) {
+    case Task::Kind::create:
+      spawn_environment(*task.version, task.invocation, task.invocation == nullptr, task.latch);
+      break;
+    case Task::Kind::stop: stopping_ = true; break;
+    default: break;
+  }
+}
+
+void Worker::thread_main() {
+  current_worker = this;
+  boost::fibers::use_scheduling_algorithm<EngineAlgorithm>(*this);
+  main_fiber_ = boost::fibers::context::active();
+  started_.count_down();
+  auto next_reap = std::chrono::steady_clock::now() + reap_interval;
+  // The thread's main fiber runs control work (creating environment fibers, stopping) and,
+  // on worker 0, the keep-alive reaper; environments run on their own fibers.
+  for (;;) {
+    while (!control_tasks_.empty()) {
+      const Task task = control_tasks_.front();
+      control_tasks_.pop_front();
+      run_control_task(task);
+    }
+    if (stopping_) {
+      if (live_environments_ == 0) break;
+      main_waiting_ = true;
+      main_fiber_->suspend();
+      continue;
+    }
+    if (index_ == 0 && std::chrono::steady_clock::now() >= next_reap) {
+      engine_->reclaim_idle_environments();
+      next_reap = std::chrono::steady_clock::now() + reap_interval;
+    }
+    main_waiting_ = true;
+    main_fiber_->wait_until(index_ == 0 ? next_reap : std::chrono::steady_clock::time_point::max());
+    main_waiting_ = false;
+  }
+  current_worker = nullptr;
+}
+
+}  // namespace nanofaas::detail

@@ -36,13 +36,11 @@ class [[nodiscard]] Expected {
   using error_type = E;
 
   /// A default-constructed value.
-  constexpr Expected()
-    requires std::is_default_constructible_v<T>
+  constexpr Expected() requires std::is_default_constructible_v<T>
       : storage_(std::in_place_index<0>) {}
   /// A value.
   template <class U = T>
-    requires(std::is_constructible_v<T, U &&> &&
-             !std::is_same_v<std::remove_cvref_t<U>, Expected> &&
+    requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::remove_cvref_t<U>, Expected> &&
              !std::is_same_v<std::remove_cvref_t<U>, Unexpected<E>>)
   constexpr Expected(U&& value)  // NOLINT(google-explicit-constructor)
       : storage_(std::in_place_index<0>, std::forward<U>(value)) {}
@@ -82,16 +80,26 @@ class [[nodiscard]] Expected {
 
   /// `f(value)` (which returns an Expected) or this error.
   template <class F>
-  constexpr auto and_then(F&& f) & { return and_then_impl(*this, std::forward<F>(f)); }
+  constexpr auto and_then(F&& f) & {
+    return and_then_impl(*this, std::forward<F>(f));
+  }
   template <class F>
-  constexpr auto and_then(F&& f) const& { return and_then_impl(*this, std::forward<F>(f)); }
+  constexpr auto and_then(F&& f) const& {
+    return and_then_impl(*this, std::forward<F>(f));
+  }
   template <class F>
-  constexpr auto and_then(F&& f) && { return and_then_impl(std::move(*this), std::forward<F>(f)); }
+  constexpr auto and_then(F&& f) && {
+    return and_then_impl(std::move(*this), std::forward<F>(f));
+  }
   /// `Expected{f(value)}` or this error.
   template <class F>
-  constexpr auto transform(F&& f) const& { return transform_impl(*this, std::forward<F>(f)); }
+  constexpr auto transform(F&& f) const& {
+    return transform_impl(*this, std::forward<F>(f));
+  }
   template <class F>
-  constexpr auto transform(F&& f) && { return transform_impl(std::move(*this), std::forward<F>(f)); }
+  constexpr auto transform(F&& f) && {
+    return transform_impl(std::move(*this), std::forward<F>(f));
+  }
   /// This value, or `f(error)` (which returns an Expected).
   template <class F>
   constexpr Expected or_else(F&& f) const& {
@@ -111,13 +119,15 @@ class [[nodiscard]] Expected {
 
   template <class Self, class F>
   static constexpr auto and_then_impl(Self&& self, F&& f) {
-    using R = std::remove_cvref_t<std::invoke_result_t<F, decltype(std::forward<Self>(self).value())>>;
+    using R =
+        std::remove_cvref_t<std::invoke_result_t<F, decltype(std::forward<Self>(self).value())>>;
     if (self.has_value()) return std::invoke(std::forward<F>(f), std::forward<Self>(self).value());
     return R(Unexpected<E>(std::forward<Self>(self).error()));
   }
   template <class Self, class F>
   static constexpr auto transform_impl(Self&& self, F&& f) {
-    using U = std::remove_cvref_t<std::invoke_result_t<F, decltype(std::forward<Self>(self).value())>>;
+    using U =
+        std::remove_cvref_t<std::invoke_result_t<F, decltype(std::forward<Self>(self).value())>>;
     if (!self.has_value()) return Expected<U, E>(Unexpected<E>(std::forward<Self>(self).error()));
     if constexpr (std::is_void_v<U>) {
       std::invoke(std::forward<F>(f), std::forward<Self>(self).value());

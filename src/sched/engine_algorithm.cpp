@@ -1,1 +1,64 @@
-// placeholder
+#include "sched/engine_algorithm.hpp"
+
+#include <array>
+
+#include "engine_core.hpp"
+#include "environment.hpp"
+#include "worker.hpp"
+
+namespace nanofaas::detail {
+
+void EngineAlgorithm::awakened(boost::fibers::context* ctx) noexcept {
+  ctx->ready_link(ready_);
+}
+
+boost::fibers::context* EngineAlgorithm::pick_next() noexcept {
+  if (worker_->inbox_count_.load(std::memory_order_acquire) != 0) drain_inbox();
+  if (ready_.empty()) return nullptr;
+  boost::fibers::context* next = &ready_.front();
+  ready_.pop_front();
+  return next;
+}
+
+bool EngineAlgorithm::has_ready_fibers() const noexcept {
+  return !ready_.empty() || worker_->inbox_count_.load(std::memory_order_relaxed) != 0;
+}
+
+void EngineAlgorithm::suspend_until(
+    std::chrono::steady_clock::time_point const& deadline) noexcept {
+  if (worker_->inbox_count_.load(std::memory_order_acquire) != 0) return;
+  worker_->parker_.park(deadline, worker_->engine().config.idle_spin);
+}
+
+void EngineAlgorithm::notify() noexcept {
+  worker_->parker_.unpark();
+}
+
+void EngineAlgorithm::drain_inbox() noexcept {
+  std::array<Task, 32> tasks;
+  // moodycamel may miss an item that is being enqueued; the count keeps the worker from
+  // sleeping until it shows up.
+  const std::size_t n = worker_->inbox_.try_dequeue_bulk(tasks.begin(), tasks.size());
+  if (n == 0) return;
+  worker_->inbox_count_.fetch_sub(static_cast<std::uint32_t>(n), std::memory_order_relaxed);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Task& task = tasks[i];
+    switch (task.kind) {
+      case Task::Kind::run:
+        task.env->pending = task.invocation;
+        awakened(task.env->fiber);
+        break;
+      case Task::Kind::retire:
+        task.env->retire = true;
+        awakened(task.env->fiber);
+        break;
+      case Task::Kind::create:
+      case Task::Kind::stop:
+        worker_->control_tasks_.push_back(task);
+        if (worker_->main_waiting_) worker_->wake_main();
+        break;
+    }
+  }
+}
+
+}  // namespace nanofaas::detail

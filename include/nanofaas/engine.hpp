@@ -1,0 +1,117 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "nanofaas/detail/handler.hpp"
+#include "nanofaas/engine_config.hpp"
+#include "nanofaas/expected.hpp"
+#include "nanofaas/function_config.hpp"
+#include "nanofaas/invoke_result.hpp"
+#include "nanofaas/metrics.hpp"
+#include "nanofaas/payload.hpp"
+
+namespace nanofaas {
+
+/// An alias's configuration (Lambda's `CreateAlias`): a name pointing at a version, optionally
+/// sending `additional_weight` (0..1) of the traffic to `additional_version`.
+struct AliasConfig {
+  std::string name;
+  std::string function_version;
+  std::string additional_version;
+  double additional_weight = 0.0;
+};
+
+/// The engine: worker threads running functions' execution environments on Boost.Fiber, with
+/// Lambda's invocation semantics. Every member is thread-safe. Move-only; the destructor stops
+/// accepting calls, waits for running handlers to return, and joins the workers.
+class Engine {
+ public:
+  /// Starts the workers. Fails with `invalid_argument` for an unusable configuration.
+  [[nodiscard]] static Expected<Engine> create(EngineConfig config = {});
+
+  Engine(Engine&&) noexcept;
+  Engine& operator=(Engine&&) noexcept;
+  ~Engine();
+
+  /// Registers a function whose environments each hold a copy of `handler`, a callable taking
+  /// `(const Event&, Context&)` or `(const Event&)` and returning a `Response`. Fails with
+  /// `invalid_argument` (bad name or settings) or `already_exists`.
+  template <class F>
+    requires detail::HandlerCallable<std::decay_t<F>>
+  [[nodiscard]] Status add_function(FunctionConfig config, F&& handler) {
+    return add_function_impl(
+        std::move(config),
+        std::make_unique<detail::CallableFactory<std::decay_t<F>>>(std::forward<F>(handler)));
+  }
+  /// Registers a function whose environments each construct a `T` (from `InitContext&`, or
+  /// default): the constructor is the init phase of a cold start; `T` is then called per event.
+  template <class T>
+    requires detail::HandlerCallable<T> &&
+        (std::is_constructible_v<T, InitContext&> || std::is_default_constructible_v<T>)
+            [[nodiscard]] Status add_function(FunctionConfig config) {
+      return add_function_impl(std::move(config), std::make_unique<detail::TypeFactory<T>>());
+    }
+
+    /// Lambda's `RequestResponse`: runs the function and waits for its response or error. Blocks
+    /// the calling thread, or only the calling fiber inside a handler. The handler reads
+    /// `payload` in place: the bytes must stay valid until the handler returns, which after a
+    /// timeout can be later than this call (pass a `Payload` by value to hand them over).
+    /// Engine errors: `not_found`, `invalid_argument`, `request_too_large`,
+    /// `too_many_requests` (with the throttle reason), `permission_denied`, `unavailable`.
+    [[nodiscard]] InvokeResult invoke(std::string_view qualified_name, PayloadView payload,
+                                      InvokeOptions options = {});
+    /// As above, with the payload handed over to the engine (no copy): safe after a timeout.
+    [[nodiscard]] InvokeResult invoke(std::string_view qualified_name, Payload&& payload,
+                                      InvokeOptions options = {});
+    /// Lambda's `DryRun`: checks the name, the payload size and the caller's permission; runs
+    /// nothing. Does not block.
+    [[nodiscard]] Status dry_run(std::string_view qualified_name, PayloadView payload = {},
+                                 InvokeOptions options = {}) const;
+
+    /// Lambda's `PublishVersion`: snapshots $LATEST's handler and configuration into a new
+    /// immutable version ("1", "2", …) with its own environments. Returns the version.
+    [[nodiscard]] Expected<std::string> publish_version(std::string_view function_name);
+    /// Lambda's `CreateAlias` / `UpdateAlias` / `DeleteAlias`.
+    [[nodiscard]] Status create_alias(std::string_view function_name, AliasConfig alias);
+    [[nodiscard]] Status update_alias(std::string_view function_name, AliasConfig alias);
+    [[nodiscard]] Status delete_alias(std::string_view function_name, std::string_view alias);
+
+    /// Lambda's `PutFunctionConcurrency` / `DeleteFunctionConcurrency`: sets or removes the
+    /// reservation. Running invocations finish; the new cap applies to the next ones.
+    /// Fails with `invalid_argument` when the unreserved pool would drop below its minimum.
+    [[nodiscard]] Status put_function_concurrency(std::string_view function_name,
+                                                  std::uint32_t reserved);
+    [[nodiscard]] Status delete_function_concurrency(std::string_view function_name);
+    /// Lambda's `PutProvisionedConcurrencyConfig` on a version or alias (not $LATEST): keeps
+    /// `count` environments initialised. Blocks until they are (call it from a plain thread);
+    /// fails with the init error if one fails. 0 removes the configuration.
+    [[nodiscard]] Status put_provisioned_concurrency(std::string_view qualified_name,
+                                                     std::uint32_t count);
+    /// Lambda's `AddPermission`: adds a statement to the function's resource policy.
+    [[nodiscard]] Status add_permission(std::string_view function_name, PolicyStatement statement);
+
+    /// Reclaims idle on-demand environments past their keep-alive by the configured clock
+    /// (workers also do it on their own, about once a second). Returns how many were reclaimed.
+    std::size_t reclaim_idle_environments();
+    /// A snapshot of every counter. Does not block invocations.
+    [[nodiscard]] MetricsSnapshot metrics() const;
+    /// The configuration the engine runs with.
+    [[nodiscard]] const EngineConfig& config() const noexcept;
+
+    struct Impl;
+
+   private:
+    explicit Engine(std::unique_ptr<Impl> impl) noexcept;
+    [[nodiscard]] Status add_function_impl(FunctionConfig config,
+                                           std::unique_ptr<detail::HandlerFactory> factory);
+
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nanofaas

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "nanofaas/clock.hpp"
+
+namespace nanofaas {
+
+/// One line a handler logged through `Context::log`.
+struct LogRecord {
+  std::string_view function_name;
+  std::string_view version;
+  std::string_view request_id;
+  std::string_view message;
+};
+
+/// Engine-wide settings. Every field has Lambda's default where Lambda has one.
+struct EngineConfig {
+  /// Worker threads running environments (each a Boost.Fiber scheduler of its own).
+  std::uint32_t workers = 2;
+  /// Lambda's account concurrency limit: invocations in flight across all functions.
+  std::uint32_t concurrency_limit = 1000;
+  /// Reservations may not leave less than this for functions without one (Lambda: 100).
+  std::uint32_t unreserved_concurrency_min = 100;
+  /// Largest synchronous request and response (Lambda: 6 MB).
+  std::size_t max_request_bytes = 6u << 20;
+  std::size_t max_response_bytes = 6u << 20;
+  /// Idle on-demand environments older than this are reclaimed.
+  std::chrono::nanoseconds keep_alive = std::chrono::minutes(10);
+  /// Stack reserved per environment; only touched pages use memory. A guard page sits below.
+  std::size_t stack_size = 256u << 10;
+  /// How long an idle worker spins before it sleeps (spinning catches back-to-back calls
+  /// without a futex wake; sleeping frees the core).
+  std::chrono::nanoseconds idle_spin = std::chrono::microseconds(50);
+  /// How long a plain-thread caller spins for its result before it sleeps.
+  std::chrono::nanoseconds caller_spin = std::chrono::microseconds(20);
+  /// Receives handler log lines; unset: they are dropped. Called on worker threads.
+  std::function<void(const LogRecord&)> log_sink;
+  /// The clock for keep-alive; must outlive the engine.
+  const Clock* clock = &Clock::steady();
+};
+
+}  // namespace nanofaas

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nanofaas {
+
+/// A latency distribution in log-linear buckets (HdrHistogram-style: exact below 16 ns, then
+/// 16 buckets per power of two, ~6% precision, up to ~9 minutes).
+class DurationHistogram {
+ public:
+  static constexpr std::size_t sub_buckets = 16;
+  static constexpr std::size_t magnitudes = 36;
+  static constexpr std::size_t bucket_count = sub_buckets * magnitudes;
+
+  /// Counts one sample.
+  void record(std::chrono::nanoseconds value) noexcept { ++counts_[bucket_of(value.count())]; }
+  /// Adds another histogram's counts.
+  void merge(const DurationHistogram& other) noexcept;
+  /// Number of samples.
+  [[nodiscard]] std::uint64_t count() const noexcept;
+  /// The value below which `q` (0..1) of the samples fall (the bucket's upper bound).
+  [[nodiscard]] std::chrono::nanoseconds percentile(double q) const noexcept;
+  [[nodiscard]] std::chrono::nanoseconds p50() const noexcept { return percentile(0.50); }
+  [[nodiscard]] std::chrono::nanoseconds p99() const noexcept { return percentile(0.99); }
+  /// Bucket index of a value in nanoseconds, and the largest value that bucket holds.
+  static std::size_t bucket_of(std::int64_t ns) noexcept;
+  static std::int64_t bucket_upper(std::size_t bucket) noexcept;
+  /// Raw bucket counts.
+  [[nodiscard]] const std::array<std::uint64_t, bucket_count>& counts() const noexcept {
+    return counts_;
+  }
+  std::array<std::uint64_t, bucket_count>& counts() noexcept { return counts_; }
+
+ private:
+  std::array<std::uint64_t, bucket_count> counts_{};
+};
+
+/// Counters of one function version (Lambda's CloudWatch metrics of the same names),
+/// read as a consistent-enough snapshot (each counter is read atomically on its own).
+struct FunctionMetrics {
+  std::string function_name;
+  std::string version;
+  std::uint64_t invocations = 0;  ///< `Invocations`: calls that reached the function
+  std::uint64_t errors = 0;       ///< `Errors`: function errors (handled and unhandled)
+  std::uint64_t throttles = 0;    ///< `Throttles`: counted neither as invocations nor errors
+  std::uint64_t timeouts = 0;     ///< invocations that hit their deadline
+  std::uint64_t cold_starts = 0;  ///< environments created (init ran)
+  std::uint64_t init_errors = 0;  ///< inits that failed
+  std::uint64_t provisioned_spillover_invocations = 0;  ///< ran on-demand despite provisioning
+  std::uint32_t concurrent_executions = 0;              ///< `ConcurrentExecutions` now
+  std::uint32_t environments = 0;                       ///< live environments (busy + idle)
+  std::uint32_t idle_environments = 0;
+  std::uint32_t provisioned_environments = 0;  ///< initialised provisioned environments
+  DurationHistogram duration;                  ///< `Duration` of every invocation
+  DurationHistogram init_duration;             ///< `Init Duration` of every cold start
+};
+
+/// Engine-wide counters plus every function version's.
+struct MetricsSnapshot {
+  std::uint32_t concurrent_executions = 0;             ///< `ConcurrentExecutions`
+  std::uint32_t unreserved_concurrent_executions = 0;  ///< `UnreservedConcurrentExecutions`
+  std::uint32_t unreserved_concurrency_available = 0;  ///< limit minus all reservations
+  std::vector<FunctionMetrics> functions;
+
+  /// The entry for `function_name` and `version`, or nullptr.
+  [[nodiscard]] const FunctionMetrics* find(std::string_view function_name,
+                                            std::string_view version = "$LATEST") const noexcept;
+};
+
+}  // namespace nanofaas

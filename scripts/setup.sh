@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian packages nanofaas needs, only those missing: scripts/setup.sh [bench]
+set -euo pipefail
+
+# Needed to build and test nanofaas.
+packages=(
+  build-essential cmake ninja-build ccache git pkg-config clang-format
+  libboost-fiber-dev libboost-context-dev libboost-thread-dev
+  libconcurrentqueue-dev libsimdjson-dev libmimalloc-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+# Optional groups, named on the command line.
+bench_packages=()
+
+for group in "$@"; do
+  case "$group" in
+    bench) packages+=("${bench_packages[@]}") ;;
+    *) echo "setup.sh: unknown group '$group' (known: bench)" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [[ $status == *" installed" ]] || missing+=("$package")
+done
+if (( ${#missing[@]} == 0 )); then
+  echo "setup.sh: all ${#packages[@]} packages are installed"
+  exit 0
+fi
+
+sudo=""
+(( $(id -u) == 0 )) || sudo=sudo
+echo "setup.sh: installing ${missing[*]}"
+$sudo apt-get update
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"

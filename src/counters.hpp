@@ -1,0 +1,44 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+#include "nanofaas/metrics.hpp"
+
+namespace nanofaas::detail {
+
+/// A `DurationHistogram` that many threads record into; its buckets are allocated on the first
+/// sample so that thousands of idle functions cost no memory.
+class AtomicHistogram {
+ public:
+  AtomicHistogram() = default;
+  ~AtomicHistogram() { delete[] buckets_.load(std::memory_order_relaxed); }
+  AtomicHistogram(const AtomicHistogram&) = delete;
+  AtomicHistogram& operator=(const AtomicHistogram&) = delete;
+
+  void record(std::chrono::nanoseconds value) noexcept;
+  /// Adds the counts to `out`.
+  void read_into(DurationHistogram& out) const noexcept;
+
+ private:
+  using Bucket = std::atomic<std::uint64_t>;
+  std::atomic<Bucket*> buckets_{nullptr};
+};
+
+/// The live counters of one function version (see `FunctionMetrics`).
+struct VersionCounters {
+  std::atomic<std::uint64_t> invocations{0};
+  std::atomic<std::uint64_t> errors{0};
+  std::atomic<std::uint64_t> throttles{0};
+  std::atomic<std::uint64_t> timeouts{0};
+  std::atomic<std::uint64_t> cold_starts{0};
+  std::atomic<std::uint64_t> init_errors{0};
+  std::atomic<std::uint64_t> spillover{0};
+  std::atomic<std::uint32_t> concurrent{0};
+  AtomicHistogram duration;
+  AtomicHistogram init_duration;
+};
+
+}  // namespace nanofaas::detail

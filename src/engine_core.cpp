@@ -1,0 +1,402 @@
+#include "engine_core.hpp"
+
+#include <boost/fiber/context.hpp>
+#include <boost/fiber/operations.hpp>
+
+#include <charconv>
+#include <random>
+#include <thread>
+
+#include "environment.hpp"
+#include "parker.hpp"
+
+namespace nanofaas::detail {
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+/// A per-thread xorshift generator for alias weights (no shared state on the call path).
+double random_unit() noexcept {
+  thread_local std::uint64_t s = std::random_device{}() | 1;
+  s ^= s << 13;
+  s ^= s >> 7;
+  s ^= s << 17;
+  return static_cast<double>(s >> 11) * 0x1.0p-53;
+}
+
+bool all_digits(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+bool allowed_by_policy(const Function& function, std::string_view qualifier,
+                       std::string_view principal) {
+  std::shared_lock lock(function.mutex);
+  for (const PolicyStatement& s : function.policy) {
+    if (s.principal != "*" && s.principal != principal) continue;
+    if (s.qualifier.empty() || s.qualifier == qualifier) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void ProvisionLatch::count_down(std::string_view error) {
+  std::lock_guard lock(mutex_);
+  if (!error.empty() && error_.empty()) error_ = std::string(error);
+  if (--remaining_ == 0) done_.notify_all();
+}
+
+Status ProvisionLatch::wait() {
+  std::unique_lock lock(mutex_);
+  done_.wait(lock, [this] { return remaining_ == 0; });
+  if (!error_.empty()) return fail(Errc::invalid_argument, "provisioning failed: " + error_);
+  return {};
+}
+
+RequestIdSource::RequestIdSource() {
+  std::random_device rd;
+  prefix_ = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+}
+
+RequestId RequestIdSource::next() noexcept {
+  struct Block {
+    const RequestIdSource* owner = nullptr;
+    std::uint64_t next = 0;
+    std::uint64_t end = 0;
+  };
+  thread_local Block block;
+  if (block.owner != this || block.next == block.end) {
+    constexpr std::uint64_t block_size = 1u << 16;
+    const std::uint64_t b = next_block_.fetch_add(1, std::memory_order_relaxed);
+    block = {this, b * block_size, (b + 1) * block_size};
+  }
+  const std::uint64_t n = block.next++;
+  // Mix so that ids do not look sequential; still unique (the mix is a bijection of n).
+  std::uint64_t z = n + 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  z ^= z >> 31;
+  return RequestId{prefix_, z};
+}
+
+EngineCore::EngineCore(EngineConfig engine_config)
+    : config(std::move(engine_config)), clock_is_steady(config.clock == &Clock::steady()) {
+  workers.reserve(config.workers);
+  for (std::uint32_t i = 0; i < config.workers; ++i) {
+    workers.push_back(std::make_unique<Worker>(*this, i));
+  }
+}
+
+EngineCore::~EngineCore() {
+  shutdown();
+}
+
+void EngineCore::start() {
+  for (auto& w : workers) w->start();
+}
+
+void EngineCore::shutdown() noexcept {
+  if (stopped) return;
+  stopped = true;
+  accepting.store(false, std::memory_order_seq_cst);
+  // Running handlers cannot be pre-empted: wait until every call has returned.
+  for (;;) {
+    bool busy = false;
+    {
+      std::shared_lock lock(registry_mutex);
+      for (auto& [name, fn] : functions) busy |= fn->in_flight.load() != 0;
+    }
+    if (!busy) break;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  std::vector<Environment*> idle;
+  {
+    std::shared_lock lock(registry_mutex);
+    for (auto& [name, fn] : functions) {
+      std::shared_lock fn_lock(fn->mutex);
+      fn->latest->pool.take_idle(idle, true);
+      for (auto& v : fn->versions) v->pool.take_idle(idle, true);
+    }
+  }
+  retire(idle);
+  for (auto& w : workers) w->post(Task{Task::Kind::stop});
+  for (auto& w : workers) w->join();
+}
+
+Function* EngineCore::find_function(std::string_view name) const {
+  std::shared_lock lock(registry_mutex);
+  auto it = functions.find(name);
+  return it == functions.end() ? nullptr : it->second.get();
+}
+
+Expected<Target> EngineCore::resolve(std::string_view qualified_name) const {
+  const std::size_t colon = qualified_name.find(':');
+  const std::string_view name = qualified_name.substr(0, colon);
+  Function* fn = find_function(name);
+  if (fn == nullptr) {
+    return fail(Errc::not_found, "Function not found: " + std::string(qualified_name));
+  }
+  if (colon == std::string_view::npos) return Target{fn, fn->latest.get(), {}};
+  const std::string_view qualifier = qualified_name.substr(colon + 1);
+  if (qualifier == "$LATEST") return Target{fn, fn->latest.get(), fn->latest->name};
+  std::shared_lock lock(fn->mutex);
+  if (all_digits(qualifier)) {
+    std::size_t n = 0;
+    std::from_chars(qualifier.data(), qualifier.data() + qualifier.size(), n);
+    if (n == 0 || n > fn->versions.size()) {
+      return fail(Errc::not_found, "Function not found: " + std::string(qualified_name));
+    }
+    Version* v = fn->versions[n - 1].get();
+    return Target{fn, v, v->name};
+  }
+  auto it = fn->aliases.find(qualifier);
+  if (it == fn->aliases.end()) {
+    return fail(Errc::not_found, "Function not found: " + std::string(qualified_name));
+  }
+  const AliasRoute* route = it->second;
+  Version* v = route->primary;
+  if (route->additional != nullptr && random_unit() < route->additional_weight) {
+    v = route->additional;
+  }
+  return Target{fn, v, route->name};
+}
+
+Expected<Target> EngineCore::validate(std::string_view qualified_name, std::size_t payload_size,
+                                      std::string_view principal) const {
+  if (!accepting.load(std::memory_order_relaxed)) {
+    return fail(Errc::unavailable, "the engine is shutting down");
+  }
+  auto target = resolve(qualified_name);
+  if (!target) return target;
+  const Version& v = *target->version;
+  if (payload_size > v.max_request_bytes) {
+    return fail(Errc::request_too_large,
+                "Request must be smaller than " + std::to_string(v.max_request_bytes) +
+                    " bytes for the invoke operation (got " + std::to_string(payload_size) + ")");
+  }
+  if (!principal.empty() && !allowed_by_policy(*target->function, target->qualifier, principal)) {
+    return fail(Errc::permission_denied, std::string(principal) +
+                                             " is not authorized to perform: lambda:InvokeFunction "
+                                             "on " +
+                                             std::string(qualified_name));
+  }
+  return target;
+}
+
+Expected<ConcurrencySlot> EngineCore::acquire_slot(Function& fn, Version& v) {
+  const std::int64_t reserved = fn.reserved.load(std::memory_order_relaxed);
+  const std::uint32_t before = fn.in_flight.fetch_add(1, std::memory_order_acq_rel);
+  if (reserved >= 0) {
+    if (before >= static_cast<std::uint64_t>(reserved)) {
+      fn.in_flight.fetch_sub(1, std::memory_order_relaxed);
+      v.counters.throttles.fetch_add(1, std::memory_order_relaxed);
+      return fail(Errc::too_many_requests, "Rate Exceeded.",
+                  ThrottleReason::reserved_function_concurrent_invocation_limit_exceeded);
+    }
+    return ConcurrencySlot::reserved;
+  }
+  const std::uint32_t available =
+      config.concurrency_limit - total_reserved.load(std::memory_order_relaxed);
+  if (unreserved_in_flight.fetch_add(1, std::memory_order_acq_rel) >= available) {
+    unreserved_in_flight.fetch_sub(1, std::memory_order_relaxed);
+    fn.in_flight.fetch_sub(1, std::memory_order_relaxed);
+    v.counters.throttles.fetch_add(1, std::memory_order_relaxed);
+    return fail(Errc::too_many_requests, "Rate Exceeded.",
+                ThrottleReason::concurrent_invocation_limit_exceeded);
+  }
+  return ConcurrencySlot::unreserved;
+}
+
+void EngineCore::release_slot(Function& fn, ConcurrencySlot slot) noexcept {
+  if (slot == ConcurrencySlot::unreserved) {
+    unreserved_in_flight.fetch_sub(1, std::memory_order_release);
+  }
+  fn.in_flight.fetch_sub(1, std::memory_order_release);
+}
+
+InvokeResult EngineCore::invoke(std::string_view qualified_name, PayloadView payload,
+                                Payload* owned, const InvokeOptions& options, std::uint32_t depth) {
+  auto target = validate(qualified_name, payload.size(), options.principal);
+  if (!target) return Unexpected(std::move(target).error());
+  Version& v = *target->version;
+  auto slot = acquire_slot(*target->function, v);
+  if (!slot) return Unexpected(std::move(slot).error());
+
+  auto* inv = new Invocation;
+  inv->version = &v;
+  if (owned != nullptr) {
+    inv->owned_payload = std::move(*owned);
+    inv->payload = inv->owned_payload;
+  } else {
+    inv->payload = payload;
+  }
+  inv->invoked_qualifier = target->qualifier;
+  if (!options.principal.empty()) inv->principal = options.principal;
+  if (!options.client_context.empty()) inv->client_context = options.client_context;
+  inv->depth = depth;
+  inv->slot = *slot;
+  inv->out.request_id = request_ids.next();
+  inv->start = steady::now();
+  inv->deadline = inv->start + v.timeout;
+  v.counters.concurrent.fetch_add(1, std::memory_order_relaxed);
+  dispatch(*inv);
+  return wait(inv);
+}
+
+Worker& EngineCore::pick_worker() noexcept {
+  Worker* best = workers.front().get();
+  for (auto& w : workers) {
+    if (w->load.load(std::memory_order_relaxed) < best->load.load(std::memory_order_relaxed)) {
+      best = w.get();
+    }
+  }
+  return *best;
+}
+
+void EngineCore::dispatch(Invocation& inv) {
+  Version& v = *inv.version;
+  Worker* self = Worker::current();
+  if (self != nullptr && &self->engine() != this) self = nullptr;
+  Environment* env = v.pool.try_acquire(self != nullptr ? self->index() : 0);
+  const bool provisioned_version = v.pool.provisioned_target.load(std::memory_order_relaxed) > 0;
+  if (provisioned_version && (env == nullptr || !env->provisioned)) {
+    v.counters.spillover.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (env != nullptr) {
+    env->worker->load.fetch_add(1, std::memory_order_relaxed);
+    if (env->worker == self) {
+      env->pending = &inv;
+      self->resume(*env);
+    } else {
+      env->worker->post(Task{Task::Kind::run, env, &inv});
+    }
+    return;
+  }
+  Worker& w = self != nullptr ? *self : pick_worker();
+  w.load.fetch_add(1, std::memory_order_relaxed);
+  if (&w == self) {
+    self->spawn_environment(v, &inv, false, nullptr);
+  } else {
+    w.post(Task{Task::Kind::create, nullptr, &inv, &v});
+  }
+}
+
+InvokeResult EngineCore::wait(Invocation* inv) {
+  if (Worker::current() != nullptr) {
+    // Inside a handler: suspend this fiber only, until completion or the deadline. twstatus is
+    // Boost's handshake between a timed wait and a waker on another thread.
+    boost::fibers::context* self = boost::fibers::context::active();
+    inv->waiter.reset(self);
+    self->twstatus.store(reinterpret_cast<std::intptr_t>(inv), std::memory_order_release);
+    std::uint32_t expected = Invocation::pending;
+    if (inv->state.compare_exchange_strong(expected, Invocation::fiber_waiting,
+                                           std::memory_order_acq_rel)) {
+      self->wait_until(inv->deadline);
+    }
+    self->twstatus.store(0, std::memory_order_release);
+    expected = Invocation::fiber_waiting;
+    if (inv->state.load(std::memory_order_acquire) != Invocation::done &&
+        inv->state.compare_exchange_strong(expected, Invocation::abandoned,
+                                           std::memory_order_acq_rel)) {
+      return abandon(*inv);
+    }
+  } else {
+    // A plain thread: spin briefly (a warm call returns within a microsecond or two), then
+    // sleep on the futex until completion or the deadline.
+    const auto spin_until = steady::now() + config.caller_spin;
+    while (inv->state.load(std::memory_order_acquire) != Invocation::done) {
+      for (int i = 0; i < 32; ++i) spin_pause();
+      if (steady::now() < spin_until) continue;
+      std::uint32_t expected = Invocation::pending;
+      if (!inv->state.compare_exchange_strong(expected, Invocation::caller_sleeping,
+                                              std::memory_order_acq_rel)) {
+        break;  // done meanwhile
+      }
+      for (;;) {
+        const auto remaining = inv->deadline - steady::now();
+        if (remaining.count() <= 0) {
+          expected = Invocation::caller_sleeping;
+          if (inv->state.compare_exchange_strong(expected, Invocation::abandoned,
+                                                 std::memory_order_acq_rel)) {
+            return abandon(*inv);
+          }
+          break;
+        }
+        futex_wait(inv->state, Invocation::caller_sleeping, remaining);
+        if (inv->state.load(std::memory_order_acquire) == Invocation::done) break;
+      }
+      break;
+    }
+  }
+  InvokeResult result(std::move(inv->out));
+  delete inv;
+  return result;
+}
+
+InvokeResult EngineCore::abandon(Invocation& inv) {
+  // The environment still runs the handler and frees `inv` when it returns; copy what the
+  // result needs now. The caller gets Lambda's timeout error at the deadline.
+  Version& v = *inv.version;
+  v.counters.invocations.fetch_add(1, std::memory_order_relaxed);
+  v.counters.errors.fetch_add(1, std::memory_order_relaxed);
+  v.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
+  InvokeOutput out;
+  out.request_id = inv.out.request_id;
+  out.executed_version = v.name;
+  out.duration = v.timeout;
+  out.function_error =
+      FunctionError{FunctionError::Kind::unhandled, "Sandbox.Timedout", v.timeout_message};
+  return out;
+}
+
+bool EngineCore::complete(Invocation& inv) noexcept {
+  Version& v = *inv.version;
+  release_slot(*v.function, inv.slot);
+  v.counters.concurrent.fetch_sub(1, std::memory_order_relaxed);
+  boost::intrusive_ptr<boost::fibers::context> waiter = inv.waiter;
+  const std::uint32_t before = inv.state.exchange(Invocation::done, std::memory_order_acq_rel);
+  switch (before) {
+    case Invocation::caller_sleeping: futex_wake_all(inv.state); break;
+    case Invocation::fiber_waiting: {
+      std::intptr_t expected = reinterpret_cast<std::intptr_t>(&inv);
+      if (waiter->twstatus.compare_exchange_strong(expected, -1, std::memory_order_acq_rel)) {
+        boost::fibers::context::active()->schedule(waiter.get());
+      }
+      break;
+    }
+    case Invocation::abandoned: delete &inv; return false;
+    default: break;
+  }
+  return true;
+}
+
+std::size_t EngineCore::reclaim_idle_environments() {
+  std::vector<Environment*> expired;
+  const auto now = config.clock->now();
+  {
+    std::shared_lock lock(registry_mutex);
+    for (auto& [name, fn] : functions) {
+      std::shared_lock fn_lock(fn->mutex);
+      fn->latest->pool.take_expired(now - fn->latest->keep_alive, expired);
+      for (auto& v : fn->versions) v->pool.take_expired(now - v->keep_alive, expired);
+    }
+  }
+  retire(expired);
+  return expired.size();
+}
+
+void EngineCore::retire(const std::vector<Environment*>& environments) {
+  for (Environment* env : environments) env->worker->post(Task{Task::Kind::retire, env});
+}
+
+void EngineCore::log(const Version& version, std::string_view request_id,
+                     std::string_view message) const {
+  if (!config.log_sink) return;
+  config.log_sink(LogRecord{version.function->name, version.name, request_id, message});
+}
+
+}  // namespace nanofaas::detail

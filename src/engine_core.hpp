@@ -1,0 +1,130 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "function.hpp"
+#include "invocation.hpp"
+#include "nanofaas/engine_config.hpp"
+#include "nanofaas/expected.hpp"
+#include "nanofaas/invoke_result.hpp"
+#include "worker.hpp"
+
+namespace nanofaas::detail {
+
+/// Counts down as provisioned environments finish init; `wait` blocks a plain thread.
+class ProvisionLatch {
+ public:
+  explicit ProvisionLatch(std::uint32_t count) : remaining_(count) {}
+  /// One environment is ready (`error` empty) or failed.
+  void count_down(std::string_view error = {});
+  /// Blocks until every environment reported; the first init error, if any.
+  Status wait();
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable done_;
+  std::uint32_t remaining_;
+  std::string error_;
+};
+
+/// Hands out request ids: a random per-engine prefix and a per-thread block of counters, so
+/// that no two threads touch the same cache line per call.
+class RequestIdSource {
+ public:
+  RequestIdSource();
+  RequestId next() noexcept;
+
+ private:
+  std::uint64_t prefix_;
+  std::atomic<std::uint64_t> next_block_{1};
+};
+
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+
+/// A name resolved to what runs: the function, the version, and the qualifier as invoked.
+struct Target {
+  Function* function = nullptr;
+  Version* version = nullptr;
+  std::string_view qualifier;  // engine-owned
+};
+
+/// The engine's state and its invocation path, shared by workers and the public `Engine`.
+struct EngineCore {
+  explicit EngineCore(EngineConfig engine_config);
+  ~EngineCore();
+  EngineCore(const EngineCore&) = delete;
+  EngineCore& operator=(const EngineCore&) = delete;
+
+  /// Starts the workers.
+  void start();
+  /// Stops accepting calls, waits for running ones, retires environments, joins workers.
+  void shutdown() noexcept;
+
+  /// Looks up "name", "name:$LATEST", "name:7" or "name:alias" (shared locks only).
+  Expected<Target> resolve(std::string_view qualified_name) const;
+  Function* find_function(std::string_view name) const;
+  /// Checks everything a call needs before it runs (DryRun's work).
+  Expected<Target> validate(std::string_view qualified_name, std::size_t payload_size,
+                            std::string_view principal) const;
+  /// The synchronous call path for `Engine::invoke` and `Context::invoke`.
+  InvokeResult invoke(std::string_view qualified_name, PayloadView payload, Payload* owned,
+                      const InvokeOptions& options, std::uint32_t depth);
+  /// Called by an environment when an invocation finished: releases its concurrency and hands
+  /// the result over. Returns false when the caller had already given up.
+  bool complete(Invocation& invocation) noexcept;
+  /// Retires idle on-demand environments past their keep-alive.
+  std::size_t reclaim_idle_environments();
+  /// Posts a retire task for each environment (already taken out of its pool).
+  void retire(const std::vector<Environment*>& environments);
+  /// Sends a handler's log line to the sink.
+  void log(const Version& version, std::string_view request_id, std::string_view message) const;
+  /// The least loaded worker.
+  Worker& pick_worker() noexcept;
+  /// Time for keep-alive stamps: `end` when the configured clock is the steady clock.
+  Clock::time_point keep_alive_now(Clock::time_point end) const noexcept {
+    return clock_is_steady ? end : config.clock->now();
+  }
+
+  EngineConfig config;
+  bool clock_is_steady;
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::atomic<bool> accepting{true};
+  bool stopped = false;
+
+  mutable std::shared_mutex registry_mutex;
+  std::unordered_map<std::string, std::unique_ptr<Function>, StringHash, std::equal_to<>> functions;
+
+  /// Invocations in flight of functions without a reservation, and the sum of reservations.
+  std::atomic<std::uint32_t> unreserved_in_flight{0};
+  std::atomic<std::uint32_t> total_reserved{0};
+  RequestIdSource request_ids;
+
+ private:
+  Expected<ConcurrencySlot> acquire_slot(Function& function, Version& version);
+  void release_slot(Function& function, ConcurrencySlot slot) noexcept;
+  void dispatch(Invocation& invocation);
+  InvokeResult wait(Invocation* invocation);
+  InvokeResult abandon(Invocation& invocation);
+};
+
+/// An engine error value.
+inline Unexpected<Error> fail(Errc code, std::string message,
+                              ThrottleReason reason = ThrottleReason::none) {
+  return Unexpected(Error{code, std::move(message), reason});
+}
+
+}  // namespace nanofaas::detail

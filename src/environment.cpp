@@ -1,0 +1,173 @@
+#include "environment.hpp"
+
+#include <boost/core/demangle.hpp>
+#include <boost/fiber/context.hpp>
+
+#include <cstdio>
+#include <exception>
+#include <typeinfo>
+
+#include "engine_core.hpp"
+#include "function.hpp"
+#include "invocation.hpp"
+#include "worker.hpp"
+
+namespace nanofaas::detail {
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+/// The exception's dynamic type, demangled ("std::runtime_error"): Lambda's `errorType`.
+std::string exception_type(const std::exception& e) {
+  return boost::core::demangle(typeid(e).name());
+}
+
+}  // namespace
+
+void Environment::run() noexcept {
+  fiber = boost::fibers::context::active();
+  if (initialise()) {
+    bool keep = true;
+    if (pending == nullptr) {  // provisioned ahead of any call
+      version->pool.release(this, worker->engine().keep_alive_now(steady::now()));
+    }
+    for (;;) {
+      while (keep && pending != nullptr) {
+        Invocation* invocation = pending;
+        pending = nullptr;
+        keep = execute(*invocation);
+      }
+      if (!keep || retire) break;
+      fiber->suspend();
+    }
+  }
+  finish();
+}
+
+bool Environment::initialise() noexcept {
+  VersionCounters& counters = version->counters;
+  const auto start = steady::now();
+  std::string error_type;
+  std::string message;
+  try {
+    InitContext init(*version);
+    handler = version->factory->create(init);
+  } catch (const std::exception& e) {
+    error_type = "Runtime.InitError";
+    message = exception_type(e) + ": " + e.what();
+  } catch (...) {
+    error_type = "Runtime.InitError";
+    message = "unknown exception during init";
+  }
+  init_duration_ = steady::now() - start;
+  counters.cold_starts.fetch_add(1, std::memory_order_relaxed);
+  counters.init_duration.record(init_duration_);
+  if (!error_type.empty()) {
+    counters.init_errors.fetch_add(1, std::memory_order_relaxed);
+    report_start_failure(error_type, message);
+    return false;
+  }
+  initialised = true;
+  report_init_ = true;
+  if (provisioned) version->pool.provisioned_ready.fetch_add(1, std::memory_order_relaxed);
+  if (latch != nullptr) std::exchange(latch, nullptr)->count_down();
+  return true;
+}
+
+void Environment::report_start_failure(std::string_view error_type,
+                                       std::string_view message) noexcept {
+  if (latch != nullptr) std::exchange(latch, nullptr)->count_down(message);
+  Invocation* invocation = std::exchange(pending, nullptr);
+  if (invocation == nullptr) return;
+  VersionCounters& counters = version->counters;
+  counters.invocations.fetch_add(1, std::memory_order_relaxed);
+  counters.errors.fetch_add(1, std::memory_order_relaxed);
+  invocation->out.executed_version = version->name;
+  invocation->out.init_duration = init_duration_;
+  invocation->out.function_error =
+      FunctionError{FunctionError::Kind::unhandled, std::string(error_type), std::string(message)};
+  worker->load.fetch_sub(1, std::memory_order_relaxed);
+  worker->engine().complete(*invocation);
+}
+
+void Environment::fail_to_start(std::string_view error_type, std::string_view message) noexcept {
+  report_start_failure(error_type, message);
+  finish();
+}
+
+bool Environment::execute(Invocation& invocation) noexcept {
+  Version& v = *version;
+  EngineCore& engine = worker->engine();
+  Context context(invocation, *this);
+  InvokeOutput& out = invocation.out;
+  if (report_init_) {
+    out.init_duration = init_duration_;
+    report_init_ = false;
+  }
+  const auto start = steady::now();
+  Response response;
+  bool threw = false;
+  try {
+    response = (*handler)(Event(invocation.payload), context);
+  } catch (const std::exception& e) {
+    threw = true;
+    out.function_error = FunctionError{FunctionError::Kind::unhandled, exception_type(e), e.what()};
+  } catch (...) {
+    threw = true;
+    out.function_error =
+        FunctionError{FunctionError::Kind::unhandled, "Unknown", "unknown exception"};
+  }
+  const auto end = steady::now();
+  const bool timed_out = end >= invocation.deadline;
+  out.duration = end - start;
+  out.executed_version = v.name;
+  if (timed_out) {
+    out.function_error =
+        FunctionError{FunctionError::Kind::unhandled, "Sandbox.Timedout", v.timeout_message};
+  } else if (threw) {
+    // function_error already set
+  } else if (response.is_error()) {
+    out.function_error = FunctionError{FunctionError::Kind::handled, response.error_type(),
+                                       response.error_message()};
+  } else if (response.body().size() > v.max_response_bytes) {
+    out.function_error =
+        FunctionError{FunctionError::Kind::unhandled, "Function.ResponseSizeTooLarge",
+                      "Response payload size (" + std::to_string(response.body().size()) +
+                          " bytes) exceeded maximum allowed payload size (" +
+                          std::to_string(v.max_response_bytes) + " bytes)."};
+  } else {
+    out.payload = std::move(response).body();
+  }
+  v.counters.duration.record(out.duration);
+  // A timed-out environment is discarded (its handler state is suspect); otherwise it is idle
+  // again before the caller wakes, so the caller's next call finds it warm.
+  if (!timed_out) v.pool.release(this, engine.keep_alive_now(end));
+  worker->load.fetch_sub(1, std::memory_order_relaxed);
+  const bool has_error = out.function_error.has_value();
+  const bool caller_waiting = engine.complete(invocation);  // may free `invocation`
+  if (caller_waiting) {
+    v.counters.invocations.fetch_add(1, std::memory_order_relaxed);
+    if (has_error) v.counters.errors.fetch_add(1, std::memory_order_relaxed);
+    if (timed_out) v.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
+  }
+  return !timed_out;
+}
+
+void Environment::finish() noexcept {
+  Pool& pool = version->pool;
+  if (!retire) pool.environments.fetch_sub(1, std::memory_order_relaxed);
+  if (initialised && provisioned) {
+    pool.provisioned_ready.fetch_sub(1, std::memory_order_relaxed);
+    // A provisioned environment lost to a timeout is replaced, as Lambda keeps the count.
+    if (!retire && worker->engine().accepting.load(std::memory_order_relaxed) &&
+        pool.provisioned_ready.load(std::memory_order_relaxed) <
+            pool.provisioned_target.load(std::memory_order_relaxed)) {
+      worker->spawn_environment(*version, nullptr, true, nullptr);
+    }
+  }
+  Worker* w = worker;
+  delete this;
+  w->on_environment_exit();
+}
+
+}  // namespace nanofaas::detail

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "counters.hpp"
+#include "nanofaas/detail/handler.hpp"
+#include "nanofaas/function_config.hpp"
+#include "pool.hpp"
+
+namespace nanofaas::detail {
+
+struct Function;
+struct EngineCore;
+
+/// One version of a function ($LATEST or a published number): an immutable snapshot of handler
+/// and configuration, with its own pool of environments and its own counters.
+struct Version {
+  Version(EngineCore& engine, Function& function, std::string name,
+          std::shared_ptr<const HandlerFactory> factory, const FunctionConfig& config,
+          std::chrono::nanoseconds keep_alive, std::size_t max_request_bytes,
+          std::size_t max_response_bytes, std::uint32_t workers);
+
+  EngineCore* engine;
+  Function* function;
+  std::string name;
+  std::shared_ptr<const HandlerFactory> factory;
+  std::chrono::nanoseconds timeout;
+  std::chrono::nanoseconds keep_alive;
+  std::size_t max_request_bytes;
+  std::size_t max_response_bytes;
+  std::map<std::string, std::string, std::less<>> environment;
+  std::string timeout_message;  // "Task timed out after 3.00 seconds"
+  Pool pool;
+  VersionCounters counters;
+};
+
+/// Where an alias sends traffic. Immutable once published; replaced whole on update.
+struct AliasRoute {
+  std::string name;
+  Version* primary = nullptr;
+  Version* additional = nullptr;
+  double additional_weight = 0.0;
+};
+
+/// A function: its $LATEST, published versions, aliases, reservation and resource policy.
+struct Function {
+  std::string name;
+  FunctionConfig config;
+  std::unique_ptr<Version> latest;
+
+  // Guards versions, aliases and policy (rare writes; reads on the call path are shared).
+  mutable std::shared_mutex mutex;
+  std::deque<std::unique_ptr<Version>> versions;  // versions[i] is version i+1
+  std::map<std::string, const AliasRoute*, std::less<>> aliases;
+  std::deque<std::unique_ptr<AliasRoute>> alias_routes;  // never freed: calls may hold one
+  std::vector<PolicyStatement> policy;
+
+  /// Reservation: -1 when none, else the cap and guarantee.
+  std::atomic<std::int64_t> reserved{-1};
+  /// Invocations in flight across all versions (checked against the reservation).
+  std::atomic<std::uint32_t> in_flight{0};
+  /// Sum of provisioned concurrency over versions (under `mutex`).
+  std::uint32_t provisioned_total = 0;
+};
+
+}  // namespace nanofaas::detail

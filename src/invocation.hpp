@@ -1,0 +1,48 @@
+#pragma once
+
+#include <boost/fiber/context.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "nanofaas/invoke_result.hpp"
+#include "nanofaas/payload.hpp"
+
+namespace nanofaas::detail {
+
+struct Version;
+
+/// Which concurrency counter an invocation holds a slot of.
+enum class ConcurrencySlot : std::uint8_t { reserved, unreserved };
+
+/// One synchronous call in flight: what the caller asked, and where the result goes.
+/// Owned by the caller until it gives up (timeout); then the executing environment frees it.
+struct Invocation {
+  /// `state`: the caller waits on it; the environment completes it with one exchange.
+  static constexpr std::uint32_t pending = 0;
+  static constexpr std::uint32_t done = 1;
+  static constexpr std::uint32_t caller_sleeping = 2;  // a plain thread sleeps on the futex
+  static constexpr std::uint32_t fiber_waiting = 3;    // `waiter` is suspended
+  static constexpr std::uint32_t abandoned = 4;        // the caller returned at its deadline
+
+  Version* version = nullptr;
+  PayloadView payload;
+  Payload owned_payload;               // set when the caller handed its bytes over
+  std::string_view invoked_qualifier;  // engine-owned (a version or alias name)
+  std::string principal;
+  std::string client_context;
+  std::chrono::steady_clock::time_point start;
+  std::chrono::steady_clock::time_point deadline;
+  std::uint32_t depth = 1;
+  ConcurrencySlot slot = ConcurrencySlot::unreserved;
+
+  InvokeOutput out;
+
+  std::atomic<std::uint32_t> state{pending};
+  boost::intrusive_ptr<boost::fibers::context> waiter;  // a fiber caller, kept alive
+};
+
+}  // namespace nanofaas::detail

@@ -1,0 +1,96 @@
+#pragma once
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <climits>
+#include <cstdint>
+#include <ctime>
+
+namespace nanofaas::detail {
+
+/// Waits on a 32-bit word with the Linux futex: sleeps while `*word == expected`, at most
+/// `timeout` (negative: forever). Spurious returns are possible; callers re-check.
+inline void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected,
+                       std::chrono::nanoseconds timeout) noexcept {
+  timespec ts{};
+  timespec* tsp = nullptr;
+  if (timeout.count() >= 0) {
+    ts.tv_sec = static_cast<time_t>(timeout.count() / 1'000'000'000);
+    ts.tv_nsec = static_cast<long>(timeout.count() % 1'000'000'000);
+    tsp = &ts;
+  }
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_PRIVATE, expected, tsp,
+          nullptr, 0);
+}
+
+/// Wakes every thread waiting on `word`.
+inline void futex_wake_all(std::atomic<std::uint32_t>& word) noexcept {
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr,
+          nullptr, 0);
+}
+
+inline void spin_pause() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+/// Parks one thread until another unparks it: the idle path of a worker. An unpark before the
+/// park is remembered, so no wake-up is lost; an unpark of a running thread costs one atomic
+/// exchange and no system call.
+class Parker {
+ public:
+  /// Blocks until `unpark` or `deadline` (time_point::max(): no deadline); spins first for
+  /// `spin`, then sleeps on a futex. Only the owning thread calls it.
+  void park(std::chrono::steady_clock::time_point deadline,
+            std::chrono::nanoseconds spin) noexcept {
+    using clock = std::chrono::steady_clock;
+    if (state_.exchange(empty, std::memory_order_acquire) == notified) return;
+    if (spin.count() > 0) {
+      const auto spin_until = clock::now() + spin;
+      do {
+        for (int i = 0; i < 64; ++i) {
+          if (state_.load(std::memory_order_relaxed) == notified) {
+            state_.store(empty, std::memory_order_relaxed);
+            std::atomic_thread_fence(std::memory_order_acquire);
+            return;
+          }
+          spin_pause();
+        }
+      } while (clock::now() < spin_until && clock::now() < deadline);
+    }
+    std::uint32_t expected = empty;
+    if (!state_.compare_exchange_strong(expected, parked, std::memory_order_acquire)) {
+      state_.store(empty, std::memory_order_relaxed);  // it was `notified`
+      return;
+    }
+    for (;;) {
+      std::chrono::nanoseconds timeout{-1};
+      if (deadline != clock::time_point::max()) {
+        timeout = deadline - clock::now();
+        if (timeout.count() <= 0) break;
+      }
+      futex_wait(state_, parked, timeout);
+      if (state_.load(std::memory_order_acquire) == notified) break;
+      if (deadline != clock::time_point::max() && clock::now() >= deadline) break;
+    }
+    state_.store(empty, std::memory_order_release);
+  }
+
+  /// Wakes the parked thread, or makes its next park return at once. Any thread.
+  void unpark() noexcept {
+    if (state_.exchange(notified, std::memory_order_release) == parked) futex_wake_all(state_);
+  }
+
+ private:
+  static constexpr std::uint32_t empty = 0;
+  static constexpr std::uint32_t notified = 1;
+  static constexpr std::uint32_t parked = 2;
+  std::atomic<std::uint32_t> state_{empty};
+};
+
+}  // namespace nanofaas::detail

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+#include "spinlock.hpp"
+
+namespace nanofaas::detail {
+
+class Environment;
+
+/// The idle execution environments of one version, by worker. Provisioned environments are
+/// handed out first; within a kind, the caller's own worker first, most recently used first
+/// (the warmest caches). Thread-safe; the lock is held for a few instructions.
+class Pool {
+ public:
+  using time_point = std::chrono::steady_clock::time_point;
+
+  explicit Pool(std::uint32_t workers) : idle_(workers) {}
+
+  /// Takes an idle environment, or nullptr when none is idle.
+  Environment* try_acquire(std::uint32_t preferred_worker) noexcept;
+  /// Returns an environment to the idle lists, stamped `now`. Called on its worker.
+  void release(Environment* env, time_point now);
+  /// Moves out idle on-demand environments last used before `cutoff`.
+  void take_expired(time_point cutoff, std::vector<Environment*>& out);
+  /// Moves out every idle environment (provisioned too when `include_provisioned`).
+  void take_idle(std::vector<Environment*>& out, bool include_provisioned);
+
+  /// Live environments (busy or idle, being initialised included) and idle ones.
+  std::atomic<std::uint32_t> environments{0};
+  std::atomic<std::uint32_t> idle{0};
+  /// Initialised provisioned environments, and how many are wanted.
+  std::atomic<std::uint32_t> provisioned_ready{0};
+  std::atomic<std::uint32_t> provisioned_target{0};
+
+ private:
+  struct WorkerIdle {
+    std::vector<Environment*> provisioned;
+    std::vector<Environment*> on_demand;
+  };
+  static Environment* pop(std::vector<Environment*>& list) noexcept;
+
+  Spinlock lock_;
+  std::vector<WorkerIdle> idle_;
+};
+
+}  // namespace nanofaas::detail

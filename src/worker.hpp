@@ -1,0 +1,92 @@
+#pragma once
+
+#include <concurrentqueue/concurrentqueue.h>
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <latch>
+#include <thread>
+
+#include "parker.hpp"
+#include "stack_allocator.hpp"
+
+namespace boost::fibers {
+class context;
+}
+
+namespace nanofaas::detail {
+
+struct EngineCore;
+struct Invocation;
+struct Version;
+class Environment;
+class ProvisionLatch;
+
+/// Work handed to a worker from any thread.
+struct Task {
+  enum class Kind : std::uint8_t { run, create, retire, stop };
+  Kind kind = Kind::run;
+  Environment* env = nullptr;        // run, retire
+  Invocation* invocation = nullptr;  // run, create (null: provisioning)
+  Version* version = nullptr;        // create
+  ProvisionLatch* latch = nullptr;   // create for provisioning
+};
+
+/// One worker thread running a Boost.Fiber scheduler with `EngineAlgorithm`: the environments
+/// placed on it, an inbox other threads post to, and its own stacks.
+class Worker {
+ public:
+  Worker(EngineCore& engine, std::uint32_t index);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  /// Starts the thread; returns once its scheduler is installed.
+  void start();
+  /// Joins the thread (after a `stop` task).
+  void join();
+
+  /// Hands a task over; wakes the worker if it sleeps. Any thread, lock-free.
+  void post(const Task& task);
+  /// Creates an environment fiber on this worker. On this worker's thread only.
+  void spawn_environment(Version& version, Invocation* first, bool provisioned,
+                         ProvisionLatch* latch);
+  /// Makes a suspended environment run its `pending` invocation. On this worker only.
+  void resume(Environment& env) noexcept;
+  /// An environment fiber ended. On this worker only.
+  void on_environment_exit() noexcept;
+
+  /// The worker whose thread this is, or nullptr on other threads.
+  static Worker* current() noexcept;
+
+  EngineCore& engine() noexcept { return *engine_; }
+  std::uint32_t index() const noexcept { return index_; }
+  /// Invocations placed on this worker and not finished (for placement).
+  std::atomic<std::uint32_t> load{0};
+
+ private:
+  friend class EngineAlgorithm;
+  void thread_main();
+  void wake_main() noexcept;
+  void run_control_task(const Task& task);
+
+  EngineCore* engine_;
+  std::uint32_t index_;
+  std::thread thread_;
+  std::latch started_{1};
+
+  moodycamel::ConcurrentQueue<Task> inbox_;
+  std::atomic<std::uint32_t> inbox_count_{0};
+  Parker parker_;
+
+  // Worker-thread-only state.
+  std::deque<Task> control_tasks_;  // create/stop, run by the main fiber
+  boost::fibers::context* main_fiber_ = nullptr;
+  bool main_waiting_ = false;
+  bool stopping_ = false;
+  std::uint32_t live_environments_ = 0;
+  StackCache stacks_;
+};
+
+}  // namespace nanofaas::detail
