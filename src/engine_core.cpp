@@ -113,16 +113,7 @@ void EngineCore::shutdown() noexcept {
     if (!busy) break;
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
-  std::vector<Environment*> idle;
-  {
-    std::shared_lock lock(registry_mutex);
-    for (auto& [name, fn] : functions) {
-      std::shared_lock fn_lock(fn->mutex);
-      fn->latest->pool.take_idle(idle, true);
-      for (auto& v : fn->versions) v->pool.take_idle(idle, true);
-    }
-  }
-  retire(idle);
+  retire_all_idle();
   for (auto& w : workers) w->post(Task{Task::Kind::stop});
   for (auto& w : workers) w->join();
 }
@@ -299,11 +290,11 @@ InvokeResult EngineCore::wait(Invocation* inv) {
     }
     self->twstatus.store(0, std::memory_order_release);
     expected = Invocation::fiber_waiting;
-    if (inv->state.load(std::memory_order_acquire) != Invocation::done &&
-        inv->state.compare_exchange_strong(expected, Invocation::abandoned,
+    if (inv->state.compare_exchange_strong(expected, Invocation::abandoned,
                                            std::memory_order_acq_rel)) {
       return abandon(*inv);
     }
+    while (inv->state.load(std::memory_order_acquire) != Invocation::done) spin_pause();
   } else {
     // A plain thread: spin briefly (a warm call returns within a microsecond or two), then
     // sleep on the futex until completion or the deadline.
@@ -314,7 +305,7 @@ InvokeResult EngineCore::wait(Invocation* inv) {
       std::uint32_t expected = Invocation::pending;
       if (!inv->state.compare_exchange_strong(expected, Invocation::caller_sleeping,
                                               std::memory_order_acq_rel)) {
-        break;  // done meanwhile
+        continue;  // completing or done: moments away
       }
       for (;;) {
         const auto remaining = inv->deadline - steady::now();
@@ -324,12 +315,11 @@ InvokeResult EngineCore::wait(Invocation* inv) {
                                                  std::memory_order_acq_rel)) {
             return abandon(*inv);
           }
-          break;
+          break;  // completing or done
         }
         futex_wait(inv->state, Invocation::caller_sleeping, remaining);
-        if (inv->state.load(std::memory_order_acquire) == Invocation::done) break;
+        if (inv->state.load(std::memory_order_acquire) != Invocation::caller_sleeping) break;
       }
-      break;
     }
   }
   InvokeResult result(std::move(inv->out));
@@ -353,25 +343,36 @@ InvokeResult EngineCore::abandon(Invocation& inv) {
   return out;
 }
 
-bool EngineCore::complete(Invocation& inv) noexcept {
+void EngineCore::complete(Invocation& inv, bool timed_out) noexcept {
   Version& v = *inv.version;
+  // Claim the invocation first, so that the caller cannot give up half-way through and both
+  // sides count it; a caller that finds `completing` waits the few instructions until `done`.
+  std::uint32_t waiting = inv.state.load(std::memory_order_acquire);
+  do {
+    if (waiting == Invocation::abandoned) {
+      // The caller answered Sandbox.Timedout at the deadline and counted the call.
+      release_slot(*v.function, inv.slot);
+      v.counters.concurrent.fetch_sub(1, std::memory_order_relaxed);
+      delete &inv;
+      return;
+    }
+  } while (
+      !inv.state.compare_exchange_weak(waiting, Invocation::completing, std::memory_order_acq_rel));
+  v.counters.invocations.fetch_add(1, std::memory_order_relaxed);
+  if (inv.out.function_error) v.counters.errors.fetch_add(1, std::memory_order_relaxed);
+  if (timed_out) v.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
   release_slot(*v.function, inv.slot);
   v.counters.concurrent.fetch_sub(1, std::memory_order_relaxed);
   boost::intrusive_ptr<boost::fibers::context> waiter = inv.waiter;
-  const std::uint32_t before = inv.state.exchange(Invocation::done, std::memory_order_acq_rel);
-  switch (before) {
-    case Invocation::caller_sleeping: futex_wake_all(inv.state); break;
-    case Invocation::fiber_waiting: {
-      std::intptr_t expected = reinterpret_cast<std::intptr_t>(&inv);
-      if (waiter->twstatus.compare_exchange_strong(expected, -1, std::memory_order_acq_rel)) {
-        boost::fibers::context::active()->schedule(waiter.get());
-      }
-      break;
+  inv.state.store(Invocation::done, std::memory_order_release);  // the caller may free `inv`
+  if (waiting == Invocation::caller_sleeping) {
+    futex_wake_all(inv.state);
+  } else if (waiting == Invocation::fiber_waiting) {
+    std::intptr_t expected = reinterpret_cast<std::intptr_t>(&inv);
+    if (waiter->twstatus.compare_exchange_strong(expected, -1, std::memory_order_acq_rel)) {
+      boost::fibers::context::active()->schedule(waiter.get());
     }
-    case Invocation::abandoned: delete &inv; return false;
-    default: break;
   }
-  return true;
 }
 
 std::size_t EngineCore::reclaim_idle_environments() {
@@ -387,6 +388,19 @@ std::size_t EngineCore::reclaim_idle_environments() {
   }
   retire(expired);
   return expired.size();
+}
+
+void EngineCore::retire_all_idle() {
+  std::vector<Environment*> idle;
+  {
+    std::shared_lock lock(registry_mutex);
+    for (auto& [name, fn] : functions) {
+      std::shared_lock fn_lock(fn->mutex);
+      fn->latest->pool.take_idle(idle, true);
+      for (auto& v : fn->versions) v->pool.take_idle(idle, true);
+    }
+  }
+  retire(idle);
 }
 
 void EngineCore::retire(const std::vector<Environment*>& environments) {

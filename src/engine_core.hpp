@@ -84,8 +84,11 @@ struct EngineCore {
   InvokeResult invoke(std::string_view qualified_name, PayloadView payload, Payload* owned,
                       const InvokeOptions& options, std::uint32_t depth);
   /// Called by an environment when an invocation finished: releases its concurrency and hands
-  /// the result over. Returns false when the caller had already given up.
-  bool complete(Invocation& invocation) noexcept;
+  /// the result over, or frees the invocation when the caller had already given up.
+  /// Counts the invocation (unless the caller already did, having given up).
+  void complete(Invocation& invocation, bool timed_out) noexcept;
+  /// Takes every idle environment out of every pool and retires it.
+  void retire_all_idle();
   /// Retires idle on-demand environments past their keep-alive.
   std::size_t reclaim_idle_environments();
   /// Posts a retire task for each environment (already taken out of its pool).

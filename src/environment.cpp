@@ -28,8 +28,9 @@ void Environment::run() noexcept {
   fiber = boost::fibers::context::active();
   if (initialise()) {
     bool keep = true;
-    if (pending == nullptr) {  // provisioned ahead of any call
+    if (pending == nullptr) {  // provisioned ahead of any call: idle first, then report
       version->pool.release(this, worker->engine().keep_alive_now(steady::now()));
+      if (latch != nullptr) std::exchange(latch, nullptr)->count_down();
     }
     for (;;) {
       while (keep && pending != nullptr) {
@@ -68,9 +69,8 @@ bool Environment::initialise() noexcept {
     return false;
   }
   initialised = true;
-  report_init_ = true;
+  report_init_ = pending != nullptr;  // a provisioned environment's init is not a call's
   if (provisioned) version->pool.provisioned_ready.fetch_add(1, std::memory_order_relaxed);
-  if (latch != nullptr) std::exchange(latch, nullptr)->count_down();
   return true;
 }
 
@@ -79,15 +79,12 @@ void Environment::report_start_failure(std::string_view error_type,
   if (latch != nullptr) std::exchange(latch, nullptr)->count_down(message);
   Invocation* invocation = std::exchange(pending, nullptr);
   if (invocation == nullptr) return;
-  VersionCounters& counters = version->counters;
-  counters.invocations.fetch_add(1, std::memory_order_relaxed);
-  counters.errors.fetch_add(1, std::memory_order_relaxed);
   invocation->out.executed_version = version->name;
   invocation->out.init_duration = init_duration_;
   invocation->out.function_error =
       FunctionError{FunctionError::Kind::unhandled, std::string(error_type), std::string(message)};
   worker->load.fetch_sub(1, std::memory_order_relaxed);
-  worker->engine().complete(*invocation);
+  worker->engine().complete(*invocation, false);
 }
 
 void Environment::fail_to_start(std::string_view error_type, std::string_view message) noexcept {
@@ -143,13 +140,7 @@ bool Environment::execute(Invocation& invocation) noexcept {
   // again before the caller wakes, so the caller's next call finds it warm.
   if (!timed_out) v.pool.release(this, engine.keep_alive_now(end));
   worker->load.fetch_sub(1, std::memory_order_relaxed);
-  const bool has_error = out.function_error.has_value();
-  const bool caller_waiting = engine.complete(invocation);  // may free `invocation`
-  if (caller_waiting) {
-    v.counters.invocations.fetch_add(1, std::memory_order_relaxed);
-    if (has_error) v.counters.errors.fetch_add(1, std::memory_order_relaxed);
-    if (timed_out) v.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
-  }
+  engine.complete(invocation, timed_out);  // may free `invocation`
   return !timed_out;
 }
 
@@ -159,7 +150,8 @@ void Environment::finish() noexcept {
   if (initialised && provisioned) {
     pool.provisioned_ready.fetch_sub(1, std::memory_order_relaxed);
     // A provisioned environment lost to a timeout is replaced, as Lambda keeps the count.
-    if (!retire && worker->engine().accepting.load(std::memory_order_relaxed) &&
+    if (!retire && !worker->stopping() &&
+        worker->engine().accepting.load(std::memory_order_relaxed) &&
         pool.provisioned_ready.load(std::memory_order_relaxed) <
             pool.provisioned_target.load(std::memory_order_relaxed)) {
       worker->spawn_environment(*version, nullptr, true, nullptr);

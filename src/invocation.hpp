@@ -27,6 +27,7 @@ struct Invocation {
   static constexpr std::uint32_t caller_sleeping = 2;  // a plain thread sleeps on the futex
   static constexpr std::uint32_t fiber_waiting = 3;    // `waiter` is suspended
   static constexpr std::uint32_t abandoned = 4;        // the caller returned at its deadline
+  static constexpr std::uint32_t completing = 5;       // the environment is handing over
 
   Version* version = nullptr;
   PayloadView payload;

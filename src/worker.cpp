@@ -95,8 +95,12 @@ void Worker::thread_main() {
     }
     if (stopping_) {
       if (live_environments_ == 0) break;
+      // Environments that became idle after the engine's last sweep (a provisioned one
+      // replacing a lost one, say) are swept again until none is left.
+      engine_->retire_all_idle();
       main_waiting_ = true;
-      main_fiber_->suspend();
+      main_fiber_->wait_until(std::chrono::steady_clock::now() + std::chrono::milliseconds(1));
+      main_waiting_ = false;
       continue;
     }
     if (index_ == 0 && std::chrono::steady_clock::now() >= next_reap) {

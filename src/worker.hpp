@@ -57,6 +57,8 @@ class Worker {
   /// An environment fiber ended. On this worker only.
   void on_environment_exit() noexcept;
 
+  /// True once the worker got its stop task. On this worker only.
+  bool stopping() const noexcept { return stopping_; }
   /// The worker whose thread this is, or nullptr on other threads.
   static Worker* current() noexcept;
 

@@ -21,9 +21,9 @@ namespace nanofaas {
 /// An alias's configuration (Lambda's `CreateAlias`): a name pointing at a version, optionally
 /// sending `additional_weight` (0..1) of the traffic to `additional_version`.
 struct AliasConfig {
-  std::string name;
-  std::string function_version;
-  std::string additional_version;
+  std::string name{};
+  std::string function_version{};
+  std::string additional_version{};
   double additional_weight = 0.0;
 };
 

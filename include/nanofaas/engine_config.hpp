@@ -12,10 +12,10 @@ namespace nanofaas {
 
 /// One line a handler logged through `Context::log`.
 struct LogRecord {
-  std::string_view function_name;
-  std::string_view version;
-  std::string_view request_id;
-  std::string_view message;
+  std::string_view function_name{};
+  std::string_view version{};
+  std::string_view request_id{};
+  std::string_view message{};
 };
 
 /// Engine-wide settings. Every field has Lambda's default where Lambda has one.
@@ -39,7 +39,7 @@ struct EngineConfig {
   /// How long a plain-thread caller spins for its result before it sleeps.
   std::chrono::nanoseconds caller_spin = std::chrono::microseconds(20);
   /// Receives handler log lines; unset: they are dropped. Called on worker threads.
-  std::function<void(const LogRecord&)> log_sink;
+  std::function<void(const LogRecord&)> log_sink{};
   /// The clock for keep-alive; must outlive the engine.
   const Clock* clock = &Clock::steady();
 };

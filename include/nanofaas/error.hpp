@@ -31,7 +31,7 @@ enum class ThrottleReason : std::uint8_t {
 /// An engine error: a code, a human-readable message, and for throttles the reason.
 struct Error {
   Errc code{};
-  std::string message;
+  std::string message{};
   ThrottleReason reason = ThrottleReason::none;
 };
 

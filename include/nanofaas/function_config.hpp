@@ -13,29 +13,29 @@ namespace nanofaas {
 /// One statement of a function's resource policy: `principal` ("*" for anyone) may invoke the
 /// function, on `qualifier` only when one is given (a version or alias name).
 struct PolicyStatement {
-  std::string principal;
-  std::string qualifier;
+  std::string principal{};
+  std::string qualifier{};
 };
 
 /// A function's configuration (Lambda's `CreateFunction` parameters that apply in-process).
 struct FunctionConfig {
   /// 1–64 of [A-Za-z0-9_-]; unique in the engine.
-  std::string name;
-  std::string description;
+  std::string name{};
+  std::string description{};
   /// Lambda's `Timeout`: the caller gets `Sandbox.Timedout` at this deadline. Any positive value.
   std::chrono::nanoseconds timeout = std::chrono::seconds(3);
   /// Lambda's `ReservedConcurrentExecutions`: a guarantee carved from the engine limit and a
   /// cap; 0 throttles every invocation. Unset: the function shares the unreserved pool.
-  std::optional<std::uint32_t> reserved_concurrency;
+  std::optional<std::uint32_t> reserved_concurrency{};
   /// Environment variables the handler reads through its context (at most 4 KB in total).
-  std::map<std::string, std::string> environment;
+  std::map<std::string, std::string> environment{};
   /// Idle environments older than this are reclaimed; unset: the engine's default.
-  std::optional<std::chrono::nanoseconds> keep_alive;
+  std::optional<std::chrono::nanoseconds> keep_alive{};
   /// Largest accepted synchronous request and handler response; 0: the engine's default.
   std::size_t max_request_bytes = 0;
   std::size_t max_response_bytes = 0;
   /// Who besides the host may invoke (empty: only the host, the default caller).
-  std::vector<PolicyStatement> policy;
+  std::vector<PolicyStatement> policy{};
 };
 
 }  // namespace nanofaas

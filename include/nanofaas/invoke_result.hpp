@@ -16,24 +16,24 @@ struct FunctionError {
   enum class Kind : std::uint8_t { handled, unhandled };
   Kind kind = Kind::unhandled;
   /// Lambda's `errorType`, e.g. "Sandbox.Timedout", "Runtime.InitError", "std::runtime_error".
-  std::string error_type;
+  std::string error_type{};
   /// Lambda's `errorMessage`.
-  std::string error_message;
+  std::string error_message{};
 };
 
 /// The outcome of a call that reached the function (Lambda's 200 with an optional
 /// `X-Amz-Function-Error`).
 struct InvokeOutput {
-  RequestId request_id;
+  RequestId request_id{};
   /// The response bytes, moved from the handler (empty on a function error).
-  Payload payload;
+  Payload payload{};
   /// Set when the function failed.
-  std::optional<FunctionError> function_error;
+  std::optional<FunctionError> function_error{};
   /// Lambda's `ExecutedVersion`: "$LATEST" or a version number.
-  std::string executed_version;
+  std::string executed_version{};
   /// Handler run time; init time on a cold start.
   std::chrono::nanoseconds duration{0};
-  std::optional<std::chrono::nanoseconds> init_duration;
+  std::optional<std::chrono::nanoseconds> init_duration{};
 
   /// True when the function succeeded.
   [[nodiscard]] bool ok() const noexcept { return !function_error.has_value(); }
@@ -45,9 +45,9 @@ using InvokeResult = Expected<InvokeOutput>;
 /// How a call identifies itself and what it carries besides the payload.
 struct InvokeOptions {
   /// The calling principal, checked against the function's resource policy. Empty: the host.
-  std::string_view principal;
+  std::string_view principal{};
   /// Lambda's `ClientContext`, passed to the handler as is.
-  std::string_view client_context;
+  std::string_view client_context{};
 };
 
 }  // namespace nanofaas

@@ -42,8 +42,8 @@ class DurationHistogram {
 /// Counters of one function version (Lambda's CloudWatch metrics of the same names),
 /// read as a consistent-enough snapshot (each counter is read atomically on its own).
 struct FunctionMetrics {
-  std::string function_name;
-  std::string version;
+  std::string function_name{};
+  std::string version{};
   std::uint64_t invocations = 0;  ///< `Invocations`: calls that reached the function
   std::uint64_t errors = 0;       ///< `Errors`: function errors (handled and unhandled)
   std::uint64_t throttles = 0;    ///< `Throttles`: counted neither as invocations nor errors
@@ -55,8 +55,8 @@ struct FunctionMetrics {
   std::uint32_t environments = 0;                       ///< live environments (busy + idle)
   std::uint32_t idle_environments = 0;
   std::uint32_t provisioned_environments = 0;  ///< initialised provisioned environments
-  DurationHistogram duration;                  ///< `Duration` of every invocation
-  DurationHistogram init_duration;             ///< `Init Duration` of every cold start
+  DurationHistogram duration{};                ///< `Duration` of every invocation
+  DurationHistogram init_duration{};           ///< `Init Duration` of every cold start
 };
 
 /// Engine-wide counters plus every function version's.
@@ -64,7 +64,7 @@ struct MetricsSnapshot {
   std::uint32_t concurrent_executions = 0;             ///< `ConcurrentExecutions`
   std::uint32_t unreserved_concurrent_executions = 0;  ///< `UnreservedConcurrentExecutions`
   std::uint32_t unreserved_concurrency_available = 0;  ///< limit minus all reservations
-  std::vector<FunctionMetrics> functions;
+  std::vector<FunctionMetrics> functions{};
 
   /// The entry for `function_name` and `version`, or nullptr.
   [[nodiscard]] const FunctionMetrics* find(std::string_view function_name,

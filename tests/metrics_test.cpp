@@ -1,0 +1,38 @@
+#include "nanofaas/metrics.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using nanofaas::DurationHistogram;
+using std::chrono::nanoseconds;
+
+TEST(MetricsTest, BucketsAreExactBelowSixteenThenLogLinear) {
+  for (std::int64_t v = 0; v < 16; ++v) {
+    EXPECT_EQ(DurationHistogram::bucket_upper(DurationHistogram::bucket_of(v)), v);
+  }
+  for (std::int64_t v : {16LL, 17LL, 100LL, 1000LL, 123456LL, 987654321LL}) {
+    const auto b = DurationHistogram::bucket_of(v);
+    const auto upper = DurationHistogram::bucket_upper(b);
+    EXPECT_GE(upper, v);
+    EXPECT_LE(upper - v, v / 16 + 1) << v;  // within one sub-bucket (~6%)
+    if (b > 0) {
+      EXPECT_LT(DurationHistogram::bucket_upper(b - 1), v);
+    }
+  }
+}
+
+TEST(MetricsTest, PercentilesFollowTheSamples) {
+  DurationHistogram h;
+  for (int i = 1; i <= 100; ++i) h.record(nanoseconds(i * 1000));
+  EXPECT_EQ(h.count(), 100u);
+  EXPECT_NEAR(static_cast<double>(h.p50().count()), 50000.0, 50000.0 * 0.07);
+  EXPECT_NEAR(static_cast<double>(h.p99().count()), 99000.0, 99000.0 * 0.07);
+  DurationHistogram other;
+  other.record(nanoseconds(5));
+  h.merge(other);
+  EXPECT_EQ(h.count(), 101u);
+  EXPECT_EQ(DurationHistogram().p99().count(), 0);
+}
+
+}  // namespace

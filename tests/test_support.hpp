@@ -1,0 +1,36 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <latch>
+#include <string>
+
+#include "nanofaas/nanofaas.hpp"
+
+namespace nanofaas::test {
+
+/// A clock tests move by hand.
+class ManualClock final : public Clock {
+ public:
+  time_point now() const noexcept override {
+    return time_point(std::chrono::nanoseconds(ns_.load()));
+  }
+  void advance(std::chrono::nanoseconds d) noexcept { ns_.fetch_add(d.count()); }
+
+ private:
+  std::atomic<std::int64_t> ns_{1'000'000'000};
+};
+
+/// An engine with the given number of workers, or the test fails.
+inline Engine make_engine(EngineConfig config = {}) {
+  auto engine = Engine::create(std::move(config));
+  if (!engine) throw std::runtime_error(engine.error().message);
+  return std::move(engine).value();
+}
+
+/// A handler that echoes its event.
+inline Response echo(const Event& event, Context&) {
+  return Response::ok(event.body());
+}
+
+}  // namespace nanofaas::test
