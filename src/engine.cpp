@@ -357,9 +357,8 @@ Status Engine::put_provisioned_concurrency(std::string_view qualified_name, std:
       keep.push_back(env);
     }
   }
-  // take_idle marked them all retired; give back the ones we keep.
+  // Give back the ones we keep (take_idle counted them out).
   for (detail::Environment* env : keep) {
-    env->retire = false;
     v.pool.environments.fetch_add(1);
     v.pool.release(env, env->last_used);
   }

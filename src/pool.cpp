@@ -41,10 +41,7 @@ void Pool::take_expired(time_point cutoff, std::vector<Environment*>& out) {
     auto& list = lists.on_demand;
     std::size_t expired = 0;
     while (expired < list.size() && list[expired]->last_used < cutoff) ++expired;
-    for (std::size_t i = 0; i < expired; ++i) {
-      list[i]->retire = true;
-      out.push_back(list[i]);
-    }
+    out.insert(out.end(), list.begin(), list.begin() + static_cast<std::ptrdiff_t>(expired));
     list.erase(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(expired));
     idle.fetch_sub(static_cast<std::uint32_t>(expired), std::memory_order_relaxed);
     environments.fetch_sub(static_cast<std::uint32_t>(expired), std::memory_order_relaxed);
@@ -56,10 +53,7 @@ void Pool::take_idle(std::vector<Environment*>& out, bool include_provisioned) {
   for (WorkerIdle& lists : idle_) {
     for (auto* list : {&lists.on_demand, &lists.provisioned}) {
       if (list == &lists.provisioned && !include_provisioned) continue;
-      for (Environment* env : *list) {
-        env->retire = true;
-        out.push_back(env);
-      }
+      out.insert(out.end(), list->begin(), list->end());
       idle.fetch_sub(static_cast<std::uint32_t>(list->size()), std::memory_order_relaxed);
       environments.fetch_sub(static_cast<std::uint32_t>(list->size()), std::memory_order_relaxed);
       list->clear();

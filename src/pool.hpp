@@ -24,7 +24,9 @@ class Pool {
   Environment* try_acquire(std::uint32_t preferred_worker) noexcept;
   /// Returns an environment to the idle lists, stamped `now`. Called on its worker.
   void release(Environment* env, time_point now);
-  /// Moves out idle on-demand environments last used before `cutoff`.
+  /// Moves out idle on-demand environments last used before `cutoff`, counting them out of
+  /// `environments`; the caller then posts each a retire task (the environment may still be
+  /// finishing its last call on its worker, so only that worker may touch it).
   void take_expired(time_point cutoff, std::vector<Environment*>& out);
   /// Moves out every idle environment (provisioned too when `include_provisioned`).
   void take_idle(std::vector<Environment*>& out, bool include_provisioned);

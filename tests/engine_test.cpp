@@ -294,13 +294,25 @@ TEST(EngineTest, TwoEnginesWorkIndependently) {
 }
 
 TEST(EngineTest, ShutdownWithIdleAndProvisionedEnvironmentsIsClean) {
-  for (int i = 0; i < 20; ++i) {
+  for (int i = 0; i < 100; ++i) {
     auto engine = make_engine();
     ASSERT_TRUE(engine.add_function({.name = "f"}, echo));
     ASSERT_TRUE(engine.publish_version("f"));
-    ASSERT_TRUE(engine.put_provisioned_concurrency("f:1", 4));
+    ASSERT_TRUE(engine.put_provisioned_concurrency("f:1", 16));
     ASSERT_TRUE(engine.invoke("f", "x"));
   }
+}
+
+TEST(EngineTest, ReclaimRacingAnEnvironmentThatJustWentIdleIsSafe) {
+  // keep_alive 0: every idle environment is expired at once, often before its fiber has
+  // suspended after its last call.
+  auto engine = make_engine();
+  ASSERT_TRUE(engine.add_function({.name = "f", .keep_alive = std::chrono::nanoseconds(0)}, echo));
+  for (int i = 0; i < 5000; ++i) {
+    ASSERT_TRUE(engine.invoke("f", "x"));
+    engine.reclaim_idle_environments();
+  }
+  EXPECT_EQ(engine.metrics().find("f")->invocations, 5000u);
 }
 
 }  // namespace
