@@ -4,6 +4,7 @@
 #include <boost/fiber/operations.hpp>
 
 #include <charconv>
+#include <cstring>
 #include <random>
 #include <thread>
 
@@ -22,6 +23,27 @@ double random_unit() noexcept {
   s ^= s >> 7;
   s ^= s << 17;
   return static_cast<double>(s >> 11) * 0x1.0p-53;
+}
+
+std::atomic<std::uint64_t> next_engine_id{1};
+
+/// A per-thread, direct-mapped cache of name -> Function. Functions are never removed while
+/// their engine lives and engine ids are never reused, so an entry never goes stale; a hit
+/// skips the registry's hash and its shared lock (a cache line every caller thread writes).
+struct FunctionCacheEntry {
+  std::uint64_t engine_id;
+  Function* function;
+  std::uint8_t length;
+  char name[64];
+};
+constexpr std::size_t function_cache_size = 64;
+__attribute__((
+    tls_model("initial-exec"))) thread_local FunctionCacheEntry function_cache[function_cache_size];
+
+FunctionCacheEntry& cache_slot(std::string_view name) noexcept {
+  std::size_t h = name.size();
+  for (char c : name) h = h * 31 + static_cast<unsigned char>(c);
+  return function_cache[h % function_cache_size];
 }
 
 bool all_digits(std::string_view s) noexcept {
@@ -84,7 +106,9 @@ RequestId RequestIdSource::next() noexcept {
 }
 
 EngineCore::EngineCore(EngineConfig engine_config)
-    : config(std::move(engine_config)), clock_is_steady(config.clock == &Clock::steady()) {
+    : config(std::move(engine_config)),
+      id(next_engine_id.fetch_add(1, std::memory_order_relaxed)),
+      clock_is_steady(config.clock == &Clock::steady()) {
   workers.reserve(config.workers);
   for (std::uint32_t i = 0; i < config.workers; ++i) {
     workers.push_back(std::make_unique<Worker>(*this, i));
@@ -119,9 +143,20 @@ void EngineCore::shutdown() noexcept {
 }
 
 Function* EngineCore::find_function(std::string_view name) const {
+  if (name.size() > sizeof(FunctionCacheEntry::name)) return nullptr;  // no such name
+  FunctionCacheEntry& slot = cache_slot(name);
+  if (slot.engine_id == id && slot.length == name.size() &&
+      std::memcmp(slot.name, name.data(), name.size()) == 0) {
+    return slot.function;
+  }
   std::shared_lock lock(registry_mutex);
   auto it = functions.find(name);
-  return it == functions.end() ? nullptr : it->second.get();
+  if (it == functions.end()) return nullptr;
+  slot.engine_id = id;
+  slot.function = it->second.get();
+  slot.length = static_cast<std::uint8_t>(name.size());
+  std::memcpy(slot.name, name.data(), name.size());
+  return slot.function;
 }
 
 Expected<Target> EngineCore::resolve(std::string_view qualified_name) const {
@@ -260,6 +295,7 @@ void EngineCore::dispatch(Invocation& inv) {
   if (env != nullptr) {
     env->worker->load.fetch_add(1, std::memory_order_relaxed);
     if (env->worker == self) {
+      inv.same_worker = true;
       env->pending = &inv;
       self->resume(*env);
     } else {
@@ -270,6 +306,7 @@ void EngineCore::dispatch(Invocation& inv) {
   Worker& w = self != nullptr ? *self : pick_worker();
   w.load.fetch_add(1, std::memory_order_relaxed);
   if (&w == self) {
+    inv.same_worker = true;
     self->spawn_environment(v, &inv, false, nullptr);
   } else {
     w.post(Task{Task::Kind::create, nullptr, &inv, &v});
@@ -286,7 +323,14 @@ InvokeResult EngineCore::wait(Invocation* inv) {
     std::uint32_t expected = Invocation::pending;
     if (inv->state.compare_exchange_strong(expected, Invocation::fiber_waiting,
                                            std::memory_order_acq_rel)) {
-      self->wait_until(inv->deadline);
+      if (inv->same_worker) {
+        // No timer: the callee shares this thread, so it runs until it returns, and every
+        // wait it makes ends by its own deadline; late, it reports Sandbox.Timedout. The
+        // root caller (a plain thread, or a fiber elsewhere) keeps its own timer.
+        self->suspend();
+      } else {
+        self->wait_until(inv->deadline);
+      }
     }
     self->twstatus.store(0, std::memory_order_release);
     expected = Invocation::fiber_waiting;

@@ -103,6 +103,7 @@ struct EngineCore {
   }
 
   EngineConfig config;
+  const std::uint64_t id;  // unique per engine in the process (keys thread-local caches)
   bool clock_is_steady;
   std::vector<std::unique_ptr<Worker>> workers;
   std::atomic<bool> accepting{true};

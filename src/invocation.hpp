@@ -39,6 +39,7 @@ struct Invocation {
   std::chrono::steady_clock::time_point deadline;
   std::uint32_t depth = 1;
   ConcurrencySlot slot = ConcurrencySlot::unreserved;
+  bool same_worker = false;  // the caller is a fiber on the environment's worker
 
   InvokeOutput out;
 

@@ -1,8 +1,11 @@
 #include "nanofaas/payload.hpp"
 
+#if defined(NANOFAAS_WITH_MIMALLOC)
 #include <mimalloc.h>
+#endif
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <utility>
@@ -11,11 +14,28 @@
 #include "nanofaas/request_id.hpp"
 
 namespace nanofaas {
+namespace {
+#if defined(NANOFAAS_WITH_MIMALLOC)
+void* allocate(std::size_t n) noexcept {
+  return mi_malloc(n);
+}
+void release(void* p) noexcept {
+  mi_free(p);
+}
+#else
+void* allocate(std::size_t n) noexcept {
+  return std::malloc(n);
+}
+void release(void* p) noexcept {
+  std::free(p);
+}
+#endif
+}  // namespace
 
 Payload Payload::uninitialized(std::size_t size) {
   Payload p;
   if (size == 0) return p;
-  p.data_ = static_cast<char*>(mi_malloc(size + payload_padding));
+  p.data_ = static_cast<char*>(allocate(size + payload_padding));
   if (p.data_ == nullptr) throw std::bad_alloc();
   std::memset(p.data_ + size, 0, payload_padding);
   p.size_ = size;
@@ -33,7 +53,7 @@ Payload::Payload(Payload&& other) noexcept
 
 Payload& Payload::operator=(Payload&& other) noexcept {
   if (this != &other) {
-    mi_free(data_);
+    release(data_);
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
   }
@@ -41,7 +61,7 @@ Payload& Payload::operator=(Payload&& other) noexcept {
 }
 
 Payload::~Payload() {
-  mi_free(data_);
+  release(data_);
 }
 
 std::string RequestId::to_string() const {

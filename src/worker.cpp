@@ -12,7 +12,7 @@
 
 namespace nanofaas::detail {
 namespace {
-thread_local Worker* current_worker = nullptr;
+__attribute__((tls_model("initial-exec"))) thread_local Worker* current_worker = nullptr;
 constexpr auto reap_interval = std::chrono::seconds(1);
 }  // namespace
 

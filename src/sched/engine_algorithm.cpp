@@ -1,6 +1,7 @@
 #include "sched/engine_algorithm.hpp"
 
 #include <array>
+#include <utility>
 
 #include "engine_core.hpp"
 #include "environment.hpp"
