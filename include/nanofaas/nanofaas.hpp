@@ -8,6 +8,7 @@
 #include "nanofaas/error.hpp"
 #include "nanofaas/event.hpp"
 #include "nanofaas/expected.hpp"
+#include "nanofaas/filter.hpp"
 #include "nanofaas/function_config.hpp"
 #include "nanofaas/invoke_result.hpp"
 #include "nanofaas/metrics.hpp"
