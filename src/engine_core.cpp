@@ -252,25 +252,51 @@ InvokeResult EngineCore::invoke(std::string_view qualified_name, PayloadView pay
   auto slot = acquire_slot(*target->function, v);
   if (!slot) return Unexpected(std::move(slot).error());
 
-  auto* inv = new Invocation;
-  inv->version = &v;
-  if (owned != nullptr) {
-    inv->owned_payload = std::move(*owned);
-    inv->payload = inv->owned_payload;
-  } else {
-    inv->payload = payload;
+  auto prepare = [&](Invocation& inv) {
+    inv.version = &v;
+    if (owned != nullptr) {
+      inv.owned_payload = std::move(*owned);
+      inv.payload = inv.owned_payload;
+    } else {
+      inv.payload = payload;
+    }
+    inv.invoked_qualifier = target->qualifier;
+    if (!options.principal.empty()) inv.principal = options.principal;
+    if (!options.client_context.empty()) inv.client_context = options.client_context;
+    inv.depth = depth;
+    inv.slot = *slot;
+    inv.out.request_id = request_ids.next();
+    inv.start = steady::now();
+    inv.deadline = inv.start + v.timeout;
+    v.counters.concurrent.fetch_add(1, std::memory_order_relaxed);
+  };
+
+  Worker* self = Worker::current();
+  if (self != nullptr && &self->engine() != this) self = nullptr;
+  Environment* env = v.pool.try_acquire(self != nullptr ? self->index() : 0);
+  count_spillover(v, env);
+  if (env != nullptr && env->worker == self && depth <= max_inline_depth) {
+    // Caller runs: a handler calling a function whose idle environment lives on the same
+    // worker runs that environment's handler on its own fiber, with no switch. The callee
+    // could not have run before the caller yields anyway, and the caller waits untimed.
+    Invocation inv;
+    prepare(inv);
+    inv.same_worker = true;
+    self->load.fetch_add(1, std::memory_order_relaxed);
+    env->run_inline(inv);
+    return InvokeResult(std::move(inv.out));
   }
-  inv->invoked_qualifier = target->qualifier;
-  if (!options.principal.empty()) inv->principal = options.principal;
-  if (!options.client_context.empty()) inv->client_context = options.client_context;
-  inv->depth = depth;
-  inv->slot = *slot;
-  inv->out.request_id = request_ids.next();
-  inv->start = steady::now();
-  inv->deadline = inv->start + v.timeout;
-  v.counters.concurrent.fetch_add(1, std::memory_order_relaxed);
-  dispatch(*inv);
+  auto* inv = new Invocation;
+  prepare(*inv);
+  dispatch(*inv, env, self);
   return wait(inv);
+}
+
+void EngineCore::count_spillover(Version& v, const Environment* env) noexcept {
+  if (v.pool.provisioned_target.load(std::memory_order_relaxed) > 0 &&
+      (env == nullptr || !env->provisioned)) {
+    v.counters.spillover.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 
 Worker& EngineCore::pick_worker() noexcept {
@@ -283,15 +309,8 @@ Worker& EngineCore::pick_worker() noexcept {
   return *best;
 }
 
-void EngineCore::dispatch(Invocation& inv) {
+void EngineCore::dispatch(Invocation& inv, Environment* env, Worker* self) {
   Version& v = *inv.version;
-  Worker* self = Worker::current();
-  if (self != nullptr && &self->engine() != this) self = nullptr;
-  Environment* env = v.pool.try_acquire(self != nullptr ? self->index() : 0);
-  const bool provisioned_version = v.pool.provisioned_target.load(std::memory_order_relaxed) > 0;
-  if (provisioned_version && (env == nullptr || !env->provisioned)) {
-    v.counters.spillover.fetch_add(1, std::memory_order_relaxed);
-  }
   if (env != nullptr) {
     env->worker->load.fetch_add(1, std::memory_order_relaxed);
     if (env->worker == self) {

@@ -120,7 +120,14 @@ struct EngineCore {
  private:
   Expected<ConcurrencySlot> acquire_slot(Function& function, Version& version);
   void release_slot(Function& function, ConcurrencySlot slot) noexcept;
-  void dispatch(Invocation& invocation);
+  /// Sends the invocation to `env` (null: a cold start), on `self` (the caller's worker, or
+  /// null) directly when that is where it runs.
+  void dispatch(Invocation& invocation, Environment* env, Worker* self);
+  void count_spillover(Version& version, const Environment* env) noexcept;
+
+  /// Nested calls deeper than this switch to the callee's own fiber instead of running on the
+  /// caller's stack, so a recursive chain cannot overflow one stack.
+  static constexpr std::uint32_t max_inline_depth = 8;
   InvokeResult wait(Invocation* invocation);
   InvokeResult abandon(Invocation& invocation);
 };

@@ -87,6 +87,15 @@ void Environment::report_start_failure(std::string_view error_type,
   worker->engine().complete(*invocation, false);
 }
 
+void Environment::run_inline(Invocation& invocation) noexcept {
+  if (execute(invocation)) return;
+  // Discard: the fiber is suspended idle in its loop; wake it to exit. Counted out here, as
+  // a retire task's sender would.
+  version->pool.environments.fetch_sub(1, std::memory_order_relaxed);
+  retire = true;
+  worker->resume(*this);
+}
+
 void Environment::fail_to_start(std::string_view error_type, std::string_view message) noexcept {
   report_start_failure(error_type, message);
   finish();

@@ -37,6 +37,10 @@ class Environment {
 
   /// The fiber's body: init, then invocations until retired or discarded; frees `this`.
   void run() noexcept;
+  /// Runs `invocation` on the calling fiber (the caller's worker is this environment's, and
+  /// the environment is idle and taken out of its pool). Discards the environment if the
+  /// call timed out.
+  void run_inline(Invocation& invocation) noexcept;
   /// The fiber could not be created: fails the first invocation (or the provisioning) with
   /// `error_type` and frees `this`. On the worker's thread.
   void fail_to_start(std::string_view error_type, std::string_view message) noexcept;

@@ -95,6 +95,32 @@ TEST(ContextTest, NestedTimeoutSuspendsOnlyTheCaller) {
     EXPECT_EQ(engine.invoke("outer", "")->payload.view(), "Sandbox.Timedout");
 }
 
+TEST(ContextTest, WarmNestedCallThatTimesOutDiscardsItsEnvironment) {
+  // One worker, warm callee: the nested call runs on the caller's fiber (caller runs).
+  auto engine = make_engine({.workers = 1});
+  ASSERT_TRUE(engine.add_function({.name = "callee", .timeout = std::chrono::milliseconds(10)},
+                                  [](const Event& ev, Context& ctx) {
+                                    if (ev.body() == "slow") ctx.sleep_for(std::chrono::seconds(5));
+                                    return Response::ok(ev.body());
+                                  }));
+  ASSERT_TRUE(engine.add_function({.name = "outer"}, [](const Event&, Context& ctx) {
+    std::string trace;
+    for (const char* body : {"fast", "fast", "slow", "fast"}) {
+      auto r = ctx.invoke("callee", body);
+      trace += r->function_error ? r->function_error->error_type : r->payload.str();
+      trace += r->init_duration ? "(cold) " : " ";
+    }
+    return Response::ok(trace);
+  }));
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(engine.invoke("outer", "")->payload.view(),
+              i == 0 ? "fast(cold) fast Sandbox.Timedout fast(cold) "
+                     : "fast fast Sandbox.Timedout fast(cold) ");
+  }
+  EXPECT_EQ(engine.metrics().find("callee")->environments, 1u);
+  EXPECT_EQ(engine.metrics().find("callee")->timeouts, 20u);
+}
+
 TEST(ContextTest, SleepHonoursTheDeadline) {
   auto engine = make_engine();
   ASSERT_TRUE(engine.add_function(
