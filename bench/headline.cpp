@@ -36,20 +36,22 @@ int main(int argc, char** argv) {
   Row sync{"nanofaas sync invoke, plain thread", {}, {}};
   Row asio{"asio::thread_pool post + future", {}, {}};
   Row nested{"nanofaas nested invoke (in a handler)", {}, {}};
-  Row cold{"nanofaas cold start (nested, trivial init)", {}, {}};
+  Row cold{"nanofaas cold start (nested, trivial init, stack reserve)", {}, {}};
+  Row cold_dry{"nanofaas cold start, stack reserve exhausted", {}, {}};
   for (int r = 0; r < runs; ++r) {
     add(direct, bench::direct_call(calls));
     add(sync, bench::sync_invoke(engine, calls));
     add(asio, bench::asio_pool_future(pool, calls));
     add(nested, bench::nested_invoke(engine, calls));
-    add(cold, bench::cold_start(2000));
+    add(cold, bench::cold_start(2000, 8));
+    add(cold_dry, bench::cold_start(2000, 0));
   }
   std::vector<double> per_env;
   for (int r = 0; r < 3; ++r) per_env.push_back(bench::bytes_per_idle_environment(10000));
 
   std::printf("| workload (2 workers, echo of a 77-byte JSON) | p50 (ns) | p99 (ns) |\n");
   std::printf("|---|---:|---:|\n");
-  for (const Row* row : {&direct, &sync, &asio, &nested, &cold}) {
+  for (const Row* row : {&direct, &sync, &asio, &nested, &cold, &cold_dry}) {
     std::printf("| %s | %.0f | %.0f |\n", row->name, median(row->p50), median(row->p99));
   }
   std::printf("| resident memory per idle warm environment (10,000) | %.1f KiB | |\n",

@@ -47,10 +47,10 @@ BENCHMARK(BM_NestedInvoke)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 void BM_ColdStart(benchmark::State& state) {
   bench::DurationHistogram all;
-  for (auto _ : state) all.merge(bench::cold_start(2000));
+  for (auto _ : state) all.merge(bench::cold_start(2000, static_cast<int>(state.range(0))));
   report(state, all);
 }
-BENCHMARK(BM_ColdStart)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ColdStart)->Arg(8)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 void BM_MemoryPerIdleEnvironment(benchmark::State& state) {
   double bytes = 0;

@@ -96,8 +96,11 @@ inline DurationHistogram nested_invoke(nanofaas::Engine& engine, int n) {
 }
 
 /// Cold start: a nested call to a function with no environment yet (create the fiber, run a
-/// trivial init, run the call), measured in the calling handler.
-inline DurationHistogram cold_start(int n) {
+/// trivial init, run the call), measured in the calling handler. With `pause_every` > 0 the
+/// caller sleeps 2 ms after that many cold starts, time the worker uses to refill its
+/// reserve of stacks (EngineConfig::stack_reserve); with 0, the reserve runs dry and every
+/// cold start maps a fresh stack.
+inline DurationHistogram cold_start(int n, int pause_every) {
   auto engine = nanofaas::Engine::create({.workers = 1}).value();
   auto name_of = [](int i) {
     std::string name = "c";  // not "c" + to_string(i): GCC 12 warns falsely (-Wrestrict)
@@ -106,17 +109,21 @@ inline DurationHistogram cold_start(int n) {
   };
   for (int i = 0; i < n; ++i) (void)engine.add_function({.name = name_of(i)}, echo);
   DurationHistogram h;
-  (void)engine.add_function({.name = "starter"},
-                            [&h, n, name_of](const nanofaas::Event&, nanofaas::Context& ctx) {
-                              for (int i = 0; i < n; ++i) {
-                                const std::string name = name_of(i);
-                                const auto t0 = steady::now();
-                                auto r = ctx.invoke(name, "x");
-                                h.record(steady::now() - t0);
-                                if (!r || !r->init_duration) std::abort();
-                              }
-                              return nanofaas::Response{};
-                            });
+  (void)engine.add_function(
+      {.name = "starter", .timeout = std::chrono::minutes(1)},
+      [&h, n, pause_every, name_of](const nanofaas::Event&, nanofaas::Context& ctx) {
+        for (int i = 0; i < n; ++i) {
+          if (pause_every > 0 && i % pause_every == 0) {
+            ctx.sleep_for(std::chrono::milliseconds(2));
+          }
+          const std::string name = name_of(i);
+          const auto t0 = steady::now();
+          auto r = ctx.invoke(name, "x");
+          h.record(steady::now() - t0);
+          if (!r || !r->init_duration) std::abort();
+        }
+        return nanofaas::Response{};
+      });
   (void)engine.invoke("starter", "");
   return h;
 }

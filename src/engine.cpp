@@ -126,6 +126,9 @@ Expected<Engine> Engine::create(EngineConfig config) {
   if (config.stack_size < 16 * 1024) {
     return fail(Errc::invalid_argument, "stack_size must be at least 16 KiB");
   }
+  if (config.stack_reserve > 4096) {
+    return fail(Errc::invalid_argument, "stack_reserve must be at most 4096");
+  }
   if (config.clock == nullptr) return fail(Errc::invalid_argument, "clock must not be null");
   auto impl = std::make_unique<Impl>(std::move(config));
   impl->start();

@@ -56,23 +56,12 @@ const FunctionMetrics* MetricsSnapshot::find(std::string_view function_name,
 namespace detail {
 
 void AtomicHistogram::record(std::chrono::nanoseconds value) noexcept {
-  Bucket* buckets = buckets_.load(std::memory_order_acquire);
-  if (buckets == nullptr) {
-    auto* fresh = new Bucket[DurationHistogram::bucket_count]();
-    if (buckets_.compare_exchange_strong(buckets, fresh, std::memory_order_acq_rel)) {
-      buckets = fresh;
-    } else {
-      delete[] fresh;
-    }
-  }
-  buckets[DurationHistogram::bucket_of(value.count())].fetch_add(1, std::memory_order_relaxed);
+  buckets_[DurationHistogram::bucket_of(value.count())].fetch_add(1, std::memory_order_relaxed);
 }
 
 void AtomicHistogram::read_into(DurationHistogram& out) const noexcept {
-  const Bucket* buckets = buckets_.load(std::memory_order_acquire);
-  if (buckets == nullptr) return;
   for (std::size_t i = 0; i < DurationHistogram::bucket_count; ++i) {
-    out.counts()[i] += buckets[i].load(std::memory_order_relaxed);
+    out.counts()[i] += buckets_[i].load(std::memory_order_relaxed);
   }
 }
 

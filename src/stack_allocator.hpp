@@ -10,10 +10,11 @@ namespace nanofaas::detail {
 
 /// Environment stacks of one worker: mmap'd with a guard page below (an overflow faults instead
 /// of corrupting memory), recycled through a small cache because mmap + mprotect + munmap cost
-/// microseconds. Used only on its worker thread.
+/// microseconds. Keeps a reserve of mapped, pre-faulted stacks, refilled while the worker is
+/// idle, so a cold start maps nothing. Used only on its worker thread.
 class StackCache {
  public:
-  explicit StackCache(std::size_t stack_size) noexcept;
+  StackCache(std::size_t stack_size, std::size_t reserve) noexcept;
   ~StackCache();
   StackCache(const StackCache&) = delete;
   StackCache& operator=(const StackCache&) = delete;
@@ -21,8 +22,13 @@ class StackCache {
   /// A stack; `sp` null on failure (out of memory or mappings).
   boost::context::stack_context allocate() noexcept;
   void deallocate(boost::context::stack_context& stack) noexcept;
+  /// Maps one stack into the reserve if it is below its size. False when nothing was done.
+  bool refill_one() noexcept;
 
  private:
+  void* map_stack() const noexcept;
+
+  std::size_t reserve_;
   std::size_t usable_size_;
   std::size_t mapping_size_;
   std::vector<void*> free_;  // base addresses of cached mappings

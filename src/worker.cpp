@@ -17,7 +17,9 @@ constexpr auto reap_interval = std::chrono::seconds(1);
 }  // namespace
 
 Worker::Worker(EngineCore& engine, std::uint32_t index)
-    : engine_(&engine), index_(index), stacks_(engine.config.stack_size) {}
+    : engine_(&engine),
+      index_(index),
+      stacks_(engine.config.stack_size, engine.config.stack_reserve) {}
 
 Worker::~Worker() = default;
 
@@ -83,6 +85,8 @@ void Worker::thread_main() {
   current_worker = this;
   boost::fibers::use_scheduling_algorithm<EngineAlgorithm>(*this);
   main_fiber_ = boost::fibers::context::active();
+  while (stacks_.refill_one()) {
+  }
   started_.count_down();
   auto next_reap = std::chrono::steady_clock::now() + reap_interval;
   // The thread's main fiber runs control work (creating environment fibers, stopping) and,

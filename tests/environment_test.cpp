@@ -45,6 +45,23 @@ TEST(EnvironmentTest, ColdStartThenWarmStarts) {
   EXPECT_EQ(m.find("echo")->invocations, 101u);
 }
 
+TEST(EnvironmentTest, ColdStartsWorkWithAndWithoutAStackReserve) {
+  for (std::size_t reserve : {0u, 4u, 64u}) {
+    auto engine = make_engine({.workers = 1, .stack_reserve = reserve});
+    for (int i = 0; i < 50; ++i) {
+      ASSERT_TRUE(engine.add_function({.name = test::numbered("f", i)}, echo));
+    }
+    ASSERT_TRUE(engine.add_function({.name = "starter"}, [](const Event&, Context& ctx) {
+      int cold = 0;
+      for (int i = 0; i < 50; ++i)
+        cold += ctx.invoke(test::numbered("f", i), "x")->init_duration ? 1 : 0;
+      return Response::ok(std::to_string(cold));
+    }));
+    EXPECT_EQ(engine.invoke("starter", "")->payload.view(), "50") << reserve;
+  }
+  EXPECT_EQ(Engine::create({.stack_reserve = 5000}).error().code, Errc::invalid_argument);
+}
+
 TEST(EnvironmentTest, TypeHandlerRunsInitOncePerEnvironmentAndKeepsState) {
   pricer_inits = 0;
   auto engine = make_engine();

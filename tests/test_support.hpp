@@ -28,6 +28,13 @@ inline Engine make_engine(EngineConfig config = {}) {
   return std::move(engine).value();
 }
 
+/// "prefix" followed by `i` (built by appending: GCC 12 warns falsely on "f" + to_string(i)).
+inline std::string numbered(std::string_view prefix, int i) {
+  std::string name(prefix);
+  name += std::to_string(i);
+  return name;
+}
+
 /// A handler that echoes its event.
 inline Response echo(const Event& event, Context&) {
   return Response::ok(event.body());

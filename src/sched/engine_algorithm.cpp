@@ -27,6 +27,11 @@ bool EngineAlgorithm::has_ready_fibers() const noexcept {
 
 void EngineAlgorithm::suspend_until(
     std::chrono::steady_clock::time_point const& deadline) noexcept {
+  // Idle time first tops up the stack reserve, one stack at a time so that new work waits
+  // for one mapping at most.
+  while (worker_->inbox_count_.load(std::memory_order_acquire) == 0 &&
+         worker_->stacks_.refill_one()) {
+  }
   if (worker_->inbox_count_.load(std::memory_order_acquire) != 0) return;
   worker_->parker_.park(deadline, worker_->engine().config.idle_spin);
 }
