@@ -29,7 +29,7 @@ double median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
   const int runs = 5;
-  const int calls = argc > 1 ? std::atoi(argv[1]) : 200000;
+  const int calls = argc > 1 ? std::atoi(argv[1]) : 20000;
   auto engine = bench::echo_engine(2);
   boost::asio::thread_pool pool(2);
   Row direct{"direct call (floor)", {}, {}};
