@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache git pkg-config clang-format
   libboost-fiber-dev libboost-context-dev libboost-thread-dev
   libconcurrentqueue-dev libsimdjson-dev libmimalloc-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev valgrind
 )
 # Optional groups, named on the command line.
 bench_packages=()

@@ -1,0 +1,81 @@
+// Instructions per operation on the hot paths, for scripts/instruction_gate.sh: run under
+// `valgrind --tool=callgrind --instr-atstart=no`, which counts only between the start and
+// stop requests below. Spinning is off so that the count does not depend on timing.
+//
+// usage: nanofaas_bench_icount sync|nested|cold COUNT
+
+#include <valgrind/callgrind.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "workloads.hpp"
+
+namespace {
+
+nanofaas::Engine quiet_engine() {
+  auto engine = nanofaas::Engine::create({.workers = 1,
+                                          .idle_spin = std::chrono::nanoseconds(0),
+                                          .caller_spin = std::chrono::nanoseconds(0)})
+                    .value();
+  if (!engine.add_function({.name = "echo"}, bench::echo)) std::abort();
+  return engine;
+}
+
+/// Runs `op` `count` times inside a handler, counting only those runs.
+template <class Op>
+void in_handler(nanofaas::Engine& engine, int count, Op op) {
+  if (!engine.add_function({.name = "driver", .timeout = std::chrono::minutes(10)},
+                           [count, op](const nanofaas::Event&, nanofaas::Context& ctx) {
+                             op(ctx, -1);  // warm-up
+                             CALLGRIND_START_INSTRUMENTATION;
+                             for (int i = 0; i < count; ++i) op(ctx, i);
+                             CALLGRIND_STOP_INSTRUMENTATION;
+                             return nanofaas::Response{};
+                           })) {
+    std::abort();
+  }
+  if (!engine.invoke("driver", "")) std::abort();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: %s sync|nested|cold COUNT\n", argv[0]);
+    return 2;
+  }
+  const std::string_view op = argv[1];
+  const int count = std::atoi(argv[2]);
+  const std::string payload = bench::payload();
+  auto engine = quiet_engine();
+  if (op == "sync") {
+    for (int i = 0; i < 100; ++i) (void)engine.invoke("echo", payload);
+    CALLGRIND_START_INSTRUMENTATION;
+    for (int i = 0; i < count; ++i) {
+      if (!engine.invoke("echo", payload)) std::abort();
+    }
+    CALLGRIND_STOP_INSTRUMENTATION;
+  } else if (op == "nested") {
+    in_handler(engine, count, [&payload](nanofaas::Context& ctx, int) {
+      if (!ctx.invoke("echo", payload)) std::abort();
+    });
+  } else if (op == "cold") {
+    for (int i = 0; i <= count; ++i) {
+      std::string name = "cold";
+      name += std::to_string(i);
+      if (!engine.add_function({.name = name}, bench::echo)) std::abort();
+    }
+    in_handler(engine, count, [](nanofaas::Context& ctx, int i) {
+      std::string name = "cold";
+      name += std::to_string(i < 0 ? 0 : i + 1);
+      if (!ctx.invoke(name, "x")) std::abort();
+    });
+  } else {
+    std::fprintf(stderr, "unknown operation '%.*s'\n", static_cast<int>(op.size()), op.data());
+    return 2;
+  }
+  return 0;
+}
