@@ -309,6 +309,11 @@ Status Engine::delete_function_concurrency(std::string_view function_name) {
 }
 
 Status Engine::put_provisioned_concurrency(std::string_view qualified_name, std::uint32_t count) {
+  if (detail::Worker::current() != nullptr) {
+    // It waits for the environments' init, which may need this very worker.
+    return fail(Errc::invalid_argument,
+                "put_provisioned_concurrency blocks: call it from a plain thread, not a handler");
+  }
   const std::size_t colon = qualified_name.find(':');
   if (colon == std::string_view::npos || qualified_name.substr(colon + 1) == "$LATEST") {
     return fail(Errc::invalid_argument,

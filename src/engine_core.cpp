@@ -125,6 +125,8 @@ void EngineCore::start() {
 
 void EngineCore::shutdown() noexcept {
   if (stopped) return;
+  // A worker cannot join itself: destroying the engine from a handler is a bug.
+  NANOFAAS_ASSERT(Worker::current() == nullptr || &Worker::current()->engine() != this);
   stopped = true;
   accepting.store(false, std::memory_order_seq_cst);
   // Running handlers cannot be pre-empted: wait until every call has returned.

@@ -182,6 +182,17 @@ TEST(ConcurrencyTest, ProvisionedMayNotExceedReservation) {
   EXPECT_EQ(engine.put_function_concurrency("f", 1).error().code, Errc::invalid_argument);
 }
 
+TEST(ConcurrencyTest, ProvisioningFromAHandlerIsRefused) {
+  auto engine = make_engine({.workers = 1});
+  ASSERT_TRUE(engine.add_function({.name = "f"}, echo));
+  ASSERT_TRUE(engine.publish_version("f"));
+  ASSERT_TRUE(engine.add_function({.name = "admin"}, [&engine](const Event&) {
+    auto s = engine.put_provisioned_concurrency("f:1", 1);
+    return Response::ok(s ? "ok" : lambda_name(s.error().code));
+  }));
+  EXPECT_EQ(engine.invoke("admin", "")->payload.view(), "InvalidParameterValueException");
+}
+
 TEST(ConcurrencyTest, ProvisioningReportsInitFailure) {
   auto engine = make_engine();
   struct Broken {
