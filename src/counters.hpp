@@ -38,6 +38,17 @@ struct VersionCounters {
   std::atomic<std::uint64_t> init_errors{0};
   std::atomic<std::uint64_t> spillover{0};
   std::atomic<std::uint32_t> concurrent{0};
+  std::atomic<std::uint64_t> async_received{0};
+  std::atomic<std::uint64_t> async_succeeded{0};
+  std::atomic<std::uint64_t> async_failed{0};
+  std::atomic<std::uint64_t> async_dropped{0};
+  std::atomic<std::uint64_t> async_spilled{0};
+  std::atomic<std::uint64_t> async_retries{0};
+  std::atomic<std::uint64_t> async_throttled{0};
+  std::atomic<std::uint64_t> destination_failures{0};
+  std::atomic<std::uint64_t> dead_letter_errors{0};
+  std::atomic<std::uint64_t> async_pending{0};
+  AtomicHistogram async_event_age;
   AtomicHistogram duration;
   AtomicHistogram init_duration;
 };

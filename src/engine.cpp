@@ -107,6 +107,17 @@ void read_counters(const detail::Version& v, FunctionMetrics& m) {
   m.environments = v.pool.environments.load(std::memory_order_relaxed);
   m.idle_environments = v.pool.idle.load(std::memory_order_relaxed);
   m.provisioned_environments = v.pool.provisioned_ready.load(std::memory_order_relaxed);
+  m.async_events_received = c.async_received.load(std::memory_order_relaxed);
+  m.async_events_succeeded = c.async_succeeded.load(std::memory_order_relaxed);
+  m.async_events_failed = c.async_failed.load(std::memory_order_relaxed);
+  m.async_events_dropped = c.async_dropped.load(std::memory_order_relaxed);
+  m.async_events_spilled = c.async_spilled.load(std::memory_order_relaxed);
+  m.async_retries = c.async_retries.load(std::memory_order_relaxed);
+  m.async_throttled = c.async_throttled.load(std::memory_order_relaxed);
+  m.destination_delivery_failures = c.destination_failures.load(std::memory_order_relaxed);
+  m.dead_letter_errors = c.dead_letter_errors.load(std::memory_order_relaxed);
+  m.async_pending = c.async_pending.load(std::memory_order_relaxed);
+  c.async_event_age.read_into(m.async_event_age);
   c.duration.read_into(m.duration);
   c.init_duration.read_into(m.init_duration);
 }
@@ -182,6 +193,23 @@ InvokeResult Engine::invoke(std::string_view qualified_name, PayloadView payload
 InvokeResult Engine::invoke(std::string_view qualified_name, Payload&& payload,
                             InvokeOptions options) {
   return impl_->invoke(qualified_name, payload, &payload, options, 1);
+}
+
+Expected<RequestId> Engine::invoke_async(std::string_view qualified_name, Payload&& payload) {
+  return impl_->invoke_async(qualified_name, std::move(payload), 1);
+}
+
+Expected<RequestId> Engine::invoke_async(std::string_view qualified_name, PayloadView payload) {
+  if (payload.size() > impl_->config.max_async_request_bytes) {  // before copying it
+    return fail(Errc::request_too_large, "Request must be smaller than " +
+                                             std::to_string(impl_->config.max_async_request_bytes) +
+                                             " bytes for the asynchronous invoke operation");
+  }
+  return impl_->invoke_async(qualified_name, Payload::copy_of(payload.view()), 1);
+}
+
+void Engine::shutdown(std::chrono::nanoseconds drain) {
+  impl_->shutdown(drain);
 }
 
 Status Engine::dry_run(std::string_view qualified_name, PayloadView payload,

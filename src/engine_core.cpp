@@ -116,19 +116,28 @@ EngineCore::EngineCore(EngineConfig engine_config)
 }
 
 EngineCore::~EngineCore() {
-  shutdown();
+  shutdown(config.shutdown_drain);
 }
 
 void EngineCore::start() {
   for (auto& w : workers) w->start();
 }
 
-void EngineCore::shutdown() noexcept {
+void EngineCore::shutdown(std::chrono::nanoseconds drain) noexcept {
   if (stopped) return;
   // A worker cannot join itself: destroying the engine from a handler is a bug.
   NANOFAAS_ASSERT(Worker::current() == nullptr || &Worker::current()->engine() != this);
   stopped = true;
   accepting.store(false, std::memory_order_seq_cst);
+  // Queued async events keep running until they are done or the drain time is up.
+  const auto drain_until = steady::now() + drain;
+  while (steady::now() < drain_until && async_runnable() > 0) {
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  {
+    std::lock_guard lock(delayed_mutex);
+    async_dispatching.store(false, std::memory_order_release);
+  }
   // Running handlers cannot be pre-empted: wait until every call has returned.
   for (;;) {
     bool busy = false;
@@ -139,6 +148,7 @@ void EngineCore::shutdown() noexcept {
     if (!busy) break;
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
+  spill_all();
   retire_all_idle();
   for (auto& w : workers) w->post(Task{Task::Kind::stop});
   for (auto& w : workers) w->join();
@@ -410,6 +420,17 @@ InvokeResult EngineCore::abandon(Invocation& inv) {
 
 void EngineCore::complete(Invocation& inv, bool timed_out) noexcept {
   Version& v = *inv.version;
+  if (inv.async != nullptr) {
+    v.counters.invocations.fetch_add(1, std::memory_order_relaxed);
+    if (inv.out.function_error) v.counters.errors.fetch_add(1, std::memory_order_relaxed);
+    if (timed_out) v.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
+    v.counters.concurrent.fetch_sub(1, std::memory_order_relaxed);
+    Function& fn = *v.function;
+    const ConcurrencySlot slot = inv.slot;
+    complete_async(inv);  // frees `inv`; before the slot, so shutdown sees the outcome first
+    release_slot(fn, slot);
+    return;
+  }
   // Claim the invocation first, so that the caller cannot give up half-way through and both
   // sides count it; a caller that finds `completing` waits the few instructions until `done`.
   std::uint32_t waiting = inv.state.load(std::memory_order_acquire);

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -11,8 +12,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "async_queue.hpp"
 #include "function.hpp"
 #include "invocation.hpp"
+#include "nanofaas/async_config.hpp"
 #include "nanofaas/engine_config.hpp"
 #include "nanofaas/expected.hpp"
 #include "nanofaas/invoke_result.hpp"
@@ -71,8 +74,9 @@ struct EngineCore {
 
   /// Starts the workers.
   void start();
-  /// Stops accepting calls, waits for running ones, retires environments, joins workers.
-  void shutdown() noexcept;
+  /// Stops accepting calls, lets queued async events run for up to `drain`, waits for
+  /// running handlers, spills what is left, retires environments, joins workers.
+  void shutdown(std::chrono::nanoseconds drain) noexcept;
 
   /// Looks up "name", "name:$LATEST", "name:7" or "name:alias" (shared locks only).
   Expected<Target> resolve(std::string_view qualified_name) const;
@@ -93,6 +97,19 @@ struct EngineCore {
   std::size_t reclaim_idle_environments();
   /// Posts a retire task for each environment (already taken out of its pool).
   void retire(const std::vector<Environment*>& environments);
+  /// Lambda's `Event` invocation: queues the event and returns its id at once.
+  Expected<RequestId> invoke_async(std::string_view qualified_name, Payload payload,
+                                   std::uint32_t depth);
+  /// Dispatches `version`'s queued events while concurrency allows. On a worker's main fiber.
+  void pump(Version& version, Worker& worker);
+  /// An Event invocation finished: success, retry, or failure handling. On a worker.
+  void complete_async(Invocation& invocation) noexcept;
+  /// Moves due delayed events back to their queues; true while any are still delayed.
+  bool release_due_events();
+  /// Accepted async events neither finished nor waiting for a retry or backoff.
+  std::uint64_t async_runnable();
+  /// Hands every queued or delayed event to the spill handler. After dispatching stopped.
+  void spill_all() noexcept;
   /// Sends a handler's log line to the sink.
   void log(const Version& version, std::string_view request_id, std::string_view message) const;
   /// The least loaded worker.
@@ -117,6 +134,11 @@ struct EngineCore {
   std::atomic<std::uint32_t> total_reserved{0};
   RequestIdSource request_ids;
 
+  /// Async events waiting for a retry or a throttle backoff, by due time (engine clock).
+  std::mutex delayed_mutex;
+  std::multimap<Clock::time_point, AsyncEvent*> delayed;
+  std::atomic<bool> async_dispatching{true};  // false once shutdown stops new dispatches
+
  private:
   Expected<ConcurrencySlot> acquire_slot(Function& function, Version& version);
   void release_slot(Function& function, ConcurrencySlot slot) noexcept;
@@ -130,6 +152,15 @@ struct EngineCore {
   static constexpr std::uint32_t max_inline_depth = 8;
   InvokeResult wait(Invocation* invocation);
   InvokeResult abandon(Invocation& invocation);
+  void schedule_pump(Version& version, Worker* worker);
+  void delay(AsyncEvent* event, Clock::time_point due);
+  /// Failure handling: on-failure destination and dead-letter sink, or counted as dropped.
+  void fail_event(AsyncEvent* event, std::string_view condition, const InvokeOutput* out,
+                  std::string_view error_code, std::string_view error_message) noexcept;
+  void deliver(Version& version, const Destination& destination, InvocationRecord& record,
+               std::uint32_t depth) noexcept;
+  void finish_event(AsyncEvent* event) noexcept;
+  void spill(AsyncEvent* event) noexcept;
 };
 
 /// An engine error value.

@@ -17,6 +17,8 @@ Version::Version(EngineCore& engine_core, Function& owner, std::string version_n
       max_request_bytes(config.max_request_bytes != 0 ? config.max_request_bytes : max_request),
       max_response_bytes(config.max_response_bytes != 0 ? config.max_response_bytes : max_response),
       environment(config.environment.begin(), config.environment.end()),
+      async(config.async),
+      queue(std::make_unique<InMemoryAsyncQueue>(config.async.max_queue_depth)),
       pool(workers) {
   char text[64];
   std::snprintf(text, sizeof text, "Task timed out after %.2f seconds",

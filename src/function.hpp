@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "async_queue.hpp"
 #include "counters.hpp"
 #include "nanofaas/detail/handler.hpp"
 #include "nanofaas/function_config.hpp"
@@ -39,6 +40,9 @@ struct Version {
   std::size_t max_response_bytes;
   std::map<std::string, std::string, std::less<>> environment;
   std::string timeout_message;  // "Task timed out after 3.00 seconds"
+  AsyncConfig async;
+  std::unique_ptr<AsyncQueue> queue;
+  std::atomic<bool> pump_posted{false};  // a pump task for this version is on its way
   Pool pool;
   VersionCounters counters;
 };

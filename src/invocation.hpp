@@ -14,6 +14,7 @@
 namespace nanofaas::detail {
 
 struct Version;
+struct AsyncEvent;
 
 /// Which concurrency counter an invocation holds a slot of.
 enum class ConcurrencySlot : std::uint8_t { reserved, unreserved };
@@ -39,7 +40,8 @@ struct Invocation {
   std::chrono::steady_clock::time_point deadline;
   std::uint32_t depth = 1;
   ConcurrencySlot slot = ConcurrencySlot::unreserved;
-  bool same_worker = false;  // the caller is a fiber on the environment's worker
+  bool same_worker = false;     // the caller is a fiber on the environment's worker
+  AsyncEvent* async = nullptr;  // set for an Event invocation: no caller waits
 
   InvokeOutput out;
 

@@ -14,6 +14,7 @@ namespace nanofaas::detail {
 namespace {
 __attribute__((tls_model("initial-exec"))) thread_local Worker* current_worker = nullptr;
 constexpr auto reap_interval = std::chrono::seconds(1);
+constexpr auto delay_poll = std::chrono::milliseconds(1);
 }  // namespace
 
 Worker::Worker(EngineCore& engine, std::uint32_t index)
@@ -77,6 +78,7 @@ void Worker::run_control_task(const Task& task) {
       spawn_environment(*task.version, task.invocation, task.invocation == nullptr, task.latch);
       break;
     case Task::Kind::stop: stopping_ = true; break;
+    case Task::Kind::pump: engine_->pump(*task.version, *this); break;
     default: break;
   }
 }
@@ -107,12 +109,19 @@ void Worker::thread_main() {
       main_waiting_ = false;
       continue;
     }
-    if (index_ == 0 && std::chrono::steady_clock::now() >= next_reap) {
-      engine_->reclaim_idle_environments();
-      next_reap = std::chrono::steady_clock::now() + reap_interval;
+    auto wake = std::chrono::steady_clock::time_point::max();
+    if (index_ == 0) {
+      if (std::chrono::steady_clock::now() >= next_reap) {
+        engine_->reclaim_idle_environments();
+        next_reap = std::chrono::steady_clock::now() + reap_interval;
+      }
+      // Delayed async events (retries, throttle backoff) are due by the engine's clock,
+      // which may be a test's: look every millisecond while there are any.
+      wake =
+          engine_->release_due_events() ? std::chrono::steady_clock::now() + delay_poll : next_reap;
     }
     main_waiting_ = true;
-    main_fiber_->wait_until(index_ == 0 ? next_reap : std::chrono::steady_clock::time_point::max());
+    main_fiber_->wait_until(wake);
     main_waiting_ = false;
   }
   current_worker = nullptr;

@@ -25,11 +25,11 @@ class ProvisionLatch;
 
 /// Work handed to a worker from any thread.
 struct Task {
-  enum class Kind : std::uint8_t { run, create, retire, stop };
+  enum class Kind : std::uint8_t { run, create, retire, stop, pump };
   Kind kind = Kind::run;
   Environment* env = nullptr;        // run, retire
   Invocation* invocation = nullptr;  // run, create (null: provisioning)
-  Version* version = nullptr;        // create
+  Version* version = nullptr;        // create, pump
   ProvisionLatch* latch = nullptr;   // create for provisioning
 };
 

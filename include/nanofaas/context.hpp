@@ -64,6 +64,10 @@ class Context {
   [[nodiscard]] InvokeResult invoke(std::string_view qualified_name, PayloadView payload,
                                     InvokeOptions options = {}) const;
 
+  /// Queues an asynchronous invocation of another function (see `Engine::invoke_async`).
+  [[nodiscard]] Expected<RequestId> invoke_async(std::string_view qualified_name,
+                                                 PayloadView payload) const;
+
   /// An object of type T kept in this execution environment across invocations (created with
   /// T() on first use, destroyed with the environment): Lambda's "global scope" for callables.
   template <class T>

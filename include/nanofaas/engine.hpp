@@ -69,6 +69,21 @@ class Engine {
     /// As above, with the payload handed over to the engine (no copy): safe after a timeout.
     [[nodiscard]] InvokeResult invoke(std::string_view qualified_name, Payload&& payload,
                                       InvokeOptions options = {});
+    /// Lambda's `Event` invocation: queues the event (its bytes handed over, no copy) and
+    /// returns its request id at once (Lambda's 202); the engine runs it later with retries and
+    /// routes the outcome to destinations or the dead-letter sink. Does not block.
+    /// Errors: `not_found`, `request_too_large` (default 1 MiB), `resource_exhausted` (queue
+    /// full), `unavailable` (shutting down).
+    [[nodiscard]] Expected<RequestId> invoke_async(std::string_view qualified_name,
+                                                   Payload&& payload);
+    /// As above, copying the bytes once into an engine-owned buffer.
+    [[nodiscard]] Expected<RequestId> invoke_async(std::string_view qualified_name,
+                                                   PayloadView payload);
+    /// Stops accepting calls, lets queued asynchronous events run for up to `drain`, waits for
+    /// running handlers, and hands every event still queued or waiting for a retry to
+    /// `EngineConfig::async_spill` (or the function's dead-letter sink). Blocks; idempotent;
+    /// `metrics()` stays readable. The destructor does it with `EngineConfig::shutdown_drain`.
+    void shutdown(std::chrono::nanoseconds drain);
     /// Lambda's `DryRun`: checks the name, the payload size and the caller's permission; runs
     /// nothing. Does not block.
     [[nodiscard]] Status dry_run(std::string_view qualified_name, PayloadView payload = {},

@@ -6,6 +6,7 @@
 #include <functional>
 #include <string_view>
 
+#include "nanofaas/async_config.hpp"
 #include "nanofaas/clock.hpp"
 
 namespace nanofaas {
@@ -41,6 +42,17 @@ struct EngineConfig {
   std::chrono::nanoseconds idle_spin = std::chrono::microseconds(50);
   /// How long a plain-thread caller spins for its result before it sleeps.
   std::chrono::nanoseconds caller_spin = std::chrono::microseconds(20);
+  /// Largest accepted asynchronous event (Lambda: 1 MB).
+  std::size_t max_async_request_bytes = 1u << 20;
+  /// Throttled asynchronous events wait this long before their next try, doubling up to
+  /// `async_throttle_backoff_max` (Lambda: 1 s growing to 5 minutes).
+  std::chrono::nanoseconds async_throttle_backoff = std::chrono::seconds(1);
+  std::chrono::nanoseconds async_throttle_backoff_max = std::chrono::minutes(5);
+  /// How long the destructor lets queued events run before spilling the rest.
+  std::chrono::nanoseconds shutdown_drain = std::chrono::seconds(5);
+  /// Receives every event still queued when shutdown's drain ends (error code "Shutdown");
+  /// unset: the function's dead-letter sink, else the event is counted as dropped.
+  std::function<void(const DeadLetter&)> async_spill{};
   /// Receives handler log lines; unset: they are dropped. Called on worker threads.
   std::function<void(const LogRecord&)> log_sink{};
   /// The clock for keep-alive; must outlive the engine.

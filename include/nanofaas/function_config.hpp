@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "nanofaas/async_config.hpp"
+
 namespace nanofaas {
 
 /// One statement of a function's resource policy: `principal` ("*" for anyone) may invoke the
@@ -36,6 +38,8 @@ struct FunctionConfig {
   std::size_t max_response_bytes = 0;
   /// Who besides the host may invoke (empty: only the host, the default caller).
   std::vector<PolicyStatement> policy{};
+  /// Asynchronous (`Event`) invocation: retries, event age, destinations, dead letters.
+  AsyncConfig async{};
 };
 
 }  // namespace nanofaas

@@ -54,9 +54,20 @@ struct FunctionMetrics {
   std::uint32_t concurrent_executions = 0;              ///< `ConcurrentExecutions` now
   std::uint32_t environments = 0;                       ///< live environments (busy + idle)
   std::uint32_t idle_environments = 0;
-  std::uint32_t provisioned_environments = 0;  ///< initialised provisioned environments
-  DurationHistogram duration{};                ///< `Duration` of every invocation
-  DurationHistogram init_duration{};           ///< `Init Duration` of every cold start
+  std::uint32_t provisioned_environments = 0;       ///< initialised provisioned environments
+  std::uint64_t async_events_received = 0;          ///< `AsyncEventsReceived`
+  std::uint64_t async_events_succeeded = 0;         ///< async events whose invocation succeeded
+  std::uint64_t async_events_failed = 0;            ///< sent to failure handling (any reason)
+  std::uint64_t async_events_dropped = 0;           ///< `AsyncEventsDropped`: no failure target
+  std::uint64_t async_events_spilled = 0;           ///< handed to the spill handler at shutdown
+  std::uint64_t async_retries = 0;                  ///< retries after function errors
+  std::uint64_t async_throttled = 0;                ///< dispatches that were throttled and requeued
+  std::uint64_t destination_delivery_failures = 0;  ///< `DestinationDeliveryFailures`
+  std::uint64_t dead_letter_errors = 0;             ///< `DeadLetterErrors`
+  std::uint64_t async_pending = 0;      ///< accepted, not yet finished (queued, delayed, running)
+  DurationHistogram async_event_age{};  ///< `AsyncEventAge`: from acceptance to first run
+  DurationHistogram duration{};         ///< `Duration` of every invocation
+  DurationHistogram init_duration{};    ///< `Init Duration` of every cold start
 };
 
 /// Engine-wide counters plus every function version's.

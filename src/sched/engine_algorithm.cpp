@@ -60,6 +60,7 @@ void EngineAlgorithm::drain_inbox() noexcept {
         break;
       case Task::Kind::create:
       case Task::Kind::stop:
+      case Task::Kind::pump:
         worker_->control_tasks_.push_back(task);
         if (worker_->main_waiting_) worker_->wake_main();
         break;

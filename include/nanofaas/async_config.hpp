@@ -1,0 +1,66 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nanofaas/request_id.hpp"
+
+namespace nanofaas {
+
+/// Lambda's asynchronous invocation record, as an `OnSuccess` / `OnFailure` destination gets
+/// it. `json` is the record in Lambda's shape; the other fields are views into it or the event,
+/// valid during the sink call only.
+struct InvocationRecord {
+  /// "Success", "RetriesExhausted", "EventAgeExceeded" (or "Throttled" for reserved 0).
+  std::string_view condition{};
+  RequestId request_id{};
+  std::string_view function_name{};
+  std::string_view executed_version{};
+  std::uint32_t approximate_invoke_count = 0;
+  std::string_view request_payload{};
+  std::string_view response_payload{};  ///< the response, or `{"errorType":…,"errorMessage":…}`
+  std::string_view function_error{};    ///< "Handled", "Unhandled", or empty
+  std::string json{};
+};
+
+/// What a dead-letter sink gets: the original event and Lambda's message attributes.
+struct DeadLetter {
+  RequestId request_id{};
+  std::string_view function_name{};
+  std::string_view error_code{};     ///< e.g. "200" (function error), "EventAgeExceeded"
+  std::string_view error_message{};  ///< first 1 KB
+  std::string_view payload{};
+};
+
+/// Where an outcome goes: another function (invoked asynchronously with the record as its
+/// event) or a callback; empty when neither is set. A sink runs on a worker thread: keep it
+/// short and do not block.
+struct Destination {
+  std::string function{};
+  std::function<void(const InvocationRecord&)> sink{};
+  [[nodiscard]] bool empty() const noexcept { return function.empty() && !sink; }
+};
+
+/// Lambda's event invoke configuration of a function.
+struct AsyncConfig {
+  /// `MaximumRetryAttempts` after a function error: 0 to 2.
+  std::uint32_t maximum_retry_attempts = 2;
+  /// Delay before retry k (the last one repeats): Lambda's 1 minute, then 2 minutes.
+  std::vector<std::chrono::nanoseconds> retry_delays{std::chrono::minutes(1),
+                                                     std::chrono::minutes(2)};
+  /// `MaximumEventAgeInSeconds`: an event older than this is not run (any positive duration).
+  std::chrono::nanoseconds maximum_event_age = std::chrono::hours(6);
+  Destination on_success{};
+  Destination on_failure{};
+  /// The dead-letter queue: gets events whose processing failed, as Lambda's DLQ.
+  std::function<void(const DeadLetter&)> dead_letter{};
+  /// Events waiting in the function's queue at most; a full queue refuses new ones.
+  std::size_t max_queue_depth = 100000;
+};
+
+}  // namespace nanofaas

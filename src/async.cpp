@@ -1,0 +1,385 @@
+// Lambda's `Event` invocation: per-version queues, dispatch under the concurrency limits,
+// retries and throttle backoff on the engine's clock, destinations, dead letters, and the
+// drain at shutdown. Every accepted event ends in exactly one counter: succeeded, failed
+// (failure handling; `dropped` when it had no target) or spilled.
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <string>
+#include <thread>
+
+#include "engine_core.hpp"
+#include "environment.hpp"
+
+namespace nanofaas::detail {
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+/// A payload as a JSON value: itself when it is valid JSON (as Lambda embeds events), else a
+/// JSON string.
+void append_json_value(std::string& out, std::string_view payload) {
+  if (!payload.empty()) {
+    simdjson::dom::parser parser;
+    simdjson::padded_string padded(payload);
+    if (parser.parse(padded).error() == simdjson::SUCCESS) {
+      out += payload;
+      return;
+    }
+  }
+  append_json_string(out, payload);
+}
+
+std::string iso8601_now() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(ms.count()));
+  return buf;
+}
+
+/// Lambda's invocation record for `event`; `out` is null when the function never ran.
+InvocationRecord make_record(const AsyncEvent& event, std::string_view condition,
+                             const InvokeOutput* out) {
+  const Version& v = *event.version;
+  InvocationRecord r;
+  std::string& j = r.json;
+  const std::string id = event.id.to_string();
+  j += R"({"version":"1.0","timestamp":")";
+  j += iso8601_now();
+  j += R"(","requestContext":{"requestId":")";
+  j += id;
+  j += R"(","functionArn":"arn:aws:lambda:local:000000000000:function:)";
+  j += v.function->name;
+  j += ':';
+  j += v.name;
+  j += R"(","condition":")";
+  j += condition;
+  j += R"(","approximateInvokeCount":)";
+  j += std::to_string(event.attempts);
+  j += R"(},"requestPayload":)";
+  const std::size_t request_at = j.size();
+  append_json_value(j, event.payload.view());
+  const std::size_t request_end = j.size();
+  j += R"(,"responseContext":{"statusCode":200,"executedVersion":")";
+  j += v.name;
+  j += '"';
+  std::string_view error_kind;
+  if (out != nullptr && out->function_error) {
+    error_kind =
+        out->function_error->kind == FunctionError::Kind::handled ? "Handled" : "Unhandled";
+    j += R"(,"functionError":")";
+    j += error_kind;
+    j += '"';
+  }
+  j += R"(},"responsePayload":)";
+  const std::size_t response_at = j.size();
+  if (out == nullptr) {
+    j += "null";
+  } else if (out->function_error) {
+    j += R"({"errorMessage":)";
+    append_json_string(j, out->function_error->error_message);
+    j += R"(,"errorType":)";
+    append_json_string(j, out->function_error->error_type);
+    j += '}';
+  } else {
+    append_json_value(j, out->payload.view());
+  }
+  const std::size_t response_end = j.size();
+  j += '}';
+  r.condition = condition;
+  r.request_id = event.id;
+  r.function_name = v.function->name;
+  r.executed_version = v.name;
+  r.approximate_invoke_count = event.attempts;
+  r.request_payload = event.payload.view();
+  r.response_payload = std::string_view(j).substr(response_at, response_end - response_at);
+  r.function_error = error_kind;
+  (void)request_at;
+  (void)request_end;
+  return r;
+}
+
+}  // namespace
+
+Expected<RequestId> EngineCore::invoke_async(std::string_view qualified_name, Payload payload,
+                                             std::uint32_t depth) {
+  auto target = validate(qualified_name, 0, {});
+  if (!target) return Unexpected(std::move(target).error());
+  Version& v = *target->version;
+  if (payload.size() > config.max_async_request_bytes) {
+    return fail(Errc::request_too_large, "Request must be smaller than " +
+                                             std::to_string(config.max_async_request_bytes) +
+                                             " bytes for the asynchronous invoke operation (got " +
+                                             std::to_string(payload.size()) + ")");
+  }
+  auto* event = new AsyncEvent;
+  event->id = request_ids.next();
+  event->payload = std::move(payload);
+  event->version = &v;
+  event->qualifier = target->qualifier;
+  event->enqueued = config.clock->now();
+  (void)depth;
+  const RequestId id = event->id;
+  v.counters.async_pending.fetch_add(1, std::memory_order_relaxed);
+  v.counters.async_received.fetch_add(1, std::memory_order_relaxed);
+  if (!v.queue->push(event)) {
+    v.counters.async_received.fetch_sub(1, std::memory_order_relaxed);
+    v.counters.async_pending.fetch_sub(1, std::memory_order_relaxed);
+    delete event;
+    return fail(Errc::resource_exhausted, "the asynchronous queue of " +
+                                              std::string(qualified_name) + " is full (" +
+                                              std::to_string(v.async.max_queue_depth) + " events)");
+  }
+  Worker* self = Worker::current();
+  schedule_pump(v, self != nullptr && &self->engine() == this ? self : nullptr);
+  return id;
+}
+
+void EngineCore::schedule_pump(Version& v, Worker* worker) {
+  if (v.pump_posted.exchange(true, std::memory_order_acq_rel)) return;
+  Worker& w = worker != nullptr ? *worker : pick_worker();
+  w.post(Task{Task::Kind::pump, nullptr, nullptr, &v});
+}
+
+void EngineCore::pump(Version& v, Worker& worker) {
+  v.pump_posted.store(false, std::memory_order_release);
+  if (!async_dispatching.load(std::memory_order_acquire)) return;
+  Function& fn = *v.function;
+  for (;;) {
+    AsyncEvent* event = v.queue->pop();
+    if (event == nullptr) {
+      // moodycamel can miss an item that is mid-enqueue; come back for it.
+      if (v.queue->depth_approx() > 0) schedule_pump(v, &worker);
+      return;
+    }
+    const auto now = config.clock->now();
+    if (now - event->enqueued > v.async.maximum_event_age) {
+      fail_event(event, "EventAgeExceeded", nullptr, "EventAgeExceeded",
+                 "Event age exceeded MaximumEventAgeInSeconds");
+      continue;
+    }
+    if (fn.reserved.load(std::memory_order_relaxed) == 0) {
+      v.counters.throttles.fetch_add(1, std::memory_order_relaxed);
+      fail_event(event, "RetriesExhausted", nullptr, "429",
+                 "The function's reserved concurrency is 0: events go to failure handling");
+      continue;
+    }
+    auto slot = acquire_slot(fn, v);
+    if (!slot) {
+      // Throttled: not a function error. Back off (1 s doubling to 5 min by default).
+      v.counters.async_throttled.fetch_add(1, std::memory_order_relaxed);
+      const auto shift = std::min<std::uint32_t>(event->throttles, 20);
+      auto backoff = config.async_throttle_backoff * (std::int64_t{1} << shift);
+      backoff = std::min(backoff, config.async_throttle_backoff_max);
+      ++event->throttles;
+      delay(event, now + backoff);
+      return;  // completions (or the backoff) pump again
+    }
+    event->throttles = 0;
+    if (event->attempts == 0) v.counters.async_event_age.record(now - event->enqueued);
+    ++event->attempts;
+    auto* inv = new Invocation;
+    inv->version = &v;
+    inv->payload = event->payload;
+    inv->invoked_qualifier = event->qualifier;
+    inv->slot = *slot;
+    inv->async = event;
+    inv->out.request_id = event->id;
+    inv->start = steady::now();
+    inv->deadline = inv->start + v.timeout;
+    v.counters.concurrent.fetch_add(1, std::memory_order_relaxed);
+    Environment* env = v.pool.try_acquire(worker.index());
+    count_spillover(v, env);
+    dispatch(*inv, env, &worker);
+  }
+}
+
+void EngineCore::complete_async(Invocation& inv) noexcept {
+  Version& v = *inv.version;
+  AsyncEvent* event = inv.async;
+  const InvokeOutput& out = inv.out;
+  if (!out.function_error) {
+    v.counters.async_succeeded.fetch_add(1, std::memory_order_relaxed);
+    if (!v.async.on_success.empty()) {
+      InvocationRecord record = make_record(*event, "Success", &out);
+      deliver(v, v.async.on_success, record, 1);
+    }
+    finish_event(event);
+  } else if (event->attempts <= v.async.maximum_retry_attempts) {
+    v.counters.async_retries.fetch_add(1, std::memory_order_relaxed);
+    const auto& delays = v.async.retry_delays;
+    const auto wait = delays.empty()
+                          ? std::chrono::nanoseconds(0)
+                          : delays[std::min<std::size_t>(event->attempts - 1, delays.size() - 1)];
+    delay(event, config.clock->now() + wait);
+  } else {
+    fail_event(event, "RetriesExhausted", &out, "200", out.function_error->error_message);
+  }
+  delete &inv;
+  Worker* self = Worker::current();
+  schedule_pump(v, self != nullptr && &self->engine() == this ? self : nullptr);
+}
+
+void EngineCore::delay(AsyncEvent* event, Clock::time_point due) {
+  std::lock_guard lock(delayed_mutex);
+  delayed.emplace(due, event);
+}
+
+bool EngineCore::release_due_events() {
+  std::vector<AsyncEvent*> due;
+  bool more = false;
+  std::vector<AsyncEvent*> full;
+  {
+    // Under the lock, so that shutdown's spill never misses an event in transit.
+    std::lock_guard lock(delayed_mutex);
+    if (!async_dispatching.load(std::memory_order_acquire)) return false;
+    const auto now = config.clock->now();
+    auto it = delayed.begin();
+    while (it != delayed.end() && it->first <= now) {
+      (it->second->version->queue->push(it->second) ? due : full).push_back(it->second);
+      it = delayed.erase(it);
+    }
+    more = !delayed.empty();
+  }
+  for (AsyncEvent* event : full) {
+    fail_event(event, "RetriesExhausted", nullptr, "429",
+               "the asynchronous queue was full when the event was due again");
+  }
+  Worker* self = Worker::current();
+  for (AsyncEvent* event : due) {
+    schedule_pump(*event->version, self != nullptr && &self->engine() == this ? self : nullptr);
+  }
+  return more;
+}
+
+void EngineCore::fail_event(AsyncEvent* event, std::string_view condition, const InvokeOutput* out,
+                            std::string_view error_code, std::string_view error_message) noexcept {
+  Version& v = *event->version;
+  v.counters.async_failed.fetch_add(1, std::memory_order_relaxed);
+  bool handled = false;
+  if (!v.async.on_failure.empty()) {
+    InvocationRecord record = make_record(*event, condition, out);
+    deliver(v, v.async.on_failure, record, 1);
+    handled = true;
+  }
+  if (v.async.dead_letter) {
+    const DeadLetter letter{event->id, v.function->name, error_code, error_message.substr(0, 1024),
+                            event->payload.view()};
+    try {
+      v.async.dead_letter(letter);
+    } catch (...) {
+      v.counters.dead_letter_errors.fetch_add(1, std::memory_order_relaxed);
+    }
+    handled = true;
+  }
+  if (!handled) v.counters.async_dropped.fetch_add(1, std::memory_order_relaxed);
+  finish_event(event);
+}
+
+void EngineCore::deliver(Version& v, const Destination& destination, InvocationRecord& record,
+                         std::uint32_t depth) noexcept {
+  try {
+    if (destination.sink) destination.sink(record);
+    if (!destination.function.empty() &&
+        !invoke_async(destination.function, Payload::copy_of(record.json), depth + 1)) {
+      v.counters.destination_failures.fetch_add(1, std::memory_order_relaxed);
+    }
+  } catch (...) {
+    v.counters.destination_failures.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+void EngineCore::finish_event(AsyncEvent* event) noexcept {
+  event->version->counters.async_pending.fetch_sub(1, std::memory_order_release);
+  delete event;
+}
+
+std::uint64_t EngineCore::async_runnable() {
+  std::uint64_t pending = 0;
+  {
+    std::shared_lock lock(registry_mutex);
+    for (auto& [name, fn] : functions) {
+      std::shared_lock fn_lock(fn->mutex);
+      pending += fn->latest->counters.async_pending.load(std::memory_order_acquire);
+      for (auto& v : fn->versions) {
+        pending += v->counters.async_pending.load(std::memory_order_acquire);
+      }
+    }
+  }
+  std::lock_guard lock(delayed_mutex);
+  return pending - std::min<std::uint64_t>(pending, delayed.size());
+}
+
+void EngineCore::spill(AsyncEvent* event) noexcept {
+  Version& v = *event->version;
+  v.counters.async_spilled.fetch_add(1, std::memory_order_relaxed);
+  const DeadLetter letter{event->id, v.function->name, "Shutdown",
+                          "the engine shut down before the event ran", event->payload.view()};
+  const auto& sink = config.async_spill ? config.async_spill : v.async.dead_letter;
+  if (sink) {
+    try {
+      sink(letter);
+    } catch (...) {
+      v.counters.dead_letter_errors.fetch_add(1, std::memory_order_relaxed);
+    }
+  } else {
+    v.counters.async_dropped.fetch_add(1, std::memory_order_relaxed);
+  }
+  finish_event(event);
+}
+
+void EngineCore::spill_all() noexcept {
+  std::vector<AsyncEvent*> events;
+  {
+    std::lock_guard lock(delayed_mutex);
+    for (auto& [due, event] : delayed) events.push_back(event);
+    delayed.clear();
+  }
+  {
+    std::shared_lock lock(registry_mutex);
+    for (auto& [name, fn] : functions) {
+      std::shared_lock fn_lock(fn->mutex);
+      auto take = [&events](Version& v) {
+        while (AsyncEvent* event = v.queue->pop()) events.push_back(event);
+      };
+      take(*fn->latest);
+      for (auto& v : fn->versions) take(*v);
+    }
+  }
+  for (AsyncEvent* event : events) spill(event);
+}
+
+}  // namespace nanofaas::detail

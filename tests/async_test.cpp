@@ -1,0 +1,331 @@
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <atomic>
+#include <latch>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "test_support.hpp"
+
+namespace {
+
+using namespace nanofaas;
+using namespace std::chrono_literals;
+using test::echo;
+using test::make_engine;
+
+/// Collects records and dead letters; `done` opens after `expected` outcomes.
+struct Outcomes {
+  explicit Outcomes(std::ptrdiff_t expected) : done(expected) {}
+  std::mutex mutex;
+  std::vector<std::string> records;
+  std::vector<std::string> letters;
+  std::latch done;
+  Destination sink() {
+    return {.sink = [this](const InvocationRecord& r) {
+      {
+        std::lock_guard lock(mutex);
+        records.push_back(r.json);
+      }
+      done.count_down();
+    }};
+  }
+  std::function<void(const DeadLetter&)> dead_letter() {
+    return [this](const DeadLetter& d) {
+      {
+        std::lock_guard lock(mutex);
+        letters.push_back(d.request_id.to_string() + "|" + std::string(d.error_code) + "|" +
+                          std::string(d.error_message) + "|" + std::string(d.payload));
+      }
+      done.count_down();
+    };
+  }
+};
+
+std::string field(const std::string& json, const char* a, const char* b = nullptr) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(json);
+  auto doc = parser.parse(padded);
+  auto v = b == nullptr ? doc[a] : doc[a][b];
+  return simdjson::minify(v);
+}
+
+TEST(AsyncTest, AcceptedEventRunsAndSuccessRecordHasLambdasShape) {
+  Outcomes outcomes(1);
+  auto engine = make_engine();
+  FunctionConfig config{.name = "echo"};
+  config.async.on_success = outcomes.sink();
+  ASSERT_TRUE(engine.add_function(config, echo));
+  auto id = engine.invoke_async("echo", std::string_view(R"({"order":7})"));
+  ASSERT_TRUE(id);
+  outcomes.done.wait();
+  const std::string& r = outcomes.records.at(0);
+  EXPECT_EQ(field(r, "version"), "\"1.0\"");
+  std::string quoted_id = "\"";
+  quoted_id += id->to_string();
+  quoted_id += '"';
+  EXPECT_EQ(field(r, "requestContext", "requestId"), quoted_id);
+  EXPECT_EQ(field(r, "requestContext", "condition"), "\"Success\"");
+  EXPECT_EQ(field(r, "requestContext", "approximateInvokeCount"), "1");
+  EXPECT_NE(field(r, "requestContext", "functionArn").find("function:echo:$LATEST"),
+            std::string::npos);
+  EXPECT_EQ(field(r, "requestPayload"), R"({"order":7})");
+  EXPECT_EQ(field(r, "responsePayload"), R"({"order":7})");
+  EXPECT_EQ(field(r, "responseContext", "statusCode"), "200");
+  EXPECT_EQ(field(r, "responseContext", "executedVersion"), "\"$LATEST\"");
+  EXPECT_FALSE(field(r, "timestamp").empty());
+  engine.shutdown(1s);
+  const auto m = engine.metrics().find("echo");
+  EXPECT_EQ(m->async_events_received, 1u);
+  EXPECT_EQ(m->async_events_succeeded, 1u);
+  EXPECT_EQ(m->async_pending, 0u);
+}
+
+TEST(AsyncTest, BadCallsAreRefusedAtOnce) {
+  auto engine = make_engine();
+  ASSERT_TRUE(engine.add_function({.name = "echo"}, echo));
+  EXPECT_EQ(engine.invoke_async("missing", "x").error().code, Errc::not_found);
+  EXPECT_EQ(engine.invoke_async("echo", std::string((1u << 20) + 1, 'x')).error().code,
+            Errc::request_too_large);
+  EXPECT_TRUE(engine.invoke_async("echo", std::string(1u << 20, 'x')));
+  engine.shutdown(1s);
+  EXPECT_EQ(engine.invoke_async("echo", "x").error().code, Errc::unavailable);
+}
+
+TEST(AsyncTest, FullQueueRefusesNewEvents) {
+  auto engine = make_engine({.workers = 1});
+  std::latch blocked(1);
+  std::latch release(1);
+  ASSERT_TRUE(engine.add_function({.name = "block"}, [&](const Event&) {
+    blocked.count_down();
+    release.wait();  // holds the only worker thread: nothing is pumped meanwhile
+    return Response{};
+  }));
+  FunctionConfig config{.name = "f"};
+  config.async.max_queue_depth = 3;
+  ASSERT_TRUE(engine.add_function(config, echo));
+  std::thread holder([&] { (void)engine.invoke("block", ""); });
+  blocked.wait();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(engine.invoke_async("f", "x"));
+  EXPECT_EQ(engine.invoke_async("f", "x").error().code, Errc::resource_exhausted);
+  release.count_down();
+  holder.join();
+  engine.shutdown(5s);
+  EXPECT_EQ(engine.metrics().find("f")->async_events_succeeded, 3u);
+}
+
+TEST(AsyncTest, RetriesAreSpacedByTheConfiguredDelaysThenFailureHandlingRuns) {
+  test::ManualClock clock;
+  Outcomes outcomes(2);  // the on-failure record and the dead letter
+  std::mutex mutex;
+  std::vector<Clock::time_point> attempts;
+  std::latch first(1), second(1), third(1);
+  auto engine = make_engine({.clock = &clock});
+  FunctionConfig config{.name = "flaky"};
+  config.async.retry_delays = {1min, 2min};
+  config.async.on_failure = outcomes.sink();
+  config.async.dead_letter = outcomes.dead_letter();
+  ASSERT_TRUE(engine.add_function(config, [&](const Event&) {
+    std::size_t n = 0;
+    {
+      std::lock_guard lock(mutex);
+      attempts.push_back(clock.now());
+      n = attempts.size();
+    }
+    (n == 1 ? first : n == 2 ? second : third).count_down();
+    return Response::error("Flaky", "always fails");
+  }));
+  const auto t0 = clock.now();
+  auto id = engine.invoke_async("flaky", "{}");
+  ASSERT_TRUE(id);
+  first.wait();
+  clock.advance(30s);  // too early for the first retry
+  clock.advance(30s);
+  second.wait();
+  clock.advance(2min);
+  third.wait();
+  outcomes.done.wait();
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(attempts.size(), 3u);
+  EXPECT_EQ(attempts[0], t0);
+  EXPECT_GE(attempts[1] - attempts[0], 1min);
+  EXPECT_GE(attempts[2] - attempts[1], 2min);
+  const std::string& r = outcomes.records.at(0);
+  EXPECT_EQ(field(r, "requestContext", "condition"), "\"RetriesExhausted\"");
+  EXPECT_EQ(field(r, "requestContext", "approximateInvokeCount"), "3");
+  EXPECT_EQ(field(r, "responseContext", "functionError"), "\"Handled\"");
+  EXPECT_EQ(field(r, "responsePayload"), R"({"errorMessage":"always fails","errorType":"Flaky"})");
+  EXPECT_EQ(outcomes.letters.at(0), id->to_string() + "|200|always fails|{}");
+}
+
+TEST(AsyncTest, ZeroRetriesGoesStraightToFailureHandling) {
+  Outcomes outcomes(1);
+  std::atomic<int> runs{0};
+  auto engine = make_engine();
+  FunctionConfig config{.name = "once"};
+  config.async.maximum_retry_attempts = 0;
+  config.async.on_failure = outcomes.sink();
+  ASSERT_TRUE(engine.add_function(config, [&](const Event&) -> Response {
+    ++runs;
+    throw std::runtime_error("boom");
+  }));
+  ASSERT_TRUE(engine.invoke_async("once", "x"));
+  outcomes.done.wait();
+  EXPECT_EQ(runs.load(), 1);
+  EXPECT_EQ(field(outcomes.records.at(0), "responseContext", "functionError"), "\"Unhandled\"");
+}
+
+TEST(AsyncTest, EventOlderThanMaximumAgeIsNotRunAgain) {
+  test::ManualClock clock;
+  Outcomes outcomes(1);
+  std::atomic<int> runs{0};
+  auto engine = make_engine({.clock = &clock});
+  FunctionConfig config{.name = "old"};
+  config.async.maximum_event_age = 90s;
+  config.async.on_failure = outcomes.sink();
+  std::latch ran(1);
+  ASSERT_TRUE(engine.add_function(config, [&](const Event&) {
+    ++runs;
+    ran.count_down();
+    return Response::error("E", "fails");
+  }));
+  ASSERT_TRUE(engine.invoke_async("old", "x"));
+  ran.wait();
+  clock.advance(1min);  // the first retry is due...
+  clock.advance(1min);  // ...but by now the event is 2 minutes old
+  outcomes.done.wait();
+  EXPECT_EQ(field(outcomes.records.at(0), "requestContext", "condition"), "\"EventAgeExceeded\"");
+  EXPECT_LE(runs.load(), 2);
+}
+
+TEST(AsyncTest, ReservedZeroSendsEventsToFailureHandling) {
+  Outcomes outcomes(3);
+  auto engine = make_engine();
+  FunctionConfig config{.name = "off", .reserved_concurrency = 0};
+  config.async.dead_letter = outcomes.dead_letter();
+  std::atomic<int> runs{0};
+  ASSERT_TRUE(engine.add_function(config, [&](const Event&) {
+    ++runs;
+    return Response{};
+  }));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(engine.invoke_async("off", "x"));
+  outcomes.done.wait();
+  EXPECT_EQ(runs.load(), 0);
+  EXPECT_NE(outcomes.letters.at(0).find("|429|"), std::string::npos);
+}
+
+TEST(AsyncTest, ThrottledEventStaysQueuedAndRunsAfterBackoff) {
+  test::ManualClock clock;
+  Outcomes outcomes(2);
+  std::latch started(1);
+  std::latch release(1);
+  auto engine = make_engine({.clock = &clock});
+  FunctionConfig config{.name = "one", .reserved_concurrency = 1};
+  config.async.on_success = outcomes.sink();
+  ASSERT_TRUE(engine.add_function(config, [&](const Event& ev, Context& ctx) {
+    if (ev.body() == "hold") {
+      started.count_down();
+      while (!release.try_wait()) ctx.sleep_for(100us);
+    }
+    return Response::ok(ev.body());
+  }));
+  ASSERT_TRUE(engine.invoke_async("one", "hold"));
+  started.wait();
+  ASSERT_TRUE(engine.invoke_async("one", "next"));  // throttled by the reservation of 1
+  release.count_down();
+  // The throttled event waits for its backoff (1 s) on the engine's clock.
+  while (engine.metrics().find("one")->async_throttled == 0) std::this_thread::yield();
+  clock.advance(2s);
+  outcomes.done.wait();
+  EXPECT_EQ(engine.metrics().find("one")->async_events_succeeded, 2u);
+  EXPECT_GE(engine.metrics().find("one")->throttles, 1u);
+}
+
+TEST(AsyncTest, DestinationFunctionReceivesTheRecord) {
+  Outcomes audit(1);
+  auto engine = make_engine();
+  ASSERT_TRUE(engine.add_function({.name = "audit"}, [&](const Event& ev) {
+    {
+      std::lock_guard lock(audit.mutex);
+      audit.records.emplace_back(ev.body());
+    }
+    audit.done.count_down();
+    return Response{};
+  }));
+  FunctionConfig config{.name = "work"};
+  config.async.on_success = {.function = "audit"};
+  ASSERT_TRUE(engine.add_function(config, echo));
+  ASSERT_TRUE(engine.invoke_async("work", R"("hi")"));
+  audit.done.wait();
+  EXPECT_EQ(field(audit.records.at(0), "responsePayload"), R"("hi")");
+}
+
+TEST(AsyncTest, ShutdownSpillsTheBacklogAndNothingIsUnaccounted) {
+  std::atomic<int> spilled{0};
+  auto engine =
+      make_engine({.workers = 1, .shutdown_drain = 0s, .async_spill = [&](const DeadLetter& d) {
+                     EXPECT_EQ(d.error_code, "Shutdown");
+                     ++spilled;
+                   }});
+  FunctionConfig config{.name = "slow"};
+  config.async.retry_delays = {1h};
+  ASSERT_TRUE(engine.add_function(config, [](const Event& ev) {
+    return ev.body() == "fail" ? Response::error("E", "retry later") : Response::ok("ok");
+  }));
+  for (int i = 0; i < 5000; ++i) ASSERT_TRUE(engine.invoke_async("slow", i % 2 ? "fail" : "ok"));
+  engine.shutdown(0s);
+  const auto m = *engine.metrics().find("slow");
+  EXPECT_EQ(m.async_events_received, 5000u);
+  EXPECT_EQ(m.async_events_succeeded + m.async_events_failed + m.async_events_spilled, 5000u);
+  EXPECT_EQ(m.async_events_spilled, static_cast<std::uint64_t>(spilled.load()));
+  EXPECT_GE(m.async_events_spilled, 2500u);  // every failing one waits an hour for its retry
+  EXPECT_EQ(m.async_pending, 0u);
+}
+
+TEST(AsyncTest, StressConservesEveryEvent) {
+  constexpr int events = 1'000'000;
+  std::atomic<int> successes{0};
+  std::atomic<int> failures{0};
+  std::latch done(events);
+  auto engine = make_engine();
+  FunctionConfig config{.name = "chaos", .timeout = 5ms};
+  config.async.retry_delays = {0ns};
+  config.async.on_success = {.sink = [&](const InvocationRecord&) {
+    ++successes;
+    done.count_down();
+  }};
+  config.async.on_failure = {.sink = [&](const InvocationRecord&) {
+    ++failures;
+    done.count_down();
+  }};
+  ASSERT_TRUE(engine.add_function(config, [](const Event& ev, Context& ctx) {
+    const auto id = ctx.request_id().low;
+    if (id % 7 == 0) return Response::error("Random", "fails");
+    if (id % 997 == 0) ctx.sleep_for(10ms);  // times out
+    (void)ev;
+    return Response{};
+  }));
+  std::vector<std::thread> producers;
+  for (int t = 0; t < 2; ++t) {
+    producers.emplace_back([&] {
+      for (int i = 0; i < events / 2; ++i) {
+        while (!engine.invoke_async("chaos", "{}")) std::this_thread::yield();  // queue full
+      }
+    });
+  }
+  for (auto& p : producers) p.join();
+  done.wait();
+  engine.shutdown(1s);
+  const auto m = *engine.metrics().find("chaos");
+  EXPECT_EQ(m.async_events_received, static_cast<std::uint64_t>(events));
+  EXPECT_EQ(m.async_events_succeeded, static_cast<std::uint64_t>(successes.load()));
+  EXPECT_EQ(m.async_events_failed, static_cast<std::uint64_t>(failures.load()));
+  EXPECT_EQ(m.async_events_succeeded + m.async_events_failed, static_cast<std::uint64_t>(events));
+  EXPECT_GT(m.async_retries, 0u);
+  EXPECT_GT(m.timeouts, 0u);
+  EXPECT_EQ(m.async_pending, 0u);
+}
+
+}  // namespace
