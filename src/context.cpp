@@ -71,16 +71,16 @@ void Context::log(std::string_view message) const {
 }
 
 bool Context::sleep_for(std::chrono::nanoseconds duration) const {
-  const auto wake = std::chrono::steady_clock::now() + duration;
-  const bool cut_short = wake > invocation_->deadline;
-  boost::this_fiber::sleep_until(cut_short ? invocation_->deadline : wake);
+  const auto now = std::chrono::steady_clock::now();
+  const bool cut_short = duration > invocation_->deadline - now;  // no overflow for huge ones
+  boost::this_fiber::sleep_until(cut_short ? invocation_->deadline : now + duration);
   return !cut_short;
 }
 
 InvokeResult Context::invoke(std::string_view qualified_name, PayloadView payload,
                              InvokeOptions options) const {
   return invocation_->version->engine->invoke(qualified_name, payload, nullptr, options,
-                                              invocation_->depth + 1);
+                                              invocation_->depth + 1, invocation_->deadline);
 }
 
 Expected<RequestId> Context::invoke_async(std::string_view qualified_name,

@@ -17,6 +17,7 @@ struct Engine::Impl : detail::EngineCore {
 namespace {
 
 constexpr std::size_t max_environment_bytes = 4096;
+constexpr std::chrono::nanoseconds max_timeout = std::chrono::hours(24);
 
 Status validate_name(std::string_view name) {
   if (name.empty() || name.size() > 64) {
@@ -36,8 +37,23 @@ Status validate_name(std::string_view name) {
 
 Status validate_function_config(const FunctionConfig& config, const EngineConfig& engine) {
   if (auto s = validate_name(config.name); !s) return s;
-  if (config.timeout.count() <= 0) {
-    return fail(Errc::invalid_argument, "timeout must be positive");
+  if (config.timeout.count() <= 0 || config.timeout > max_timeout) {
+    return fail(Errc::invalid_argument, "timeout must be positive and at most 24 hours");
+  }
+  const AsyncConfig& async = config.async;
+  if (async.maximum_retry_attempts > 2) {
+    return fail(Errc::invalid_argument, "async.maximum_retry_attempts must be 0 to 2");
+  }
+  if (async.maximum_event_age.count() <= 0 || async.maximum_event_age > max_timeout * 365) {
+    return fail(Errc::invalid_argument, "async.maximum_event_age must be positive");
+  }
+  for (auto d : async.retry_delays) {
+    if (d.count() < 0 || d > max_timeout * 365) {
+      return fail(Errc::invalid_argument, "async.retry_delays must be non-negative");
+    }
+  }
+  if (async.max_queue_depth == 0) {
+    return fail(Errc::invalid_argument, "async.max_queue_depth must be positive");
   }
   if (config.keep_alive && config.keep_alive->count() < 0) {
     return fail(Errc::invalid_argument, "keep_alive must not be negative");
@@ -68,9 +84,9 @@ Status validate_function_config(const FunctionConfig& config, const EngineConfig
 }
 
 /// Applies a reservation change: `total_reserved` must leave the unreserved minimum.
-Status change_reservation(detail::EngineCore& core, detail::Function& fn,
-                          std::optional<std::uint32_t> reserved) {
-  std::unique_lock lock(core.registry_mutex);  // serialises reservation changes
+/// Applies a reservation change; the caller holds `registry_mutex` exclusively.
+Status change_reservation_locked(detail::EngineCore& core, detail::Function& fn,
+                                 std::optional<std::uint32_t> reserved) {
   const std::int64_t old = fn.reserved.load();
   const std::uint64_t old_amount = old < 0 ? 0 : static_cast<std::uint64_t>(old);
   const std::uint64_t new_amount = reserved.value_or(0);
@@ -90,6 +106,12 @@ Status change_reservation(detail::EngineCore& core, detail::Function& fn,
   core.total_reserved.store(static_cast<std::uint32_t>(total));
   fn.reserved.store(reserved ? static_cast<std::int64_t>(*reserved) : -1);
   return {};
+}
+
+Status change_reservation(detail::EngineCore& core, detail::Function& fn,
+                          std::optional<std::uint32_t> reserved) {
+  std::unique_lock lock(core.registry_mutex);  // serialises reservation changes
+  return change_reservation_locked(core, fn, reserved);
 }
 
 void read_counters(const detail::Version& v, FunctionMetrics& m) {
@@ -134,8 +156,8 @@ Expected<Engine> Engine::create(EngineConfig config) {
   if (config.unreserved_concurrency_min > config.concurrency_limit) {
     return fail(Errc::invalid_argument, "unreserved_concurrency_min exceeds concurrency_limit");
   }
-  if (config.stack_size < 16 * 1024) {
-    return fail(Errc::invalid_argument, "stack_size must be at least 16 KiB");
+  if (config.stack_size < 16 * 1024 || config.stack_size > (1u << 30)) {
+    return fail(Errc::invalid_argument, "stack_size must be 16 KiB to 1 GiB");
   }
   if (config.stack_reserve > 4096) {
     return fail(Errc::invalid_argument, "stack_reserve must be at most 4096");
@@ -168,20 +190,16 @@ Status Engine::add_function_impl(FunctionConfig config,
   const auto reserved = config.reserved_concurrency;
   fn->config = std::move(config);
   detail::Function* raw = fn.get();
-  {
-    std::unique_lock lock(impl_->registry_mutex);
-    if (impl_->functions.contains(raw->name)) {
-      return fail(Errc::already_exists, "Function already exist: " + raw->name);
-    }
-    impl_->functions.emplace(raw->name, std::move(fn));
+  // Reserve before publishing: a function is never visible and then withdrawn (callers
+  // cache what they find).
+  std::unique_lock lock(impl_->registry_mutex);
+  if (impl_->functions.contains(raw->name)) {
+    return fail(Errc::already_exists, "Function already exist: " + raw->name);
   }
   if (reserved) {
-    if (auto s = change_reservation(*impl_, *raw, reserved); !s) {
-      std::unique_lock lock(impl_->registry_mutex);
-      impl_->functions.erase(raw->name);
-      return s;
-    }
+    if (auto s = change_reservation_locked(*impl_, *raw, reserved); !s) return s;
   }
+  impl_->functions.emplace(raw->name, std::move(fn));
   return {};
 }
 
@@ -350,8 +368,14 @@ Status Engine::put_provisioned_concurrency(std::string_view qualified_name, std:
   auto target = impl_->resolve(qualified_name);
   if (!target) return Unexpected(std::move(target).error());
   detail::Function& fn = *target->function;
-  detail::Version& v = *target->version;
-  // An alias provisions the version it points at (its main route).
+  detail::Version* resolved = target->version;
+  {
+    // An alias provisions the version it points at (its main route), never a weighted pick.
+    std::shared_lock lock(fn.mutex);
+    auto alias = fn.aliases.find(target->qualifier);
+    if (alias != fn.aliases.end()) resolved = alias->second->primary;
+  }
+  detail::Version& v = *resolved;
   std::uint32_t previous = 0;
   {
     std::unique_lock registry(impl_->registry_mutex);
@@ -379,26 +403,12 @@ Status Engine::put_provisioned_concurrency(std::string_view qualified_name, std:
     }
     return latch.wait();
   }
-  // Fewer wanted: retire idle provisioned environments beyond the count.
-  std::vector<detail::Environment*> idle;
-  v.pool.take_idle(idle, true);
-  std::vector<detail::Environment*> keep;
-  std::vector<detail::Environment*> retire;
-  std::uint32_t kept_provisioned = 0;
-  for (detail::Environment* env : idle) {
-    if (env->provisioned && kept_provisioned >= count) {
-      retire.push_back(env);
-    } else {
-      if (env->provisioned) ++kept_provisioned;
-      keep.push_back(env);
-    }
-  }
-  // Give back the ones we keep (take_idle counted them out).
-  for (detail::Environment* env : keep) {
-    v.pool.environments.fetch_add(1);
-    v.pool.release(env, env->last_used);
-  }
-  impl_->retire(retire);
+  // Fewer wanted: retire idle provisioned environments beyond the count; busy ones leave
+  // when their call ends (Environment::leave_if_surplus).
+  const std::uint32_t ready = v.pool.provisioned_ready.load();
+  std::vector<detail::Environment*> surplus;
+  if (ready > count) v.pool.take_provisioned(surplus, ready - count);
+  impl_->retire(surplus);
   return {};
 }
 

@@ -257,7 +257,8 @@ void EngineCore::release_slot(Function& fn, ConcurrencySlot slot) noexcept {
 }
 
 InvokeResult EngineCore::invoke(std::string_view qualified_name, PayloadView payload,
-                                Payload* owned, const InvokeOptions& options, std::uint32_t depth) {
+                                Payload* owned, const InvokeOptions& options, std::uint32_t depth,
+                                Clock::time_point parent_deadline) {
   auto target = validate(qualified_name, payload.size(), options.principal);
   if (!target) return Unexpected(std::move(target).error());
   Version& v = *target->version;
@@ -301,7 +302,7 @@ InvokeResult EngineCore::invoke(std::string_view qualified_name, PayloadView pay
   auto* inv = new Invocation;
   prepare(*inv);
   dispatch(*inv, env, self);
-  return wait(inv);
+  return wait(inv, parent_deadline);
 }
 
 void EngineCore::count_spillover(Version& v, const Environment* env) noexcept {
@@ -344,30 +345,28 @@ void EngineCore::dispatch(Invocation& inv, Environment* env, Worker* self) {
   }
 }
 
-InvokeResult EngineCore::wait(Invocation* inv) {
+InvokeResult EngineCore::wait(Invocation* inv, Clock::time_point parent_deadline) {
+  // Read before giving up: once abandoned, the invocation belongs to the environment.
+  Version& version = *inv->version;
+  const RequestId id = inv->out.request_id;
   if (Worker::current() != nullptr) {
     // Inside a handler: suspend this fiber only, until completion or the deadline. twstatus is
     // Boost's handshake between a timed wait and a waker on another thread.
     boost::fibers::context* self = boost::fibers::context::active();
-    inv->waiter.reset(self);
+    inv->waiter = self;
     self->twstatus.store(reinterpret_cast<std::intptr_t>(inv), std::memory_order_release);
     std::uint32_t expected = Invocation::pending;
     if (inv->state.compare_exchange_strong(expected, Invocation::fiber_waiting,
                                            std::memory_order_acq_rel)) {
-      if (inv->same_worker) {
-        // No timer: the callee shares this thread, so it runs until it returns, and every
-        // wait it makes ends by its own deadline; late, it reports Sandbox.Timedout. The
-        // root caller (a plain thread, or a fiber elsewhere) keeps its own timer.
-        self->suspend();
-      } else {
-        self->wait_until(inv->deadline);
-      }
+      // Until the callee's deadline, or the calling handler's own if that comes first (its
+      // caller stops waiting then; nothing it waits for may outlast it).
+      self->wait_until(std::min(inv->deadline, parent_deadline));
     }
     self->twstatus.store(0, std::memory_order_release);
     expected = Invocation::fiber_waiting;
     if (inv->state.compare_exchange_strong(expected, Invocation::abandoned,
                                            std::memory_order_acq_rel)) {
-      return abandon(*inv);
+      return abandon(version, id);
     }
     while (inv->state.load(std::memory_order_acquire) != Invocation::done) spin_pause();
   } else {
@@ -388,7 +387,7 @@ InvokeResult EngineCore::wait(Invocation* inv) {
           expected = Invocation::caller_sleeping;
           if (inv->state.compare_exchange_strong(expected, Invocation::abandoned,
                                                  std::memory_order_acq_rel)) {
-            return abandon(*inv);
+            return abandon(version, id);
           }
           break;  // completing or done
         }
@@ -402,15 +401,14 @@ InvokeResult EngineCore::wait(Invocation* inv) {
   return result;
 }
 
-InvokeResult EngineCore::abandon(Invocation& inv) {
-  // The environment still runs the handler and frees `inv` when it returns; copy what the
-  // result needs now. The caller gets Lambda's timeout error at the deadline.
-  Version& v = *inv.version;
+InvokeResult EngineCore::abandon(Version& v, RequestId id) {
+  // The caller gets Lambda's timeout error at the deadline. The environment still runs the
+  // handler and owns (and may already have freed) the invocation: it is not touched here.
   v.counters.invocations.fetch_add(1, std::memory_order_relaxed);
   v.counters.errors.fetch_add(1, std::memory_order_relaxed);
   v.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
   InvokeOutput out;
-  out.request_id = inv.out.request_id;
+  out.request_id = id;
   out.executed_version = v.name;
   out.duration = v.timeout;
   out.function_error =
@@ -449,15 +447,17 @@ void EngineCore::complete(Invocation& inv, bool timed_out) noexcept {
   if (timed_out) v.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
   release_slot(*v.function, inv.slot);
   v.counters.concurrent.fetch_sub(1, std::memory_order_relaxed);
-  boost::intrusive_ptr<boost::fibers::context> waiter = inv.waiter;
+  // Claim the wake-up before publishing `done`: after `done` the caller may free `inv` and
+  // start another call whose twstatus value could equal this one's address.
+  boost::fibers::context* waiter = waiting == Invocation::fiber_waiting ? inv.waiter : nullptr;
+  std::intptr_t expected = reinterpret_cast<std::intptr_t>(&inv);
+  const bool wake = waiter != nullptr && waiter->twstatus.compare_exchange_strong(
+                                             expected, -1, std::memory_order_acq_rel);
   inv.state.store(Invocation::done, std::memory_order_release);  // the caller may free `inv`
   if (waiting == Invocation::caller_sleeping) {
     futex_wake_all(inv.state);
-  } else if (waiting == Invocation::fiber_waiting) {
-    std::intptr_t expected = reinterpret_cast<std::intptr_t>(&inv);
-    if (waiter->twstatus.compare_exchange_strong(expected, -1, std::memory_order_acq_rel)) {
-      boost::fibers::context::active()->schedule(waiter.get());
-    }
+  } else if (wake) {
+    boost::fibers::context::active()->schedule(waiter);  // still suspended until this
   }
 }
 

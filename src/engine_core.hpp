@@ -85,8 +85,11 @@ struct EngineCore {
   Expected<Target> validate(std::string_view qualified_name, std::size_t payload_size,
                             std::string_view principal) const;
   /// The synchronous call path for `Engine::invoke` and `Context::invoke`.
+  /// `parent_deadline`: the calling handler's deadline (max for the host), past which a
+  /// nested caller stops waiting.
   InvokeResult invoke(std::string_view qualified_name, PayloadView payload, Payload* owned,
-                      const InvokeOptions& options, std::uint32_t depth);
+                      const InvokeOptions& options, std::uint32_t depth,
+                      Clock::time_point parent_deadline = Clock::time_point::max());
   /// Called by an environment when an invocation finished: releases its concurrency and hands
   /// the result over, or frees the invocation when the caller had already given up.
   /// Counts the invocation (unless the caller already did, having given up).
@@ -150,8 +153,8 @@ struct EngineCore {
   /// Nested calls deeper than this switch to the callee's own fiber instead of running on the
   /// caller's stack, so a recursive chain cannot overflow one stack.
   static constexpr std::uint32_t max_inline_depth = 8;
-  InvokeResult wait(Invocation* invocation);
-  InvokeResult abandon(Invocation& invocation);
+  InvokeResult wait(Invocation* invocation, Clock::time_point parent_deadline);
+  InvokeResult abandon(Version& version, RequestId id);
   void schedule_pump(Version& version, Worker* worker);
   void delay(AsyncEvent* event, Clock::time_point due);
   /// Failure handling: on-failure destination and dead-letter sink, or counted as dropped.

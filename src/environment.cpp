@@ -38,7 +38,7 @@ void Environment::run() noexcept {
         pending = nullptr;
         keep = execute(*invocation);
       }
-      if (!keep || retire) break;
+      if (!keep || retire || discard) break;
       fiber->suspend();
     }
   }
@@ -89,10 +89,9 @@ void Environment::report_start_failure(std::string_view error_type,
 
 void Environment::run_inline(Invocation& invocation) noexcept {
   if (execute(invocation)) return;
-  // Discard: the fiber is suspended idle in its loop; wake it to exit. Counted out here, as
-  // a retire task's sender would.
-  version->pool.environments.fetch_sub(1, std::memory_order_relaxed);
-  retire = true;
+  // Discard: the fiber is suspended idle in its loop; wake it to exit (finish() counts it
+  // out and replaces a provisioned one).
+  discard = true;
   worker->resume(*this);
 }
 
@@ -147,12 +146,27 @@ bool Environment::execute(Invocation& invocation) noexcept {
     out.payload = std::move(response).body();
   }
   v.counters.duration.record(out.duration);
-  // A timed-out environment is discarded (its handler state is suspect); otherwise it is idle
-  // again before the caller wakes, so the caller's next call finds it warm.
-  if (!timed_out) v.pool.release(this, engine.keep_alive_now(end));
+  // A timed-out environment is discarded (its handler state is suspect), and so is a
+  // provisioned one beyond a lowered target; otherwise it is idle again before the caller
+  // wakes, so the caller's next call finds it warm.
+  const bool keep = !timed_out && !leave_if_surplus();
+  if (keep) v.pool.release(this, engine.keep_alive_now(end));
   worker->load.fetch_sub(1, std::memory_order_relaxed);
   engine.complete(invocation, timed_out);  // may free `invocation`
-  return !timed_out;
+  return keep;
+}
+
+bool Environment::leave_if_surplus() noexcept {
+  if (!provisioned) return false;
+  Pool& pool = version->pool;
+  std::uint32_t ready = pool.provisioned_ready.load(std::memory_order_relaxed);
+  while (ready > pool.provisioned_target.load(std::memory_order_relaxed)) {
+    if (pool.provisioned_ready.compare_exchange_weak(ready, ready - 1, std::memory_order_relaxed)) {
+      provisioned = false;  // counted out of provisioned_ready here; finish() skips it
+      return true;
+    }
+  }
+  return false;
 }
 
 void Environment::finish() noexcept {

@@ -51,7 +51,8 @@ class Environment {
   std::unique_ptr<HandlerInstance> handler;
   Invocation* pending;  // set by the worker before it resumes the fiber
   bool provisioned;
-  bool retire = false;  // set by the worker: leave the loop (counts already adjusted)
+  bool retire = false;   // set by the worker: leave the loop (counts already adjusted)
+  bool discard = false;  // set on the worker after a failed inline call: leave the loop
   bool initialised = false;
   ProvisionLatch* latch;  // counted down after init when provisioning
   time_point last_used{};
@@ -60,6 +61,8 @@ class Environment {
  private:
   /// Runs init; on failure completes `pending` with the init error. True on success.
   bool initialise() noexcept;
+  /// A provisioned environment beyond a lowered target leaves after its call. True if so.
+  bool leave_if_surplus() noexcept;
   /// Reports a failed start to the first invocation or the provisioning latch.
   void report_start_failure(std::string_view error_type, std::string_view message) noexcept;
   /// Runs one invocation and completes it. False when the environment must be discarded.

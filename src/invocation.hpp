@@ -46,7 +46,9 @@ struct Invocation {
   InvokeOutput out;
 
   std::atomic<std::uint32_t> state{pending};
-  boost::intrusive_ptr<boost::fibers::context> waiter;  // a fiber caller, kept alive
+  // A fiber caller. Used by the completer only after it won `completing` while the caller
+  // was `fiber_waiting`: the caller is then suspended until woken, so it is alive.
+  boost::fibers::context* waiter = nullptr;
 };
 
 }  // namespace nanofaas::detail

@@ -48,6 +48,19 @@ void Pool::take_expired(time_point cutoff, std::vector<Environment*>& out) {
   }
 }
 
+void Pool::take_provisioned(std::vector<Environment*>& out, std::size_t max) {
+  std::lock_guard lock(lock_);
+  for (WorkerIdle& lists : idle_) {
+    while (max > 0 && !lists.provisioned.empty()) {
+      out.push_back(lists.provisioned.back());
+      lists.provisioned.pop_back();
+      idle.fetch_sub(1, std::memory_order_relaxed);
+      environments.fetch_sub(1, std::memory_order_relaxed);
+      --max;
+    }
+  }
+}
+
 void Pool::take_idle(std::vector<Environment*>& out, bool include_provisioned) {
   std::lock_guard lock(lock_);
   for (WorkerIdle& lists : idle_) {

@@ -28,6 +28,8 @@ class Pool {
   /// `environments`; the caller then posts each a retire task (the environment may still be
   /// finishing its last call on its worker, so only that worker may touch it).
   void take_expired(time_point cutoff, std::vector<Environment*>& out);
+  /// Moves out up to `max` idle provisioned environments, counting them out.
+  void take_provisioned(std::vector<Environment*>& out, std::size_t max);
   /// Moves out every idle environment (provisioned too when `include_provisioned`).
   void take_idle(std::vector<Environment*>& out, bool include_provisioned);
 
