@@ -151,10 +151,17 @@ Expected<RequestId> EngineCore::invoke_async(std::string_view qualified_name, Pa
   event->version = &v;
   event->qualifier = target->qualifier;
   event->enqueued = config.clock->now();
-  (void)depth;
+  event->depth = depth;
   const RequestId id = event->id;
   v.counters.async_pending.fetch_add(1, std::memory_order_relaxed);
   v.counters.async_received.fetch_add(1, std::memory_order_relaxed);
+  if (depth > max_chain_depth && v.recursive_loop == RecursiveLoop::terminate) {
+    // Accepted, as Lambda does, then stopped: straight to failure handling.
+    v.counters.recursive_dropped.fetch_add(1, std::memory_order_relaxed);
+    fail_event(event, "RetriesExhausted", nullptr, "RecursiveInvocationException",
+               "stopped as a recursive loop: the chain of invocations is deeper than 16");
+    return id;
+  }
   if (!v.queue->push(event)) {
     v.counters.async_received.fetch_sub(1, std::memory_order_relaxed);
     v.counters.async_pending.fetch_sub(1, std::memory_order_relaxed);
@@ -216,6 +223,7 @@ void EngineCore::pump(Version& v, Worker& worker) {
     inv->payload = event->payload;
     inv->invoked_qualifier = event->qualifier;
     inv->slot = *slot;
+    inv->depth = event->depth;
     inv->async = event;
     inv->out.request_id = event->id;
     inv->start = steady::now();
@@ -235,7 +243,7 @@ void EngineCore::complete_async(Invocation& inv) noexcept {
     v.counters.async_succeeded.fetch_add(1, std::memory_order_relaxed);
     if (!v.async.on_success.empty()) {
       InvocationRecord record = make_record(*event, "Success", &out);
-      deliver(v, v.async.on_success, record, 1);
+      deliver(v, v.async.on_success, record, event->depth);
     }
     finish_event(event);
   } else if (event->attempts <= v.async.maximum_retry_attempts) {
@@ -292,7 +300,7 @@ void EngineCore::fail_event(AsyncEvent* event, std::string_view condition, const
   bool handled = false;
   if (!v.async.on_failure.empty()) {
     InvocationRecord record = make_record(*event, condition, out);
-    deliver(v, v.async.on_failure, record, 1);
+    deliver(v, v.async.on_failure, record, event->depth);
     handled = true;
   }
   if (v.async.dead_letter) {

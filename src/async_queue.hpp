@@ -24,6 +24,7 @@ struct AsyncEvent {
   Clock::time_point enqueued;
   std::uint32_t attempts = 0;   // invocations so far
   std::uint32_t throttles = 0;  // consecutive throttled dispatches (for the backoff)
+  std::uint32_t depth = 1;      // how deep in a chain of invocations this event is
 };
 
 /// Where a function's accepted events wait for a worker. The dispatcher sees only this

@@ -48,6 +48,7 @@ struct VersionCounters {
   std::atomic<std::uint64_t> destination_failures{0};
   std::atomic<std::uint64_t> dead_letter_errors{0};
   std::atomic<std::uint64_t> async_pending{0};
+  std::atomic<std::uint64_t> recursive_dropped{0};
   AtomicHistogram async_event_age;
   AtomicHistogram duration;
   AtomicHistogram init_duration;

@@ -262,6 +262,13 @@ InvokeResult EngineCore::invoke(std::string_view qualified_name, PayloadView pay
   auto target = validate(qualified_name, payload.size(), options.principal);
   if (!target) return Unexpected(std::move(target).error());
   Version& v = *target->version;
+  if (depth > max_chain_depth && v.recursive_loop == RecursiveLoop::terminate) {
+    v.counters.recursive_dropped.fetch_add(1, std::memory_order_relaxed);
+    return fail(Errc::recursive_invocation,
+                "a chain of " + std::to_string(depth) + " invocations reached " +
+                    std::string(qualified_name) + ": stopped as a recursive loop (more than " +
+                    std::to_string(max_chain_depth) + ")");
+  }
   auto slot = acquire_slot(*target->function, v);
   if (!slot) return Unexpected(std::move(slot).error());
 

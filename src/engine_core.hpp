@@ -150,6 +150,9 @@ struct EngineCore {
   void dispatch(Invocation& invocation, Environment* env, Worker* self);
   void count_spillover(Version& version, const Environment* env) noexcept;
 
+  /// Lambda's recursive loop detection: a chain deeper than this is stopped.
+  static constexpr std::uint32_t max_chain_depth = 16;
+
   /// Nested calls deeper than this switch to the callee's own fiber instead of running on the
   /// caller's stack, so a recursive chain cannot overflow one stack.
   static constexpr std::uint32_t max_inline_depth = 8;

@@ -15,6 +15,7 @@ std::string_view lambda_name(Errc code) noexcept {
     case Errc::permission_denied: return "AccessDeniedException";
     case Errc::unavailable: return "ServiceException";
     case Errc::resource_exhausted: return "TooManyRequestsException";
+    case Errc::recursive_invocation: return "RecursiveInvocationException";
   }
   return "UnknownError";
 }
@@ -40,6 +41,7 @@ int http_status(Errc code) noexcept {
     case Errc::permission_denied: return 403;
     case Errc::unavailable: return 503;
     case Errc::resource_exhausted: return 429;
+    case Errc::recursive_invocation: return 400;
   }
   return 500;
 }

@@ -18,6 +18,7 @@ Version::Version(EngineCore& engine_core, Function& owner, std::string version_n
       max_response_bytes(config.max_response_bytes != 0 ? config.max_response_bytes : max_response),
       environment(config.environment.begin(), config.environment.end()),
       async(config.async),
+      recursive_loop(config.recursive_loop),
       queue(std::make_unique<InMemoryAsyncQueue>(config.async.max_queue_depth)),
       pool(workers) {
   char text[64];

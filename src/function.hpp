@@ -41,6 +41,7 @@ struct Version {
   std::map<std::string, std::string, std::less<>> environment;
   std::string timeout_message;  // "Task timed out after 3.00 seconds"
   AsyncConfig async;
+  RecursiveLoop recursive_loop;
   std::unique_ptr<AsyncQueue> queue;
   std::atomic<bool> pump_posted{false};  // a pump task for this version is on its way
   Pool pool;

@@ -284,6 +284,48 @@ TEST(AsyncTest, ShutdownSpillsTheBacklogAndNothingIsUnaccounted) {
   EXPECT_EQ(m.async_pending, 0u);
 }
 
+TEST(AsyncTest, RecursiveLoopIsStoppedAtExactlySixteen) {
+  Outcomes outcomes(1);
+  std::atomic<int> runs{0};
+  auto engine = make_engine();
+  FunctionConfig config{.name = "loop"};
+  config.async.dead_letter = outcomes.dead_letter();
+  ASSERT_TRUE(engine.add_function(config, [&](const Event&, Context& ctx) {
+    ++runs;
+    EXPECT_LE(ctx.depth(), 16u);
+    (void)ctx.invoke_async("loop", "again");  // calls itself forever
+    return Response{};
+  }));
+  ASSERT_TRUE(engine.invoke_async("loop", "start"));
+  outcomes.done.wait();
+  EXPECT_EQ(runs.load(), 16);
+  EXPECT_NE(outcomes.letters.at(0).find("|RecursiveInvocationException|"), std::string::npos);
+  EXPECT_EQ(engine.metrics().find("loop")->recursive_invocations_dropped, 1u);
+}
+
+TEST(AsyncTest, SynchronousRecursionIsStoppedUnlessAllowed) {
+  auto engine = make_engine({.workers = 1});
+  auto recurse = [](const Event& ev, Context& ctx) {
+    const int n = std::stoi(std::string(ev.body()));
+    if (n == 0) return Response::ok(std::to_string(ctx.depth()));
+    auto r = ctx.invoke(ctx.function_name(), std::to_string(n - 1));
+    if (!r) return Response::error(std::string(lambda_name(r.error().code)), r.error().message);
+    if (r->function_error) {
+      return Response::error(r->function_error->error_type, r->function_error->error_message);
+    }
+    return Response::ok(std::move(r->payload));
+  };
+  ASSERT_TRUE(engine.add_function({.name = "stop"}, recurse));
+  ASSERT_TRUE(
+      engine.add_function({.name = "free", .recursive_loop = RecursiveLoop::allow}, recurse));
+  EXPECT_EQ(engine.invoke("stop", "15")->payload.view(), "16");  // 16 deep is fine
+  auto deep = engine.invoke("stop", "16");                       // the 17th is stopped
+  ASSERT_TRUE(deep->function_error);
+  EXPECT_EQ(deep->function_error->error_type, "RecursiveInvocationException");
+  EXPECT_EQ(engine.invoke("free", "20")->payload.view(), "21");
+  EXPECT_EQ(engine.metrics().find("stop")->recursive_invocations_dropped, 1u);
+}
+
 TEST(AsyncTest, StressConservesEveryEvent) {
   constexpr int events = 1'000'000;
   std::atomic<int> successes{0};

@@ -11,14 +11,15 @@ namespace nanofaas {
 /// Why an engine call failed: the function did not run. Codes follow Abseil's canonical set;
 /// `lambda_name()` gives the Lambda exception each one stands for.
 enum class Errc : std::uint8_t {
-  not_found = 1,       ///< ResourceNotFoundException (404)
-  already_exists,      ///< ResourceConflictException (409)
-  invalid_argument,    ///< InvalidParameterValueException (400)
-  request_too_large,   ///< RequestTooLargeException (413)
-  too_many_requests,   ///< TooManyRequestsException (429), with a ThrottleReason
-  permission_denied,   ///< AccessDeniedException (403)
-  unavailable,         ///< ServiceException (503): the engine is shutting down
-  resource_exhausted,  ///< a bounded engine resource is full (429)
+  not_found = 1,         ///< ResourceNotFoundException (404)
+  already_exists,        ///< ResourceConflictException (409)
+  invalid_argument,      ///< InvalidParameterValueException (400)
+  request_too_large,     ///< RequestTooLargeException (413)
+  too_many_requests,     ///< TooManyRequestsException (429), with a ThrottleReason
+  permission_denied,     ///< AccessDeniedException (403)
+  unavailable,           ///< ServiceException (503): the engine is shutting down
+  resource_exhausted,    ///< a bounded engine resource is full (429)
+  recursive_invocation,  ///< RecursiveInvocationException (400): a call chain deeper than 16
 };
 
 /// Why a call was throttled (Lambda's `Reason` on a 429).

@@ -19,6 +19,12 @@ struct PolicyStatement {
   std::string qualifier{};
 };
 
+/// Lambda's recursive loop detection setting (`PutFunctionRecursionConfig`).
+enum class RecursiveLoop : std::uint8_t {
+  terminate,  ///< a chain of invocations deeper than 16 is stopped (the default)
+  allow,      ///< chains of any depth run
+};
+
 /// A function's configuration (Lambda's `CreateFunction` parameters that apply in-process).
 struct FunctionConfig {
   /// 1–64 of [A-Za-z0-9_-]; unique in the engine.
@@ -38,6 +44,10 @@ struct FunctionConfig {
   std::size_t max_response_bytes = 0;
   /// Who besides the host may invoke (empty: only the host, the default caller).
   std::vector<PolicyStatement> policy{};
+  /// What happens to a chain of invocations (nested, asynchronous, destinations) that reaches
+  /// this function deeper than 16: stopped (an error for a synchronous caller, failure
+  /// handling for an event) and counted, or allowed.
+  RecursiveLoop recursive_loop = RecursiveLoop::terminate;
   /// Asynchronous (`Event`) invocation: retries, event age, destinations, dead letters.
   AsyncConfig async{};
 };

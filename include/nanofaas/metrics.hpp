@@ -64,6 +64,7 @@ struct FunctionMetrics {
   std::uint64_t async_throttled = 0;                ///< dispatches that were throttled and requeued
   std::uint64_t destination_delivery_failures = 0;  ///< `DestinationDeliveryFailures`
   std::uint64_t dead_letter_errors = 0;             ///< `DeadLetterErrors`
+  std::uint64_t recursive_invocations_dropped = 0;  ///< `RecursiveInvocationsDropped`
   std::uint64_t async_pending = 0;      ///< accepted, not yet finished (queued, delayed, running)
   DurationHistogram async_event_age{};  ///< `AsyncEventAge`: from acceptance to first run
   DurationHistogram duration{};         ///< `Duration` of every invocation
