@@ -108,7 +108,8 @@ RequestId RequestIdSource::next() noexcept {
 EngineCore::EngineCore(EngineConfig engine_config)
     : config(std::move(engine_config)),
       id(next_engine_id.fetch_add(1, std::memory_order_relaxed)),
-      clock_is_steady(config.clock == &Clock::steady()) {
+      clock_is_steady(config.clock == &Clock::steady()),
+      async_window(64 * config.workers) {
   workers.reserve(config.workers);
   for (std::uint32_t i = 0; i < config.workers; ++i) {
     workers.push_back(std::make_unique<Worker>(*this, i));

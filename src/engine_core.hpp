@@ -3,6 +3,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -141,6 +142,14 @@ struct EngineCore {
   std::mutex delayed_mutex;
   std::multimap<Clock::time_point, AsyncEvent*> delayed;
   std::atomic<bool> async_dispatching{true};  // false once shutdown stops new dispatches
+  /// Async invocations dispatched and not finished, at most `async_window` (64 per worker):
+  /// a backlog runs through a few warm environments instead of starting one per event, and
+  /// never takes the whole concurrency limit from synchronous callers.
+  std::atomic<std::uint32_t> async_in_flight{0};
+  std::uint32_t async_window;
+  /// Versions with queued events that found the window full, served first come, first served.
+  std::mutex window_mutex;
+  std::deque<Version*> window_waiters;
 
  private:
   Expected<ConcurrencySlot> acquire_slot(Function& function, Version& version);
@@ -159,6 +168,10 @@ struct EngineCore {
   InvokeResult wait(Invocation* invocation, Clock::time_point parent_deadline);
   InvokeResult abandon(Version& version, RequestId id);
   void schedule_pump(Version& version, Worker* worker);
+  /// Lists `version` to be pumped when the window has room again.
+  void await_window(Version& version);
+  /// Schedules the first listed version's pump if the window has room.
+  void serve_window(Worker* worker);
   void delay(AsyncEvent* event, Clock::time_point due);
   /// Failure handling: on-failure destination and dead-letter sink, or counted as dropped.
   void fail_event(AsyncEvent* event, std::string_view condition, const InvokeOutput* out,

@@ -43,7 +43,8 @@ struct Version {
   AsyncConfig async;
   RecursiveLoop recursive_loop;
   std::unique_ptr<AsyncQueue> queue;
-  std::atomic<bool> pump_posted{false};  // a pump task for this version is on its way
+  std::atomic<bool> pump_posted{false};      // a pump task for this version is on its way
+  std::atomic<bool> awaiting_window{false};  // listed in EngineCore::window_waiters
   Pool pool;
   VersionCounters counters;
 };

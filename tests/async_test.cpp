@@ -326,6 +326,32 @@ TEST(AsyncTest, SynchronousRecursionIsStoppedUnlessAllowed) {
   EXPECT_EQ(engine.metrics().find("stop")->recursive_invocations_dropped, 1u);
 }
 
+TEST(AsyncTest, BacklogsOfManyFunctionsAllDrain) {
+  // One function's backlog must not keep another's waiting: the dispatch window is shared
+  // first come, first served.
+  constexpr int functions = 300;
+  constexpr int per_function = 500;
+  std::latch done(functions * per_function);
+  auto engine = make_engine();
+  for (int f = 0; f < functions; ++f) {
+    ASSERT_TRUE(engine.add_function({.name = test::numbered("f", f)}, [&](const Event&) {
+      done.count_down();
+      return Response{};
+    }));
+  }
+  for (int i = 0; i < per_function; ++i) {
+    for (int f = 0; f < functions; ++f) {
+      ASSERT_TRUE(engine.invoke_async(test::numbered("f", f), "{}"));
+    }
+  }
+  done.wait();
+  engine.shutdown(1s);
+  for (const auto& m : engine.metrics().functions) {
+    EXPECT_EQ(m.async_events_succeeded, static_cast<std::uint64_t>(per_function));
+    EXPECT_EQ(m.async_throttled, 0u);
+  }
+}
+
 TEST(AsyncTest, StressConservesEveryEvent) {
   constexpr int events = 1'000'000;
   std::atomic<int> successes{0};
