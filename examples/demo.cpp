@@ -2,6 +2,7 @@
 // concurrency controls, versions and aliases, permissions, JSON and metrics.
 
 #include <cstdio>
+#include <latch>
 #include <string>
 
 #include "nanofaas/json.hpp"
@@ -103,6 +104,30 @@ int main() {
   std::printf("%-34s -> %s\n", "dry run price:live", allowed ? "allowed" : "denied");
   std::printf("%-34s -> %s\n", "dry run price ($LATEST)",
               denied ? "allowed" : std::string(lambda_name(denied.error().code)).c_str());
+
+  std::puts("== asynchronous (Event) invocation");
+  std::latch outcomes(2);
+  FunctionConfig notify{.name = "notify"};
+  notify.async.maximum_retry_attempts = 1;
+  notify.async.retry_delays = {10ms};
+  notify.async.on_success.sink = [&](const InvocationRecord& r) {
+    std::printf("%-34s -> on-success record: %s\n", "notify ok", r.json.substr(0, 96).c_str());
+    outcomes.count_down();
+  };
+  notify.async.dead_letter = [&](const DeadLetter& d) {
+    std::printf("%-34s -> dead letter ErrorCode=%.*s ErrorMessage=%.*s\n", "notify fail",
+                static_cast<int>(d.error_code.size()), d.error_code.data(),
+                static_cast<int>(d.error_message.size()), d.error_message.data());
+    outcomes.count_down();
+  };
+  (void)engine.add_function(notify, [](const Event& ev) {
+    return ev.body() == "fail" ? Response::error("SmtpDown", "mail server unreachable")
+                               : Response::ok("sent");
+  });
+  auto id = engine.invoke_async("notify", "ok");  // returns at once (Lambda's 202)
+  std::printf("%-34s -> accepted %s\n", "invoke_async notify", id->to_string().c_str());
+  (void)engine.invoke_async("notify", "fail");  // fails, retried once after 10 ms, then DLQ
+  outcomes.wait();
 
   std::puts("== metrics");
   for (const auto& f : engine.metrics().functions) {
