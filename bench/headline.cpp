@@ -46,6 +46,12 @@ int main(int argc, char** argv) {
     add(cold, bench::cold_start(2000, 8));
     add(cold_dry, bench::cold_start(2000, 0));
   }
+  std::vector<double> async_one, async_many, asio_post;
+  for (int r = 0; r < runs; ++r) {
+    async_one.push_back(bench::async_throughput(500000));
+    async_many.push_back(bench::async_throughput(500000, 10000));
+    asio_post.push_back(bench::asio_post_throughput(500000));
+  }
   std::vector<double> per_env;
   for (int r = 0; r < 3; ++r) per_env.push_back(bench::bytes_per_idle_environment(10000));
 
@@ -56,6 +62,10 @@ int main(int argc, char** argv) {
   }
   std::printf("| resident memory per idle warm environment (10,000) | %.1f KiB | |\n",
               median(per_env) / 1024.0);
+  std::printf("\n| fire-and-forget, 500,000 trivial events, 2 workers | events/s |\n|---|---:|\n");
+  std::printf("| nanofaas invoke_async, 1 function | %.2f M |\n", median(async_one) / 1e6);
+  std::printf("| nanofaas invoke_async, 10,000 functions | %.2f M |\n", median(async_many) / 1e6);
+  std::printf("| asio::thread_pool post | %.2f M |\n", median(asio_post) / 1e6);
   std::printf("\nmedian of %d runs x %d calls; sync p99 vs asio p99: %.1fx lower\n", runs, calls,
               median(asio.p99) / median(sync.p99));
   return 0;

@@ -10,7 +10,9 @@
 #include <chrono>
 #include <cstdio>
 #include <future>
+#include <latch>
 #include <string>
+#include <vector>
 
 #include "nanofaas/nanofaas.hpp"
 
@@ -126,6 +128,47 @@ inline DurationHistogram cold_start(int n, int pause_every) {
       });
   (void)engine.invoke("starter", "");
   return h;
+}
+
+/// Fire-and-forget throughput (events/s): `n` trivial events from one producer thread, until
+/// the last has run.
+inline double async_throughput(int n, int functions = 1) {
+  auto engine = nanofaas::Engine::create({.workers = 2}).value();
+  std::latch done(n);
+  std::vector<std::string> names;
+  for (int f = 0; f < functions; ++f) {
+    nanofaas::FunctionConfig config{.name = "a"};
+    config.name += std::to_string(f);
+    config.async.max_queue_depth = static_cast<std::size_t>(n);
+    (void)engine.add_function(config, [&done](const nanofaas::Event&) {
+      done.count_down();
+      return nanofaas::Response{};
+    });
+    names.push_back(config.name);
+  }
+  const auto t0 = steady::now();
+  for (int i = 0; i < n; ++i) {
+    while (!engine.invoke_async(names[static_cast<std::size_t>(i % functions)], "{}")) {
+    }
+  }
+  done.wait();
+  return n / std::chrono::duration<double>(steady::now() - t0).count();
+}
+
+/// The same with boost::asio::thread_pool::post of the same handler work.
+inline double asio_post_throughput(int n) {
+  boost::asio::thread_pool pool(2);
+  std::latch done(n);
+  const auto t0 = steady::now();
+  for (int i = 0; i < n; ++i) {
+    boost::asio::post(pool, [&done] {
+      nanofaas::Payload p = nanofaas::Payload::copy_of("{}");
+      asm volatile("" : : "r"(p.data()) : "memory");
+      done.count_down();
+    });
+  }
+  done.wait();
+  return n / std::chrono::duration<double>(steady::now() - t0).count();
 }
 
 inline long resident_bytes() {
