@@ -91,9 +91,7 @@ InvocationRecord make_record(const AsyncEvent& event, std::string_view condition
   j += R"(","approximateInvokeCount":)";
   j += std::to_string(event.attempts);
   j += R"(},"requestPayload":)";
-  const std::size_t request_at = j.size();
   append_json_value(j, event.payload.view());
-  const std::size_t request_end = j.size();
   j += R"(,"responseContext":{"statusCode":200,"executedVersion":")";
   j += v.name;
   j += '"';
@@ -128,8 +126,6 @@ InvocationRecord make_record(const AsyncEvent& event, std::string_view condition
   r.request_payload = event.payload.view();
   r.response_payload = std::string_view(j).substr(response_at, response_end - response_at);
   r.function_error = error_kind;
-  (void)request_at;
-  (void)request_end;
   return r;
 }
 

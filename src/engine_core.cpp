@@ -490,8 +490,8 @@ void EngineCore::retire_all_idle() {
     std::shared_lock lock(registry_mutex);
     for (auto& [name, fn] : functions) {
       std::shared_lock fn_lock(fn->mutex);
-      fn->latest->pool.take_idle(idle, true);
-      for (auto& v : fn->versions) v->pool.take_idle(idle, true);
+      fn->latest->pool.take_idle(idle);
+      for (auto& v : fn->versions) v->pool.take_idle(idle);
     }
   }
   retire(idle);

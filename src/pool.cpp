@@ -61,11 +61,10 @@ void Pool::take_provisioned(std::vector<Environment*>& out, std::size_t max) {
   }
 }
 
-void Pool::take_idle(std::vector<Environment*>& out, bool include_provisioned) {
+void Pool::take_idle(std::vector<Environment*>& out) {
   std::lock_guard lock(lock_);
   for (WorkerIdle& lists : idle_) {
     for (auto* list : {&lists.on_demand, &lists.provisioned}) {
-      if (list == &lists.provisioned && !include_provisioned) continue;
       out.insert(out.end(), list->begin(), list->end());
       idle.fetch_sub(static_cast<std::uint32_t>(list->size()), std::memory_order_relaxed);
       environments.fetch_sub(static_cast<std::uint32_t>(list->size()), std::memory_order_relaxed);

@@ -30,8 +30,8 @@ class Pool {
   void take_expired(time_point cutoff, std::vector<Environment*>& out);
   /// Moves out up to `max` idle provisioned environments, counting them out.
   void take_provisioned(std::vector<Environment*>& out, std::size_t max);
-  /// Moves out every idle environment (provisioned too when `include_provisioned`).
-  void take_idle(std::vector<Environment*>& out, bool include_provisioned);
+  /// Moves out every idle environment (provisioned ones too), counting them out.
+  void take_idle(std::vector<Environment*>& out);
 
   /// Live environments (busy or idle, being initialised included) and idle ones.
   std::atomic<std::uint32_t> environments{0};
