@@ -15,61 +15,12 @@
 
 #include "engine_core.hpp"
 #include "environment.hpp"
+#include "json_text.hpp"
 
 namespace nanofaas::detail {
 namespace {
 
 using steady = std::chrono::steady_clock;
-
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
-
-/// A payload as a JSON value: itself when it is valid JSON (as Lambda embeds events), else a
-/// JSON string.
-void append_json_value(std::string& out, std::string_view payload) {
-  if (!payload.empty()) {
-    simdjson::dom::parser parser;
-    simdjson::padded_string padded(payload);
-    if (parser.parse(padded).error() == simdjson::SUCCESS) {
-      out += payload;
-      return;
-    }
-  }
-  append_json_string(out, payload);
-}
-
-std::string iso8601_now() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms.count()));
-  return buf;
-}
 
 /// Lambda's invocation record for `event`; `out` is null when the function never ran.
 InvocationRecord make_record(const AsyncEvent& event, std::string_view condition,
@@ -79,7 +30,7 @@ InvocationRecord make_record(const AsyncEvent& event, std::string_view condition
   std::string& j = r.json;
   const std::string id = event.id.to_string();
   j += R"({"version":"1.0","timestamp":")";
-  j += iso8601_now();
+  j += iso8601(std::chrono::system_clock::now());
   j += R"(","requestContext":{"requestId":")";
   j += id;
   j += R"(","functionArn":"arn:aws:lambda:local:000000000000:function:)";

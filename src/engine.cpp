@@ -4,15 +4,12 @@
 #include <mutex>
 
 #include "engine_core.hpp"
+#include "engine_impl.hpp"
 #include "environment.hpp"
 
 namespace nanofaas {
 
 using detail::fail;
-
-struct Engine::Impl : detail::EngineCore {
-  using EngineCore::EngineCore;
-};
 
 namespace {
 

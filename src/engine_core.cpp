@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "environment.hpp"
+#include "esm/mapping.hpp"
 #include "parker.hpp"
 
 namespace nanofaas::detail {
@@ -129,6 +130,8 @@ void EngineCore::shutdown(std::chrono::nanoseconds drain) noexcept {
   // A worker cannot join itself: destroying the engine from a handler is a bug.
   NANOFAAS_ASSERT(Worker::current() == nullptr || &Worker::current()->engine() != this);
   stopped = true;
+  // Pollers finish their current batch first: their records are settled, not lost.
+  stop_mappings();
   accepting.store(false, std::memory_order_seq_cst);
   // Queued async events keep running until they are done or the drain time is up.
   const auto drain_until = steady::now() + drain;
@@ -153,6 +156,17 @@ void EngineCore::shutdown(std::chrono::nanoseconds drain) noexcept {
   retire_all_idle();
   for (auto& w : workers) w->post(Task{Task::Kind::stop});
   for (auto& w : workers) w->join();
+}
+
+void EngineCore::stop_mappings() noexcept {
+  std::lock_guard lock(mapping_ops_mutex);
+  mappings_closed = true;
+  std::vector<Mapping*> all;
+  {
+    std::lock_guard registry(mappings_mutex);
+    for (auto& [uuid, mapping] : mappings) all.push_back(mapping.get());
+  }
+  for (Mapping* m : all) m->stop();
 }
 
 Function* EngineCore::find_function(std::string_view name) const {
@@ -259,7 +273,7 @@ void EngineCore::release_slot(Function& fn, ConcurrencySlot slot) noexcept {
 
 InvokeResult EngineCore::invoke(std::string_view qualified_name, PayloadView payload,
                                 Payload* owned, const InvokeOptions& options, std::uint32_t depth,
-                                Clock::time_point parent_deadline) {
+                                Clock::time_point parent_deadline, BatchCall* batch) {
   auto target = validate(qualified_name, payload.size(), options.principal);
   if (!target) return Unexpected(std::move(target).error());
   Version& v = *target->version;
@@ -285,6 +299,7 @@ InvokeResult EngineCore::invoke(std::string_view qualified_name, PayloadView pay
     if (!options.principal.empty()) inv.principal = options.principal;
     if (!options.client_context.empty()) inv.client_context = options.client_context;
     inv.depth = depth;
+    inv.batch = batch;
     inv.slot = *slot;
     inv.out.request_id = request_ids.next();
     inv.start = steady::now();
@@ -368,7 +383,8 @@ InvokeResult EngineCore::wait(Invocation* inv, Clock::time_point parent_deadline
                                            std::memory_order_acq_rel)) {
       // Until the callee's deadline, or the calling handler's own if that comes first (its
       // caller stops waiting then; nothing it waits for may outlast it).
-      self->wait_until(std::min(inv->deadline, parent_deadline));
+      self->wait_until(inv->batch != nullptr ? Clock::time_point::max()
+                                             : std::min(inv->deadline, parent_deadline));
     }
     self->twstatus.store(0, std::memory_order_release);
     expected = Invocation::fiber_waiting;

@@ -24,6 +24,9 @@
 
 namespace nanofaas::detail {
 
+class Mapping;
+struct PollerSet;
+
 /// Counts down as provisioned environments finish init; `wait` blocks a plain thread.
 class ProvisionLatch {
  public:
@@ -88,9 +91,12 @@ struct EngineCore {
   /// The synchronous call path for `Engine::invoke` and `Context::invoke`.
   /// `parent_deadline`: the calling handler's deadline (max for the host), past which a
   /// nested caller stops waiting.
+  /// `batch`: a mapping's batch (the event), from a poller fiber, which waits until the
+  /// handler returns even past its deadline (the records must outlive it).
   InvokeResult invoke(std::string_view qualified_name, PayloadView payload, Payload* owned,
                       const InvokeOptions& options, std::uint32_t depth,
-                      Clock::time_point parent_deadline = Clock::time_point::max());
+                      Clock::time_point parent_deadline = Clock::time_point::max(),
+                      BatchCall* batch = nullptr);
   /// Called by an environment when an invocation finished: releases its concurrency and hands
   /// the result over, or frees the invocation when the caller had already given up.
   /// Counts the invocation (unless the caller already did, having given up).
@@ -137,6 +143,16 @@ struct EngineCore {
   std::atomic<std::uint32_t> unreserved_in_flight{0};
   std::atomic<std::uint32_t> total_reserved{0};
   RequestIdSource request_ids;
+
+  /// Event source mappings by UUID, and every poller set ever started (a listener or a wake-up
+  /// task may name a poller after its mapping stopped; freed with the engine).
+  std::mutex mapping_ops_mutex;       // serialises create / update / delete / stop_mappings
+  bool mappings_closed = false;       // set by stop_mappings: no new mapping starts
+  mutable std::mutex mappings_mutex;  // guards the two containers
+  std::map<std::string, std::unique_ptr<Mapping>, std::less<>> mappings;
+  std::vector<std::shared_ptr<PollerSet>> poller_sets;
+  /// Stops every mapping's pollers (after their current batch). Blocks.
+  void stop_mappings() noexcept;
 
   /// Async events waiting for a retry or a throttle backoff, by due time (engine clock).
   std::mutex delayed_mutex;

@@ -115,7 +115,8 @@ bool Environment::execute(Invocation& invocation) noexcept {
   Response response;
   bool threw = false;
   try {
-    response = (*handler)(Event(invocation.payload), context);
+    response = invocation.batch != nullptr ? (*handler)(Event(*invocation.batch->batch), context)
+                                           : (*handler)(Event(invocation.payload), context);
   } catch (const std::exception& e) {
     threw = true;
     out.function_error = FunctionError{FunctionError::Kind::unhandled, exception_type(e), e.what()};
@@ -143,6 +144,10 @@ bool Environment::execute(Invocation& invocation) noexcept {
                           " bytes) exceeded maximum allowed payload size (" +
                           std::to_string(v.max_response_bytes) + " bytes)."};
   } else {
+    if (invocation.batch != nullptr) {
+      invocation.batch->failed_items = std::move(response.failed_items());
+      invocation.batch->state = std::move(response.state());
+    }
     out.payload = std::move(response).body();
   }
   v.counters.duration.record(out.duration);

@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "nanofaas/batch.hpp"
 #include "nanofaas/invoke_result.hpp"
 #include "nanofaas/payload.hpp"
 
@@ -15,6 +17,14 @@ namespace nanofaas::detail {
 
 struct Version;
 struct AsyncEvent;
+
+/// A batch from an event source mapping, and what its handler returned besides the response.
+/// Lives on the poller's stack: the poller waits for the handler to return, past its deadline.
+struct BatchCall {
+  const Batch* batch = nullptr;
+  std::vector<std::string> failed_items;
+  std::string state;
+};
 
 /// Which concurrency counter an invocation holds a slot of.
 enum class ConcurrencySlot : std::uint8_t { reserved, unreserved };
@@ -42,6 +52,7 @@ struct Invocation {
   ConcurrencySlot slot = ConcurrencySlot::unreserved;
   bool same_worker = false;     // the caller is a fiber on the environment's worker
   AsyncEvent* async = nullptr;  // set for an Event invocation: no caller waits
+  BatchCall* batch = nullptr;   // set for a mapping's batch: the caller waits untimed
 
   InvokeOutput out;
 

@@ -6,6 +6,7 @@
 
 #include "engine_core.hpp"
 #include "environment.hpp"
+#include "esm/poller.hpp"
 #include "function.hpp"
 #include "invocation.hpp"
 #include "sched/engine_algorithm.hpp"
@@ -62,6 +63,25 @@ void Worker::spawn_environment(Version& version, Invocation* first, bool provisi
   }
 }
 
+void Worker::start_poller(Poller& poller) {
+  ++live_environments_;
+  boost::fibers::fiber fiber(std::allocator_arg, CachedStackAllocator(stacks_), [this, &poller] {
+    run_poller(poller);
+    on_environment_exit();
+  });
+  fiber.detach();
+}
+
+void Worker::wake_poller(Poller& poller) noexcept {
+  if (!poller.waiting || poller.fiber->ready_is_linked()) return;
+  poller.waiting = false;
+  main_fiber_->get_scheduler()->schedule(poller.fiber);
+}
+
+boost::fibers::fiber Worker::launch(std::function<void()> body) {
+  return boost::fibers::fiber(std::allocator_arg, CachedStackAllocator(stacks_), std::move(body));
+}
+
 void Worker::on_environment_exit() noexcept {
   --live_environments_;
   if (stopping_ && live_environments_ == 0 && main_waiting_) wake_main();
@@ -79,6 +99,7 @@ void Worker::run_control_task(const Task& task) {
       break;
     case Task::Kind::stop: stopping_ = true; break;
     case Task::Kind::pump: engine_->pump(*task.version, *this); break;
+    case Task::Kind::start_poller: start_poller(*task.poller); break;
     default: break;
   }
 }

@@ -2,35 +2,36 @@
 
 #include <concurrentqueue/concurrentqueue.h>
 
+#include <boost/fiber/fiber.hpp>
+
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <latch>
 #include <thread>
 
 #include "parker.hpp"
 #include "stack_allocator.hpp"
 
-namespace boost::fibers {
-class context;
-}
-
 namespace nanofaas::detail {
 
 struct EngineCore;
 struct Invocation;
+struct Poller;
 struct Version;
 class Environment;
 class ProvisionLatch;
 
 /// Work handed to a worker from any thread.
 struct Task {
-  enum class Kind : std::uint8_t { run, create, retire, stop, pump };
+  enum class Kind : std::uint8_t { run, create, retire, stop, pump, start_poller, wake_poller };
   Kind kind = Kind::run;
   Environment* env = nullptr;        // run, retire
   Invocation* invocation = nullptr;  // run, create (null: provisioning)
   Version* version = nullptr;        // create, pump
   ProvisionLatch* latch = nullptr;   // create for provisioning
+  Poller* poller = nullptr;          // start_poller, wake_poller
 };
 
 /// One worker thread running a Boost.Fiber scheduler with `EngineAlgorithm`: the environments
@@ -54,8 +55,15 @@ class Worker {
                          ProvisionLatch* latch);
   /// Makes a suspended environment run its `pending` invocation. On this worker only.
   void resume(Environment& env) noexcept;
-  /// An environment fiber ended. On this worker only.
+  /// An environment or poller fiber ended. On this worker only.
   void on_environment_exit() noexcept;
+  /// Starts an event source mapping's poller fiber. On this worker only.
+  void start_poller(Poller& poller);
+  /// Resumes `poller` if it waits for records (see `Poller::waiting`). On this worker only.
+  void wake_poller(Poller& poller) noexcept;
+  /// A joinable fiber on this worker running `body`, on one of its stacks. On this worker
+  /// only; throws when no stack can be mapped.
+  boost::fibers::fiber launch(std::function<void()> body);
 
   /// True once the worker got its stop task. On this worker only.
   bool stopping() const noexcept { return stopping_; }
@@ -87,7 +95,7 @@ class Worker {
   boost::fibers::context* main_fiber_ = nullptr;
   bool main_waiting_ = false;
   bool stopping_ = false;
-  std::uint32_t live_environments_ = 0;
+  std::uint32_t live_environments_ = 0;  // environment and poller fibers
   StackCache stacks_;
 };
 

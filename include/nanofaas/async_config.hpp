@@ -4,10 +4,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "nanofaas/record.hpp"
 #include "nanofaas/request_id.hpp"
 
 namespace nanofaas {
@@ -25,6 +27,8 @@ struct InvocationRecord {
   std::string_view request_payload{};
   std::string_view response_payload{};  ///< the response, or `{"errorType":…,"errorMessage":…}`
   std::string_view function_error{};    ///< "Handled", "Unhandled", or empty
+  /// From an event source mapping: the records skipped (views valid during the sink call).
+  std::span<const Record> records{};
   std::string json{};
 };
 

@@ -10,6 +10,7 @@
 
 #include "nanofaas/detail/handler.hpp"
 #include "nanofaas/engine_config.hpp"
+#include "nanofaas/event_source_mapping.hpp"
 #include "nanofaas/expected.hpp"
 #include "nanofaas/function_config.hpp"
 #include "nanofaas/invoke_result.hpp"
@@ -110,6 +111,29 @@ class Engine {
                                                      std::uint32_t count);
     /// Lambda's `AddPermission`: adds a statement to the function's resource policy.
     [[nodiscard]] Status add_permission(std::string_view function_name, PolicyStatement statement);
+
+    /// Lambda's `CreateEventSourceMapping`: opens a reader on `config.source` and starts
+    /// polling it for `config.function_name` (when enabled). Returns the mapping's UUID. Does
+    /// not block. Errors: `invalid_argument` naming the parameter (Lambda's ranges, settings
+    /// that do not apply to the source's kind, bad starting position), `not_found` (function),
+    /// `unavailable` (shutting down).
+    [[nodiscard]] Expected<std::string> create_event_source_mapping(
+        EventSourceMappingConfig config);
+    /// Lambda's `GetEventSourceMapping`: the mapping's configuration. `not_found` if unknown.
+    [[nodiscard]] Expected<EventSourceMappingConfig> get_event_source_mapping(
+        std::string_view uuid) const;
+    /// Lambda's `UpdateEventSourceMapping` (also how a mapping is disabled or enabled): the
+    /// new settings apply from the next batch; the source and starting position cannot change.
+    /// Blocks until batches in flight finish: call it from a plain thread (a handler gets
+    /// `invalid_argument`).
+    [[nodiscard]] Status update_event_source_mapping(std::string_view uuid,
+                                                     EventSourceMappingConfig config);
+    /// Lambda's `DeleteEventSourceMapping`: stops polling once batches in flight finish, and
+    /// leaves unprocessed records in the source. Blocks, like `update_event_source_mapping`.
+    [[nodiscard]] Status delete_event_source_mapping(std::string_view uuid);
+    /// A mapping's counters, including `IteratorAge`. `not_found` if unknown.
+    [[nodiscard]] Expected<EventSourceMappingMetrics> event_source_mapping_metrics(
+        std::string_view uuid) const;
 
     /// Reclaims idle on-demand environments past their keep-alive by the configured clock
     /// (workers also do it on their own, about once a second). Returns how many were reclaimed.

@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "nanofaas/payload.hpp"
 
@@ -26,6 +27,19 @@ class Response {
     return r;
   }
 
+  /// A batch handler's partial failure (Lambda's `batchItemFailures`, for a mapping with
+  /// `ReportBatchItemFailures`): the `Record::id`s that failed; the other records succeeded.
+  static Response batch_item_failures(std::vector<std::string> item_identifiers) {
+    Response r;
+    r.failed_items_ = std::move(item_identifiers);
+    return r;
+  }
+  /// Sets the state a tumbling window carries to its next invocation (Lambda's `state`).
+  Response&& with_state(std::string state) && {
+    state_ = std::move(state);
+    return std::move(*this);
+  }
+
   /// True for a handled function error.
   [[nodiscard]] bool is_error() const noexcept { return is_error_; }
   /// The response body (empty for errors).
@@ -34,6 +48,13 @@ class Response {
   /// The error's type and message (empty unless `is_error()`).
   [[nodiscard]] const std::string& error_type() const noexcept { return error_type_; }
   [[nodiscard]] const std::string& error_message() const noexcept { return error_message_; }
+  /// The records a batch handler reported as failed (see `batch_item_failures`).
+  [[nodiscard]] const std::vector<std::string>& failed_items() const noexcept {
+    return failed_items_;
+  }
+  [[nodiscard]] std::vector<std::string>& failed_items() noexcept { return failed_items_; }
+  /// The tumbling window state (see `with_state`).
+  [[nodiscard]] std::string& state() noexcept { return state_; }
 
  private:
   explicit Response(Payload body) noexcept : body_(std::move(body)) {}
@@ -42,6 +63,8 @@ class Response {
   bool is_error_ = false;
   std::string error_type_;
   std::string error_message_;
+  std::vector<std::string> failed_items_;
+  std::string state_;
 };
 
 }  // namespace nanofaas

@@ -58,9 +58,11 @@ void EngineAlgorithm::drain_inbox() noexcept {
         task.env->retire = true;
         awakened(task.env->fiber);
         break;
+      case Task::Kind::wake_poller: worker_->wake_poller(*task.poller); break;
       case Task::Kind::create:
       case Task::Kind::stop:
       case Task::Kind::pump:
+      case Task::Kind::start_poller:
         worker_->control_tasks_.push_back(task);
         if (worker_->main_waiting_) worker_->wake_main();
         break;

@@ -1,0 +1,13 @@
+#pragma once
+
+#include "engine_core.hpp"
+#include "nanofaas/engine.hpp"
+
+namespace nanofaas {
+
+/// The engine's state behind the public `Engine` handle.
+struct Engine::Impl : detail::EngineCore {
+  using EngineCore::EngineCore;
+};
+
+}  // namespace nanofaas

@@ -1,0 +1,117 @@
+// The public API of event source mappings (Lambda's *EventSourceMapping calls).
+
+#include <mutex>
+
+#include "engine_impl.hpp"
+#include "esm/mapping.hpp"
+#include "nanofaas/engine.hpp"
+#include "worker.hpp"
+
+namespace nanofaas {
+using detail::fail;
+
+namespace {
+
+Status not_on_worker(const detail::EngineCore& core, std::string_view call) {
+  detail::Worker* self = detail::Worker::current();
+  if (self != nullptr && &self->engine() == &core) {
+    return fail(Errc::invalid_argument,
+                std::string(call) +
+                    " waits for the mapping's pollers: call it from a thread "
+                    "that is not one of the engine's workers");
+  }
+  return {};
+}
+
+}  // namespace
+
+Expected<std::string> Engine::create_event_source_mapping(EventSourceMappingConfig config) {
+  if (auto valid = detail::validate_mapping(config); !valid) return Unexpected(valid.error());
+  if (auto target = impl_->validate(config.function_name, 0, {}); !target) {
+    return Unexpected(std::move(target).error());
+  }
+  ReaderOptions options;
+  options.starting_position = config.starting_position.value_or(StartingPosition::latest);
+  options.timestamp = config.starting_position_timestamp;
+  auto reader = config.source->open(options);
+  if (!reader) return Unexpected(std::move(reader).error());
+  std::lock_guard ops(impl_->mapping_ops_mutex);
+  if (impl_->mappings_closed) return fail(Errc::unavailable, "the engine is shutting down");
+  std::string uuid = impl_->request_ids.next().to_string();
+  auto mapping =
+      std::make_unique<detail::Mapping>(*impl_, uuid, std::move(config), std::move(*reader));
+  detail::Mapping& m = *mapping;
+  {
+    std::lock_guard lock(impl_->mappings_mutex);
+    impl_->mappings.emplace(uuid, std::move(mapping));
+  }
+  m.start();
+  return uuid;
+}
+
+Expected<EventSourceMappingConfig> Engine::get_event_source_mapping(std::string_view uuid) const {
+  std::lock_guard lock(impl_->mappings_mutex);
+  auto it = impl_->mappings.find(uuid);
+  if (it == impl_->mappings.end()) {
+    return fail(Errc::not_found, "Event source mapping not found: " + std::string(uuid));
+  }
+  return it->second->config();
+}
+
+Status Engine::update_event_source_mapping(std::string_view uuid, EventSourceMappingConfig config) {
+  if (auto ok = not_on_worker(*impl_, "update_event_source_mapping"); !ok) return ok;
+  if (auto valid = detail::validate_mapping(config); !valid) return valid;
+  if (auto target = impl_->validate(config.function_name, 0, {}); !target) {
+    return Unexpected(std::move(target).error());
+  }
+  std::lock_guard ops(impl_->mapping_ops_mutex);
+  if (impl_->mappings_closed) return fail(Errc::unavailable, "the engine is shutting down");
+  detail::Mapping* m = nullptr;
+  {
+    std::lock_guard lock(impl_->mappings_mutex);
+    auto it = impl_->mappings.find(uuid);
+    if (it == impl_->mappings.end()) {
+      return fail(Errc::not_found, "Event source mapping not found: " + std::string(uuid));
+    }
+    m = it->second.get();
+  }
+  const EventSourceMappingConfig& current = m->config();
+  if (config.source != current.source) {
+    return fail(Errc::invalid_argument, "EventSourceArn: a mapping's source cannot change");
+  }
+  if (config.starting_position != current.starting_position ||
+      config.starting_position_timestamp != current.starting_position_timestamp) {
+    return fail(Errc::invalid_argument, "StartingPosition: cannot change after creation");
+  }
+  m->reconfigure(std::move(config));
+  return {};
+}
+
+Status Engine::delete_event_source_mapping(std::string_view uuid) {
+  if (auto ok = not_on_worker(*impl_, "delete_event_source_mapping"); !ok) return ok;
+  std::lock_guard ops(impl_->mapping_ops_mutex);
+  std::unique_ptr<detail::Mapping> mapping;
+  {
+    std::lock_guard lock(impl_->mappings_mutex);
+    auto it = impl_->mappings.find(uuid);
+    if (it == impl_->mappings.end()) {
+      return fail(Errc::not_found, "Event source mapping not found: " + std::string(uuid));
+    }
+    mapping = std::move(it->second);
+    impl_->mappings.erase(it);
+  }
+  mapping->stop();
+  return {};
+}
+
+Expected<EventSourceMappingMetrics> Engine::event_source_mapping_metrics(
+    std::string_view uuid) const {
+  std::lock_guard lock(impl_->mappings_mutex);
+  auto it = impl_->mappings.find(uuid);
+  if (it == impl_->mappings.end()) {
+    return fail(Errc::not_found, "Event source mapping not found: " + std::string(uuid));
+  }
+  return it->second->metrics();
+}
+
+}  // namespace nanofaas
