@@ -83,7 +83,7 @@ InvocationRecord make_record(const AsyncEvent& event, std::string_view condition
 }  // namespace
 
 Expected<RequestId> EngineCore::invoke_async(std::string_view qualified_name, Payload payload,
-                                             std::uint32_t depth) {
+                                             std::uint32_t depth, AsyncCompletion completion) {
   auto target = validate(qualified_name, 0, {});
   if (!target) return Unexpected(std::move(target).error());
   Version& v = *target->version;
@@ -98,8 +98,12 @@ Expected<RequestId> EngineCore::invoke_async(std::string_view qualified_name, Pa
   event->payload = std::move(payload);
   event->version = &v;
   event->qualifier = target->qualifier;
+  const AsyncConfig* alias_config =
+      target->alias != nullptr ? target->alias->async.load(std::memory_order_acquire) : nullptr;
+  event->config = alias_config != nullptr ? alias_config : v.async.load(std::memory_order_acquire);
   event->enqueued = config.clock->now();
   event->depth = depth;
+  if (completion) event->completion = new AsyncCompletion(std::move(completion));
   const RequestId id = event->id;
   v.counters.async_pending.fetch_add(1, std::memory_order_relaxed);
   v.counters.async_received.fetch_add(1, std::memory_order_relaxed);
@@ -113,10 +117,10 @@ Expected<RequestId> EngineCore::invoke_async(std::string_view qualified_name, Pa
   if (!v.queue->push(event)) {
     v.counters.async_received.fetch_sub(1, std::memory_order_relaxed);
     v.counters.async_pending.fetch_sub(1, std::memory_order_relaxed);
+    delete event->completion;
     delete event;
-    return fail(Errc::resource_exhausted, "the asynchronous queue of " +
-                                              std::string(qualified_name) + " is full (" +
-                                              std::to_string(v.async.max_queue_depth) + " events)");
+    return fail(Errc::resource_exhausted,
+                "the asynchronous queue of " + std::string(qualified_name) + " is full");
   }
   Worker* self = Worker::current();
   schedule_pump(v, self != nullptr && &self->engine() == this ? self : nullptr);
@@ -145,7 +149,7 @@ void EngineCore::pump(Version& v, Worker& worker) {
       return;
     }
     const auto now = config.clock->now();
-    if (now - event->enqueued > v.async.maximum_event_age) {
+    if (now - event->enqueued > event->config->maximum_event_age) {
       fail_event(event, "EventAgeExceeded", nullptr, "EventAgeExceeded",
                  "Event age exceeded MaximumEventAgeInSeconds");
       continue;
@@ -219,14 +223,15 @@ void EngineCore::complete_async(Invocation& inv) noexcept {
   const InvokeOutput& out = inv.out;
   if (!out.function_error) {
     v.counters.async_succeeded.fetch_add(1, std::memory_order_relaxed);
-    if (!v.async.on_success.empty()) {
+    if (!event->config->on_success.empty()) {
       InvocationRecord record = make_record(*event, "Success", &out);
-      deliver(v, v.async.on_success, record, event->depth);
+      deliver(v, event->config->on_success, record, event->depth);
     }
+    notify(*event, "Success", InvokeResult(std::move(inv.out)));
     finish_event(event);
-  } else if (event->attempts <= v.async.maximum_retry_attempts) {
+  } else if (event->attempts <= event->config->maximum_retry_attempts) {
     v.counters.async_retries.fetch_add(1, std::memory_order_relaxed);
-    const auto& delays = v.async.retry_delays;
+    const auto& delays = event->config->retry_delays;
     const auto wait = delays.empty()
                           ? std::chrono::nanoseconds(0)
                           : delays[std::min<std::size_t>(event->attempts - 1, delays.size() - 1)];
@@ -279,23 +284,50 @@ void EngineCore::fail_event(AsyncEvent* event, std::string_view condition, const
   Version& v = *event->version;
   v.counters.async_failed.fetch_add(1, std::memory_order_relaxed);
   bool handled = false;
-  if (!v.async.on_failure.empty()) {
+  const AsyncConfig& async = *event->config;
+  if (!async.on_failure.empty()) {
     InvocationRecord record = make_record(*event, condition, out);
-    deliver(v, v.async.on_failure, record, event->depth);
+    deliver(v, async.on_failure, record, event->depth);
     handled = true;
   }
-  if (v.async.dead_letter) {
+  if (async.dead_letter) {
     const DeadLetter letter{event->id, v.function->name, error_code, error_message.substr(0, 1024),
                             event->payload.view()};
     try {
-      v.async.dead_letter(letter);
+      async.dead_letter(letter);
     } catch (...) {
       v.counters.dead_letter_errors.fetch_add(1, std::memory_order_relaxed);
     }
     handled = true;
   }
   if (!handled) v.counters.async_dropped.fetch_add(1, std::memory_order_relaxed);
+  if (event->completion != nullptr) {
+    if (out != nullptr) {
+      InvokeOutput last;
+      last.request_id = out->request_id;
+      last.function_error = out->function_error;
+      last.executed_version = out->executed_version;
+      last.duration = out->duration;
+      last.init_duration = out->init_duration;
+      notify(*event, condition, InvokeResult(std::move(last)));
+    } else {
+      const Errc code = error_code == "429"                            ? Errc::too_many_requests
+                        : error_code == "RecursiveInvocationException" ? Errc::recursive_invocation
+                                                                       : Errc::unavailable;
+      notify(*event, condition, fail(code, std::string(error_message)));
+    }
+  }
   finish_event(event);
+}
+
+void EngineCore::notify(AsyncEvent& event, std::string_view condition,
+                        InvokeResult result) noexcept {
+  if (event.completion == nullptr) return;
+  try {
+    (*event.completion)(AsyncOutcome{event.id, condition, std::move(result)});
+  } catch (...) {
+    // The caller's callback threw: nothing left to tell.
+  }
 }
 
 void EngineCore::deliver(Version& v, const Destination& destination, InvocationRecord& record,
@@ -313,6 +345,7 @@ void EngineCore::deliver(Version& v, const Destination& destination, InvocationR
 
 void EngineCore::finish_event(AsyncEvent* event) noexcept {
   event->version->counters.async_pending.fetch_sub(1, std::memory_order_release);
+  delete event->completion;
   delete event;
 }
 
@@ -337,7 +370,7 @@ void EngineCore::spill(AsyncEvent* event) noexcept {
   v.counters.async_spilled.fetch_add(1, std::memory_order_relaxed);
   const DeadLetter letter{event->id, v.function->name, "Shutdown",
                           "the engine shut down before the event ran", event->payload.view()};
-  const auto& sink = config.async_spill ? config.async_spill : v.async.dead_letter;
+  const auto& sink = config.async_spill ? config.async_spill : event->config->dead_letter;
   if (sink) {
     try {
       sink(letter);
@@ -347,6 +380,7 @@ void EngineCore::spill(AsyncEvent* event) noexcept {
   } else {
     v.counters.async_dropped.fetch_add(1, std::memory_order_relaxed);
   }
+  notify(*event, "Shutdown", fail(Errc::unavailable, "the engine shut down before the event ran"));
   finish_event(event);
 }
 

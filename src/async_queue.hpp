@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "nanofaas/async_config.hpp"
+#include "nanofaas/async_outcome.hpp"
 #include "nanofaas/clock.hpp"
 #include "nanofaas/payload.hpp"
 #include "nanofaas/request_id.hpp"
@@ -20,11 +22,13 @@ struct AsyncEvent {
   RequestId id;
   Payload payload;
   Version* version = nullptr;
-  std::string_view qualifier;  // engine-owned
+  const AsyncConfig* config = nullptr;  // the alias's or the version's, when accepted
+  std::string_view qualifier;           // engine-owned
   Clock::time_point enqueued;
-  std::uint32_t attempts = 0;   // invocations so far
-  std::uint32_t throttles = 0;  // consecutive throttled dispatches (for the backoff)
-  std::uint32_t depth = 1;      // how deep in a chain of invocations this event is
+  std::uint32_t attempts = 0;             // invocations so far
+  std::uint32_t throttles = 0;            // consecutive throttled dispatches (for the backoff)
+  std::uint32_t depth = 1;                // how deep in a chain of invocations this event is
+  AsyncCompletion* completion = nullptr;  // the caller's callback, if it gave one (owned)
 };
 
 /// Where a function's accepted events wait for a worker. The dispatcher sees only this

@@ -32,12 +32,7 @@ Status validate_name(std::string_view name) {
   return {};
 }
 
-Status validate_function_config(const FunctionConfig& config, const EngineConfig& engine) {
-  if (auto s = validate_name(config.name); !s) return s;
-  if (config.timeout.count() <= 0 || config.timeout > max_timeout) {
-    return fail(Errc::invalid_argument, "timeout must be positive and at most 24 hours");
-  }
-  const AsyncConfig& async = config.async;
+Status validate_async_config(const AsyncConfig& async) {
   if (async.maximum_retry_attempts > 2) {
     return fail(Errc::invalid_argument, "async.maximum_retry_attempts must be 0 to 2");
   }
@@ -52,6 +47,15 @@ Status validate_function_config(const FunctionConfig& config, const EngineConfig
   if (async.max_queue_depth == 0) {
     return fail(Errc::invalid_argument, "async.max_queue_depth must be positive");
   }
+  return {};
+}
+
+Status validate_function_config(const FunctionConfig& config, const EngineConfig& engine) {
+  if (auto s = validate_name(config.name); !s) return s;
+  if (config.timeout.count() <= 0 || config.timeout > max_timeout) {
+    return fail(Errc::invalid_argument, "timeout must be positive and at most 24 hours");
+  }
+  if (auto s = validate_async_config(config.async); !s) return s;
   if (config.keep_alive && config.keep_alive->count() < 0) {
     return fail(Errc::invalid_argument, "keep_alive must not be negative");
   }
@@ -181,10 +185,11 @@ Status Engine::add_function_impl(FunctionConfig config,
   auto fn = std::make_unique<detail::Function>();
   fn->name = config.name;
   fn->policy = config.policy;
+  fn->async_configs.push_back(std::make_unique<const AsyncConfig>(config.async));
   fn->latest = std::make_unique<detail::Version>(
       *impl_, *fn, "$LATEST", std::shared_ptr<const detail::HandlerFactory>(std::move(factory)),
-      config, impl_->config.keep_alive, impl_->config.max_request_bytes,
-      impl_->config.max_response_bytes, impl_->config.workers);
+      config, fn->async_configs.back().get(), impl_->config.keep_alive,
+      impl_->config.max_request_bytes, impl_->config.max_response_bytes, impl_->config.workers);
   const auto reserved = config.reserved_concurrency;
   fn->config = std::move(config);
   detail::Function* raw = fn.get();
@@ -213,6 +218,11 @@ InvokeResult Engine::invoke(std::string_view qualified_name, Payload&& payload,
 
 Expected<RequestId> Engine::invoke_async(std::string_view qualified_name, Payload&& payload) {
   return impl_->invoke_async(qualified_name, std::move(payload), 1);
+}
+
+Expected<RequestId> Engine::invoke_async(std::string_view qualified_name, Payload&& payload,
+                                         AsyncCompletion on_complete) {
+  return impl_->invoke_async(qualified_name, std::move(payload), 1, std::move(on_complete));
 }
 
 Expected<RequestId> Engine::invoke_async(std::string_view qualified_name, PayloadView payload) {
@@ -248,8 +258,9 @@ Expected<std::string> Engine::publish_version(std::string_view function_name) {
   std::unique_lock lock(fn->mutex);
   std::string name = std::to_string(fn->versions.size() + 1);
   fn->versions.push_back(std::make_unique<detail::Version>(
-      *impl_, *fn, name, fn->latest->factory, fn->config, impl_->config.keep_alive,
-      impl_->config.max_request_bytes, impl_->config.max_response_bytes, impl_->config.workers));
+      *impl_, *fn, name, fn->latest->factory, fn->config, fn->latest->async.load(),
+      impl_->config.keep_alive, impl_->config.max_request_bytes, impl_->config.max_response_bytes,
+      impl_->config.workers));
   return name;
 }
 
@@ -317,9 +328,64 @@ Status Engine::update_alias(std::string_view function_name, AliasConfig alias) {
   if (it == fn->aliases.end()) return fail(Errc::not_found, "Alias not found: " + alias.name);
   auto route = make_route(*fn, alias);
   if (!route) return Unexpected(std::move(route).error());
+  (*route)->async.store(it->second->async.load());
   it->second = route->get();
   fn->alias_routes.push_back(std::move(*route));
   return {};
+}
+
+namespace {
+/// Where "name[:qualifier]"'s event invoke configuration lives: an alias's slot, or a version's.
+Expected<std::atomic<const AsyncConfig*>*> event_config_slot(detail::Function& fn,
+                                                             std::string_view qualifier) {
+  if (qualifier.empty() || qualifier == "$LATEST") return &fn.latest->async;
+  for (auto& v : fn.versions) {
+    if (v->name == qualifier) return &v->async;
+  }
+  auto alias = fn.aliases.find(qualifier);
+  if (alias == fn.aliases.end()) {
+    return fail(Errc::not_found,
+                "no version or alias '" + std::string(qualifier) + "' of " + fn.name);
+  }
+  // Routes are immutable except for this slot, which update_alias carries over.
+  return &alias->second->async;
+}
+
+std::pair<std::string_view, std::string_view> split_qualified(std::string_view qualified_name) {
+  const auto colon = qualified_name.find(':');
+  if (colon == std::string_view::npos) return {qualified_name, {}};
+  return {qualified_name.substr(0, colon), qualified_name.substr(colon + 1)};
+}
+}  // namespace
+
+Status Engine::put_function_event_invoke_config(std::string_view qualified_name,
+                                                AsyncConfig config) {
+  if (auto s = validate_async_config(config); !s) return s;
+  const auto [name, qualifier] = split_qualified(qualified_name);
+  detail::Function* fn = impl_->find_function(name);
+  if (fn == nullptr) return fail(Errc::not_found, "Function not found: " + std::string(name));
+  std::unique_lock lock(fn->mutex);
+  auto slot = event_config_slot(*fn, qualifier);
+  if (!slot) return Unexpected(std::move(slot).error());
+  fn->async_configs.push_back(std::make_unique<const AsyncConfig>(std::move(config)));
+  (*slot)->store(fn->async_configs.back().get(), std::memory_order_release);
+  return {};
+}
+
+Expected<AsyncConfig> Engine::get_function_event_invoke_config(
+    std::string_view qualified_name) const {
+  const auto [name, qualifier] = split_qualified(qualified_name);
+  detail::Function* fn = impl_->find_function(name);
+  if (fn == nullptr) return fail(Errc::not_found, "Function not found: " + std::string(name));
+  std::shared_lock lock(fn->mutex);
+  auto slot = event_config_slot(*fn, qualifier);
+  if (!slot) return Unexpected(std::move(slot).error());
+  const AsyncConfig* config = (*slot)->load(std::memory_order_acquire);
+  if (config == nullptr) {
+    // An alias without its own: its main version's.
+    config = fn->aliases.find(qualifier)->second->primary->async.load(std::memory_order_acquire);
+  }
+  return *config;
 }
 
 Status Engine::delete_alias(std::string_view function_name, std::string_view alias) {

@@ -215,7 +215,7 @@ Expected<Target> EngineCore::resolve(std::string_view qualified_name) const {
   if (route->additional != nullptr && random_unit() < route->additional_weight) {
     v = route->additional;
   }
-  return Target{fn, v, route->name};
+  return Target{fn, v, route->name, route};
 }
 
 Expected<Target> EngineCore::validate(std::string_view qualified_name, std::size_t payload_size,

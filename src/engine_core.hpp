@@ -66,7 +66,8 @@ struct StringHash {
 struct Target {
   Function* function = nullptr;
   Version* version = nullptr;
-  std::string_view qualifier;  // engine-owned
+  std::string_view qualifier;         // engine-owned
+  const AliasRoute* alias = nullptr;  // set when invoked through an alias
 };
 
 /// The engine's state and its invocation path, shared by workers and the public `Engine`.
@@ -108,8 +109,9 @@ struct EngineCore {
   /// Posts a retire task for each environment (already taken out of its pool).
   void retire(const std::vector<Environment*>& environments);
   /// Lambda's `Event` invocation: queues the event and returns its id at once.
+  /// `completion`: told the outcome once the event ends (empty: nobody asked).
   Expected<RequestId> invoke_async(std::string_view qualified_name, Payload payload,
-                                   std::uint32_t depth);
+                                   std::uint32_t depth, AsyncCompletion completion = {});
   /// Dispatches `version`'s queued events while concurrency allows. On a worker's main fiber.
   void pump(Version& version, Worker& worker);
   /// An Event invocation finished: success, retry, or failure handling. On a worker.
@@ -195,6 +197,8 @@ struct EngineCore {
   void deliver(Version& version, const Destination& destination, InvocationRecord& record,
                std::uint32_t depth) noexcept;
   void finish_event(AsyncEvent* event) noexcept;
+  /// Hands the event's outcome to its completion callback, if it has one.
+  static void notify(AsyncEvent& event, std::string_view condition, InvokeResult result) noexcept;
   void spill(AsyncEvent* event) noexcept;
 };
 

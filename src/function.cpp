@@ -6,8 +6,9 @@ namespace nanofaas::detail {
 
 Version::Version(EngineCore& engine_core, Function& owner, std::string version_name,
                  std::shared_ptr<const HandlerFactory> handler_factory,
-                 const FunctionConfig& config, std::chrono::nanoseconds keep_alive_default,
-                 std::size_t max_request, std::size_t max_response, std::uint32_t workers)
+                 const FunctionConfig& config, const AsyncConfig* async_config,
+                 std::chrono::nanoseconds keep_alive_default, std::size_t max_request,
+                 std::size_t max_response, std::uint32_t workers)
     : engine(&engine_core),
       function(&owner),
       name(std::move(version_name)),
@@ -17,9 +18,9 @@ Version::Version(EngineCore& engine_core, Function& owner, std::string version_n
       max_request_bytes(config.max_request_bytes != 0 ? config.max_request_bytes : max_request),
       max_response_bytes(config.max_response_bytes != 0 ? config.max_response_bytes : max_response),
       environment(config.environment.begin(), config.environment.end()),
-      async(config.async),
+      async(async_config),
       recursive_loop(config.recursive_loop),
-      queue(std::make_unique<InMemoryAsyncQueue>(config.async.max_queue_depth)),
+      queue(std::make_unique<InMemoryAsyncQueue>(async_config->max_queue_depth)),
       pool(workers) {
   char text[64];
   std::snprintf(text, sizeof text, "Task timed out after %.2f seconds",

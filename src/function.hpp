@@ -27,8 +27,8 @@ struct EngineCore;
 struct Version {
   Version(EngineCore& engine, Function& function, std::string name,
           std::shared_ptr<const HandlerFactory> factory, const FunctionConfig& config,
-          std::chrono::nanoseconds keep_alive, std::size_t max_request_bytes,
-          std::size_t max_response_bytes, std::uint32_t workers);
+          const AsyncConfig* async_config, std::chrono::nanoseconds keep_alive,
+          std::size_t max_request_bytes, std::size_t max_response_bytes, std::uint32_t workers);
 
   EngineCore* engine;
   Function* function;
@@ -40,7 +40,8 @@ struct Version {
   std::size_t max_response_bytes;
   std::map<std::string, std::string, std::less<>> environment;
   std::string timeout_message;  // "Task timed out after 3.00 seconds"
-  AsyncConfig async;
+  /// The event invoke configuration new events of this version get (owned by the function).
+  std::atomic<const AsyncConfig*> async;
   RecursiveLoop recursive_loop;
   std::unique_ptr<AsyncQueue> queue;
   std::atomic<bool> pump_posted{false};      // a pump task for this version is on its way
@@ -55,6 +56,9 @@ struct AliasRoute {
   Version* primary = nullptr;
   Version* additional = nullptr;
   double additional_weight = 0.0;
+  /// The alias's own event invoke configuration, or null for its versions' (owned by the
+  /// function; carried over when the alias is updated).
+  mutable std::atomic<const AsyncConfig*> async{nullptr};
 };
 
 /// A function: its $LATEST, published versions, aliases, reservation and resource policy.
@@ -69,6 +73,8 @@ struct Function {
   std::map<std::string, const AliasRoute*, std::less<>> aliases;
   std::deque<std::unique_ptr<AliasRoute>> alias_routes;  // never freed: calls may hold one
   std::vector<PolicyStatement> policy;
+  /// Every event invoke configuration set so far: never freed, queued events point at one.
+  std::deque<std::unique_ptr<const AsyncConfig>> async_configs;
 
   /// Reservation: -1 when none, else the cap and guarantee.
   std::atomic<std::int64_t> reserved{-1};

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <latch>
 #include <string>
+#include <thread>
 
 #include "nanofaas/nanofaas.hpp"
 
@@ -33,6 +34,18 @@ inline std::string numbered(std::string_view prefix, int i) {
   std::string name(prefix);
   name += std::to_string(i);
   return name;
+}
+
+/// Yields until `pred()` holds; false after `patience`. For conditions nothing signals, such
+/// as an engine counter (never a fixed sleep).
+template <class P>
+bool eventually(P pred, std::chrono::nanoseconds patience = std::chrono::seconds(20)) {
+  const auto until = std::chrono::steady_clock::now() + patience;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::yield();
+  }
+  return true;
 }
 
 /// A handler that echoes its event.

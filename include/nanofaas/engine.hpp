@@ -8,6 +8,7 @@
 #include <string_view>
 #include <utility>
 
+#include "nanofaas/async_outcome.hpp"
 #include "nanofaas/detail/handler.hpp"
 #include "nanofaas/engine_config.hpp"
 #include "nanofaas/event_source_mapping.hpp"
@@ -80,6 +81,11 @@ class Engine {
     /// As above, copying the bytes once into an engine-owned buffer.
     [[nodiscard]] Expected<RequestId> invoke_async(std::string_view qualified_name,
                                                    PayloadView payload);
+    /// As above, and `on_complete` gets the event's outcome (the response, or how it failed)
+    /// once it ends, after retries and destinations: for a caller that wants the result
+    /// without blocking a thread. Not called when this returns an error.
+    [[nodiscard]] Expected<RequestId> invoke_async(std::string_view qualified_name,
+                                                   Payload&& payload, AsyncCompletion on_complete);
     /// Stops accepting calls, lets queued asynchronous events run for up to `drain`, waits for
     /// running handlers, and hands every event still queued or waiting for a retry to
     /// `EngineConfig::async_spill` (or the function's dead-letter sink). Blocks; idempotent;
@@ -97,6 +103,17 @@ class Engine {
     [[nodiscard]] Status create_alias(std::string_view function_name, AliasConfig alias);
     [[nodiscard]] Status update_alias(std::string_view function_name, AliasConfig alias);
     [[nodiscard]] Status delete_alias(std::string_view function_name, std::string_view alias);
+
+    /// Lambda's `PutFunctionEventInvokeConfig`: the asynchronous settings (retries, event age,
+    /// destinations, dead letters) of "name" ($LATEST), "name:version" or "name:alias"; events
+    /// accepted from now on use them (an alias's apply to events invoked through it). The
+    /// queue's `max_queue_depth` is fixed when the version is created and is not changed here.
+    /// Errors: `not_found`, `invalid_argument` (as for `add_function`).
+    [[nodiscard]] Status put_function_event_invoke_config(std::string_view qualified_name,
+                                                          AsyncConfig config);
+    /// Lambda's `GetFunctionEventInvokeConfig`: the settings events of that qualifier get.
+    [[nodiscard]] Expected<AsyncConfig> get_function_event_invoke_config(
+        std::string_view qualified_name) const;
 
     /// Lambda's `PutFunctionConcurrency` / `DeleteFunctionConcurrency`: sets or removes the
     /// reservation. Running invocations finish; the new cap applies to the next ones.

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <functional>
+#include <string_view>
+
+#include "nanofaas/invoke_result.hpp"
+#include "nanofaas/request_id.hpp"
+
+namespace nanofaas {
+
+/// How an asynchronous event ended, for a caller of `invoke_async` that asked to be told.
+struct AsyncOutcome {
+  RequestId request_id{};
+  /// "Success", "RetriesExhausted", "EventAgeExceeded" or "Shutdown" (spilled at shutdown).
+  std::string_view condition{};
+  /// The last invocation's output (its response, or its function error); an engine error
+  /// when no invocation finished: `too_many_requests` (reserved concurrency 0),
+  /// `recursive_invocation`, or `unavailable` (event age exceeded, queue full on a retry,
+  /// shutdown), with a message that says which.
+  InvokeResult result{InvokeOutput{}};
+};
+
+/// Called once with an event's outcome, after its destinations, on a worker thread (or on the
+/// thread that shuts the engine down, for spilled events). Keep it short and do not block;
+/// resolving a `boost::fibers::promise` or posting to an executor is fine.
+using AsyncCompletion = std::function<void(AsyncOutcome&&)>;
+
+}  // namespace nanofaas
