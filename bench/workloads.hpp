@@ -7,8 +7,13 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <unistd.h>
+#include <array>
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <future>
 #include <latch>
 #include <string>
@@ -155,20 +160,152 @@ inline double async_throughput(int n, int functions = 1) {
   return n / std::chrono::duration<double>(steady::now() - t0).count();
 }
 
+/// The work of one fire-and-forget task outside nanofaas, whose `invoke_async` copies the
+/// payload itself: copy a 2-byte payload, then count the task done.
+inline void trivial_task(std::latch& done) {
+  nanofaas::Payload p = nanofaas::Payload::copy_of("{}");
+  asm volatile("" : : "r"(p.data()) : "memory");
+  done.count_down();
+}
+
 /// The same with boost::asio::thread_pool::post of the same handler work.
 inline double asio_post_throughput(int n) {
   boost::asio::thread_pool pool(2);
   std::latch done(n);
   const auto t0 = steady::now();
   for (int i = 0; i < n; ++i) {
-    boost::asio::post(pool, [&done] {
-      nanofaas::Payload p = nanofaas::Payload::copy_of("{}");
-      asm volatile("" : : "r"(p.data()) : "memory");
-      done.count_down();
-    });
+    boost::asio::post(pool, [&done] { trivial_task(done); });
   }
   done.wait();
   return n / std::chrono::duration<double>(steady::now() - t0).count();
+}
+
+/// steady_clock now, in nanoseconds since its epoch.
+inline std::int64_t now_ns() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(steady::now().time_since_epoch())
+      .count();
+}
+
+/// An open-loop schedule: `rate` events/s for `warmup` (not recorded), then for `measure`.
+struct OpenLoop {
+  double rate = 100000;
+  std::chrono::milliseconds warmup{50};
+  std::chrono::milliseconds measure{200};
+
+  [[nodiscard]] int warmup_events() const {
+    return static_cast<int>(rate * static_cast<double>(warmup.count()) / 1000);
+  }
+  [[nodiscard]] int events() const {
+    return warmup_events() + static_cast<int>(rate * static_cast<double>(measure.count()) / 1000);
+  }
+};
+
+/// What an open-loop run measured.
+struct OpenLoopResult {
+  DurationHistogram latency;  ///< scheduled send to handler start, measured events only
+  double achieved_rate = 0;   ///< events/s actually sent during the measured part
+  std::uint64_t refused = 0;  ///< sends refused (queue full), retried at once
+};
+
+/// The receiving end of an open-loop run: a handler calls `started` first thing with its
+/// event's scheduled send time. Each thread records into its own histogram (no sharing);
+/// they are merged after the run. One recorder records on a thread at a time.
+class StartRecorder {
+ public:
+  explicit StartRecorder(int events) : done_(events) {}
+
+  void started(std::int64_t scheduled_ns) noexcept {
+    const std::int64_t now = now_ns();
+    if (scheduled_ns >= record_from_ns_) {
+      mine().record(std::chrono::nanoseconds(now - scheduled_ns));
+    }
+    done_.count_down();
+  }
+  /// Events scheduled before `ns` are the warm-up. Set before the first send.
+  void record_from(std::int64_t ns) noexcept { record_from_ns_ = ns; }
+  /// Waits for every event, then merges the threads' histograms.
+  DurationHistogram wait() {
+    done_.wait();
+    DurationHistogram all;
+    for (std::size_t i = 0; i < used_.load() && i < slots_.size(); ++i) all.merge(slots_[i].h);
+    return all;
+  }
+
+ private:
+  struct alignas(64) Slot {
+    DurationHistogram h;
+  };
+  static std::atomic<std::uint64_t>& next_id() {
+    static std::atomic<std::uint64_t> id{0};
+    return id;
+  }
+  DurationHistogram& mine() noexcept {
+    thread_local std::uint64_t owner = 0;
+    thread_local DurationHistogram* h = nullptr;
+    if (owner != id_) {
+      const std::size_t i = used_.fetch_add(1);
+      if (i >= slots_.size()) std::abort();
+      owner = id_;
+      h = &slots_[i].h;
+    }
+    return *h;
+  }
+
+  const std::uint64_t id_ = next_id().fetch_add(1) + 1;
+  std::int64_t record_from_ns_ = 0;
+  std::latch done_;
+  std::atomic<std::size_t> used_{0};
+  std::array<Slot, 16> slots_{};
+};
+
+/// Drives an open loop from this thread: event i is due at start + i / rate, whether or not
+/// earlier events have been taken (spinning until then, as gaps are microseconds; when late,
+/// it sends at once). `send(due_ns)` hands over an event carrying its due time and returns
+/// false when refused. Latency counts from the due time, not from the actual send, so a
+/// stalled producer shows up as latency (the correction for coordinated omission).
+template <class Send>
+OpenLoopResult drive_open_loop(const OpenLoop& schedule, StartRecorder& recorder, Send&& send) {
+  const int warm = schedule.warmup_events();
+  const int total = schedule.events();
+  const double period_ns = 1e9 / schedule.rate;
+  const std::int64_t start = now_ns();
+  recorder.record_from(start + static_cast<std::int64_t>(warm * period_ns));
+  OpenLoopResult result;
+  std::int64_t measure_begin = start;
+  for (int i = 0; i < total; ++i) {
+    const std::int64_t due = start + static_cast<std::int64_t>(i * period_ns);
+    std::int64_t now = now_ns();
+    while (now < due) now = now_ns();
+    if (i == warm) measure_begin = now;
+    while (!send(due)) ++result.refused;
+  }
+  const std::int64_t measure_end = now_ns();
+  result.latency = recorder.wait();
+  result.achieved_rate = (total - warm) / (static_cast<double>(measure_end - measure_begin) / 1e9);
+  return result;
+}
+
+/// Enqueue-to-start latency of `invoke_async` under an open loop: warm workers, one function
+/// whose trivial handler reads the clock first; each event's 8-byte payload is its scheduled
+/// send time.
+inline OpenLoopResult async_start_latency(const OpenLoop& schedule, std::uint32_t workers = 2) {
+  auto engine = nanofaas::Engine::create({.workers = workers}).value();
+  StartRecorder recorder(schedule.events());
+  nanofaas::FunctionConfig config{.name = "start"};
+  config.async.max_queue_depth = static_cast<std::size_t>(schedule.events());
+  if (!engine.add_function(config, [&recorder](const nanofaas::Event& event) {
+        std::int64_t due = 0;
+        std::memcpy(&due, event.body().data(), sizeof due);
+        recorder.started(due);
+        return nanofaas::Response{};
+      })) {
+    std::abort();
+  }
+  return drive_open_loop(schedule, recorder, [&engine](std::int64_t due) {
+    char bytes[sizeof due];
+    std::memcpy(bytes, &due, sizeof due);
+    return static_cast<bool>(engine.invoke_async("start", std::string_view(bytes, sizeof due)));
+  });
 }
 
 inline long resident_bytes() {

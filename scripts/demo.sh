@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+scripts/setup.sh bench  # what the build needs, plus the benchmark's peers (oneTBB)
 scripts/build.sh
 build_dir=${BUILD_DIR:-build}
 for program in examples/nanofaas_demo bench/nanofaas_bench_headline; do

@@ -9,8 +9,9 @@ packages=(
   libconcurrentqueue-dev libsimdjson-dev libmimalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev valgrind
 )
-# Optional groups, named on the command line.
-bench_packages=()
+# Optional groups, named on the command line. bench: the peers the benchmarks compare against
+# (oneTBB's task_group); without them those rows are skipped.
+bench_packages=(libtbb-dev)
 
 for group in "$@"; do
   case "$group" in
