@@ -136,19 +136,42 @@ void EngineCore::schedule_pump(Version& v, Worker* worker) {
 void EngineCore::pump(Version& v, Worker& worker) {
   v.pump_posted.store(false, std::memory_order_release);
   if (!async_dispatching.load(std::memory_order_acquire)) return;
-  Function& fn = *v.function;
   for (;;) {
     if (async_in_flight.load(std::memory_order_acquire) >= async_window) {
       if (v.queue->depth_approx() > 0) await_window(v);
       return;
     }
-    AsyncEvent* event = v.queue->pop();
-    if (event == nullptr) {
-      // moodycamel can miss an item that is mid-enqueue; come back for it.
-      if (v.queue->depth_approx() > 0) schedule_pump(v, &worker);
+    NextEvent next = NextEvent::empty;
+    Invocation* inv = take_event(v, nullptr, next, {});
+    if (inv == nullptr) {
+      // moodycamel can miss an item that is mid-enqueue; come back for it. A throttled event
+      // waits for its backoff (or a completion pumps again).
+      if (next == NextEvent::empty && v.queue->depth_approx() > 0) schedule_pump(v, &worker);
       return;
     }
-    const auto now = config.clock->now();
+    async_in_flight.fetch_add(1, std::memory_order_acq_rel);
+    Environment* env = v.pool.try_acquire(worker.index());
+    count_spillover(v, env);
+    dispatch(*inv, env, &worker);
+    // Let the environment run now: it takes the version's next events itself, so a backlog
+    // flows through a few warm environments rather than a cold start per event.
+    boost::this_fiber::yield();
+    if (!async_dispatching.load(std::memory_order_acquire)) return;
+  }
+}
+
+Invocation* EngineCore::take_event(Version& v, Invocation* reuse, NextEvent& next,
+                                   steady::time_point started) noexcept {
+  Function& fn = *v.function;
+  for (;;) {
+    AsyncEvent* event = v.queue->pop();
+    if (event == nullptr) {
+      next = NextEvent::empty;
+      return nullptr;
+    }
+    // One clock read serves both clocks when the engine's is the steady clock.
+    if (started == steady::time_point{}) started = steady::now();
+    const auto now = clock_is_steady ? started : config.clock->now();
     if (now - event->enqueued > event->config->maximum_event_age) {
       fail_event(event, "EventAgeExceeded", nullptr, "EventAgeExceeded",
                  "Event age exceeded MaximumEventAgeInSeconds");
@@ -169,12 +192,14 @@ void EngineCore::pump(Version& v, Worker& worker) {
       backoff = std::min(backoff, config.async_throttle_backoff_max);
       ++event->throttles;
       delay(event, now + backoff);
-      return;  // completions (or the backoff) pump again
+      next = NextEvent::throttled;
+      return nullptr;
     }
     event->throttles = 0;
     if (event->attempts == 0) v.counters.async_event_age.record(now - event->enqueued);
     ++event->attempts;
-    auto* inv = new Invocation;
+    Invocation* inv = reuse != nullptr ? reuse : new Invocation;
+    if (reuse != nullptr) inv->out = InvokeOutput{};
     inv->version = &v;
     inv->payload = event->payload;
     inv->invoked_qualifier = event->qualifier;
@@ -182,17 +207,13 @@ void EngineCore::pump(Version& v, Worker& worker) {
     inv->depth = event->depth;
     inv->async = event;
     inv->out.request_id = event->id;
-    inv->start = steady::now();
+    inv->start = started;
+    // Run by the environment that asks: it starts now, with no clock read of its own.
+    if (reuse != nullptr) inv->same_worker = true;
     inv->deadline = inv->start + v.timeout;
     v.counters.concurrent.fetch_add(1, std::memory_order_relaxed);
-    async_in_flight.fetch_add(1, std::memory_order_acq_rel);
-    Environment* env = v.pool.try_acquire(worker.index());
-    count_spillover(v, env);
-    dispatch(*inv, env, &worker);
-    // Let the environment run now: it is idle again when this pump takes the next event,
-    // so a backlog flows through one warm environment rather than a cold start per event.
-    boost::this_fiber::yield();
-    if (!async_dispatching.load(std::memory_order_acquire)) return;
+    next = NextEvent::taken;
+    return inv;
   }
 }
 
@@ -217,7 +238,8 @@ void EngineCore::serve_window(Worker* worker) {
   schedule_pump(*next, worker);
 }
 
-void EngineCore::complete_async(Invocation& inv) noexcept {
+Invocation* EngineCore::complete_async(Invocation& inv, bool continue_here,
+                                       steady::time_point now) noexcept {
   Version& v = *inv.version;
   AsyncEvent* event = inv.async;
   const InvokeOutput& out = inv.out;
@@ -239,12 +261,20 @@ void EngineCore::complete_async(Invocation& inv) noexcept {
   } else {
     fail_event(event, "RetriesExhausted", &out, "200", out.function_error->error_message);
   }
+  release_slot(*v.function, inv.slot);
+  if (continue_here && async_dispatching.load(std::memory_order_acquire)) {
+    // The environment that ran this event runs the version's next one, with no dispatch and
+    // no fiber switch; it stays within the window, in this event's place.
+    NextEvent next = NextEvent::empty;
+    if (take_event(v, &inv, next, now) != nullptr) return &inv;
+  }
   delete &inv;
   async_in_flight.fetch_sub(1, std::memory_order_acq_rel);
   Worker* self = Worker::current();
   if (self != nullptr && &self->engine() != this) self = nullptr;
   schedule_pump(v, self);
   serve_window(self);
+  return nullptr;
 }
 
 void EngineCore::delay(AsyncEvent* event, Clock::time_point due) {
@@ -253,7 +283,8 @@ void EngineCore::delay(AsyncEvent* event, Clock::time_point due) {
 }
 
 bool EngineCore::release_due_events() {
-  std::vector<AsyncEvent*> due;
+  // Versions, not events: once queued, an event may run and be freed by another worker.
+  std::vector<Version*> due;
   bool more = false;
   std::vector<AsyncEvent*> full;
   {
@@ -263,7 +294,13 @@ bool EngineCore::release_due_events() {
     const auto now = config.clock->now();
     auto it = delayed.begin();
     while (it != delayed.end() && it->first <= now) {
-      (it->second->version->queue->push(it->second) ? due : full).push_back(it->second);
+      AsyncEvent* event = it->second;
+      Version* version = event->version;
+      if (version->queue->push(event)) {
+        if (due.empty() || due.back() != version) due.push_back(version);
+      } else {
+        full.push_back(event);
+      }
       it = delayed.erase(it);
     }
     more = !delayed.empty();
@@ -273,8 +310,8 @@ bool EngineCore::release_due_events() {
                "the asynchronous queue was full when the event was due again");
   }
   Worker* self = Worker::current();
-  for (AsyncEvent* event : due) {
-    schedule_pump(*event->version, self != nullptr && &self->engine() == this ? self : nullptr);
+  for (Version* version : due) {
+    schedule_pump(*version, self != nullptr && &self->engine() == this ? self : nullptr);
   }
   return more;
 }

@@ -309,7 +309,12 @@ InvokeResult EngineCore::invoke(std::string_view qualified_name, PayloadView pay
 
   Worker* self = Worker::current();
   if (self != nullptr && &self->engine() != this) self = nullptr;
-  Environment* env = v.pool.try_acquire(self != nullptr ? self->index() : 0);
+  // A mapping's poller keeps its batches on its own worker (an idle environment there, or a
+  // new one): taking another worker's would cross threads per batch, and two pollers would
+  // keep swapping environments.
+  Environment* env = batch != nullptr && self != nullptr
+                         ? v.pool.try_acquire_on(self->index())
+                         : v.pool.try_acquire(self != nullptr ? self->index() : 0);
   count_spillover(v, env);
   if (env != nullptr && env->worker == self && depth <= max_inline_depth) {
     // Caller runs: a handler calling a function whose idle environment lives on the same
@@ -440,17 +445,22 @@ InvokeResult EngineCore::abandon(Version& v, RequestId id) {
   return out;
 }
 
+Invocation* EngineCore::complete_event(Invocation& inv, bool timed_out, bool continue_here,
+                                       Clock::time_point now) noexcept {
+  Version& v = *inv.version;
+  v.counters.invocations.fetch_add(1, std::memory_order_relaxed);
+  if (inv.out.function_error) v.counters.errors.fetch_add(1, std::memory_order_relaxed);
+  if (timed_out) v.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
+  v.counters.concurrent.fetch_sub(1, std::memory_order_relaxed);
+  // Settles the outcome before the slot, so that shutdown sees it first; frees `inv` unless
+  // it comes back refilled.
+  return complete_async(inv, continue_here, now);
+}
+
 void EngineCore::complete(Invocation& inv, bool timed_out) noexcept {
   Version& v = *inv.version;
   if (inv.async != nullptr) {
-    v.counters.invocations.fetch_add(1, std::memory_order_relaxed);
-    if (inv.out.function_error) v.counters.errors.fetch_add(1, std::memory_order_relaxed);
-    if (timed_out) v.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
-    v.counters.concurrent.fetch_sub(1, std::memory_order_relaxed);
-    Function& fn = *v.function;
-    const ConcurrencySlot slot = inv.slot;
-    complete_async(inv);  // frees `inv`; before the slot, so shutdown sees the outcome first
-    release_slot(fn, slot);
+    complete_event(inv, timed_out, false);
     return;
   }
   // Claim the invocation first, so that the caller cannot give up half-way through and both

@@ -102,6 +102,9 @@ struct EngineCore {
   /// the result over, or frees the invocation when the caller had already given up.
   /// Counts the invocation (unless the caller already did, having given up).
   void complete(Invocation& invocation, bool timed_out) noexcept;
+  /// `complete` for an Event invocation; see `complete_async` for `continue_here`.
+  Invocation* complete_event(Invocation& invocation, bool timed_out, bool continue_here,
+                             Clock::time_point now = {}) noexcept;
   /// Takes every idle environment out of every pool and retires it.
   void retire_all_idle();
   /// Retires idle on-demand environments past their keep-alive.
@@ -114,8 +117,20 @@ struct EngineCore {
                                    std::uint32_t depth, AsyncCompletion completion = {});
   /// Dispatches `version`'s queued events while concurrency allows. On a worker's main fiber.
   void pump(Version& version, Worker& worker);
-  /// An Event invocation finished: success, retry, or failure handling. On a worker.
-  void complete_async(Invocation& invocation) noexcept;
+  /// An Event invocation finished: success, retry, or failure handling; releases its slot.
+  /// With `continue_here` (its environment is kept), returns `invocation` refilled with the
+  /// version's next runnable event for the same environment, or nullptr. On a worker.
+  /// `now`: the steady time the invocation ended (the next one's start).
+  Invocation* complete_async(Invocation& invocation, bool continue_here,
+                             Clock::time_point now = {}) noexcept;
+  /// What `take_event` found.
+  enum class NextEvent : std::uint8_t { taken, empty, throttled };
+  /// Pops `version`'s next runnable event (failing the expired ones) and starts an invocation
+  /// for it (into `reuse` if given), holding a concurrency slot; nullptr when the queue is
+  /// empty or the event was throttled (then delayed with a backoff).
+  /// `started`: the steady time now, if the caller has it (else read here).
+  Invocation* take_event(Version& version, Invocation* reuse, NextEvent& next,
+                         Clock::time_point started) noexcept;
   /// Moves due delayed events back to their queues; true while any are still delayed.
   bool release_due_events();
   /// Accepted async events neither finished nor waiting for a retry or backoff.

@@ -2,6 +2,7 @@
 
 #include <boost/core/demangle.hpp>
 #include <boost/fiber/context.hpp>
+#include <boost/fiber/operations.hpp>
 
 #include <cstdio>
 #include <exception>
@@ -155,6 +156,18 @@ bool Environment::execute(Invocation& invocation) noexcept {
   // provisioned one beyond a lowered target; otherwise it is idle again before the caller
   // wakes, so the caller's next call finds it warm.
   const bool keep = !timed_out && !leave_if_surplus();
+  if (invocation.async != nullptr && keep) {
+    // An Event invocation: this environment goes on with the version's next queued event.
+    if (Invocation* next = engine.complete_event(invocation, false, true, end)) {
+      pending = next;
+      // Other fibers of this worker (callers, other functions' pumps) get their turn.
+      if (++drained_ % yield_every == 0) boost::this_fiber::yield();
+      return true;
+    }
+    v.pool.release(this, engine.keep_alive_now(end));
+    worker->load.fetch_sub(1, std::memory_order_relaxed);
+    return true;
+  }
   if (keep) v.pool.release(this, engine.keep_alive_now(end));
   worker->load.fetch_sub(1, std::memory_order_relaxed);
   engine.complete(invocation, timed_out);  // may free `invocation`

@@ -26,6 +26,16 @@ Environment* Pool::try_acquire(std::uint32_t preferred_worker) noexcept {
   return env;
 }
 
+Environment* Pool::try_acquire_on(std::uint32_t worker) noexcept {
+  if (idle.load(std::memory_order_relaxed) == 0) return nullptr;
+  std::lock_guard lock(lock_);
+  WorkerIdle& lists = idle_[worker % idle_.size()];
+  Environment* env = pop(lists.provisioned);
+  if (env == nullptr) env = pop(lists.on_demand);
+  if (env != nullptr) idle.fetch_sub(1, std::memory_order_relaxed);
+  return env;
+}
+
 void Pool::release(Environment* env, time_point now) {
   env->last_used = now;
   std::lock_guard lock(lock_);

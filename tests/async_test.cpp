@@ -143,10 +143,14 @@ TEST(AsyncTest, RetriesAreSpacedByTheConfiguredDelaysThenFailureHandlingRuns) {
   const auto t0 = clock.now();
   auto id = engine.invoke_async("flaky", "{}");
   ASSERT_TRUE(id);
+  // Each retry is scheduled after the handler returns: wait for it before moving the clock.
+  const auto retries = [&] { return engine.metrics().find("flaky")->async_retries; };
   first.wait();
+  ASSERT_TRUE(test::eventually([&] { return retries() == 1; }));
   clock.advance(30s);  // too early for the first retry
   clock.advance(30s);
   second.wait();
+  ASSERT_TRUE(test::eventually([&] { return retries() == 2; }));
   clock.advance(2min);
   third.wait();
   outcomes.done.wait();
@@ -196,6 +200,7 @@ TEST(AsyncTest, EventOlderThanMaximumAgeIsNotRunAgain) {
   }));
   ASSERT_TRUE(engine.invoke_async("old", "x"));
   ran.wait();
+  ASSERT_TRUE(test::eventually([&] { return engine.metrics().find("old")->async_retries == 1; }));
   clock.advance(1min);  // the first retry is due...
   clock.advance(1min);  // ...but by now the event is 2 minutes old
   outcomes.done.wait();
@@ -237,9 +242,9 @@ TEST(AsyncTest, ThrottledEventStaysQueuedAndRunsAfterBackoff) {
   ASSERT_TRUE(engine.invoke_async("one", "hold"));
   started.wait();
   ASSERT_TRUE(engine.invoke_async("one", "next"));  // throttled by the reservation of 1
+  ASSERT_TRUE(test::eventually([&] { return engine.metrics().find("one")->async_throttled > 0; }));
   release.count_down();
   // The throttled event waits for its backoff (1 s) on the engine's clock.
-  while (engine.metrics().find("one")->async_throttled == 0) std::this_thread::yield();
   clock.advance(2s);
   outcomes.done.wait();
   EXPECT_EQ(engine.metrics().find("one")->async_events_succeeded, 2u);

@@ -1,6 +1,7 @@
 #pragma once
 
 /// The whole public API (JSON helpers, which pull in simdjson, are in nanofaas/json.hpp).
+#include "nanofaas/async_outcome.hpp"
 #include "nanofaas/clock.hpp"
 #include "nanofaas/context.hpp"
 #include "nanofaas/engine.hpp"

@@ -38,8 +38,9 @@ struct ReaderOptions {
 /// One consumer's view of a source: what an event source mapping polls. A stream gives each
 /// reader its own position and checkpoints; readers of a queue compete for its messages.
 /// Every member is thread-safe and non-blocking, so a reader can be polled from a worker's
-/// fiber. Polled records stay valid until they are settled (queues: `ack` or `nack`, or the
-/// visibility timeout; streams: a `checkpoint` at or past them) and the reader is alive.
+/// fiber. Every polled record is handed back exactly once, by `ack`, `nack` or `release`
+/// (streams: or a `checkpoint` at or past it); until then its views stay valid, even when a
+/// queue's visibility timeout ran out and another reader received and deleted the message.
 class SourceReader {
  public:
   virtual ~SourceReader() = default;
@@ -58,6 +59,9 @@ class SourceReader {
   /// is unblocked when none of its messages is in flight). Stream: the lane's read position
   /// moves back to the lowest of them, so they are polled again.
   virtual void nack(std::span<const Record> records, std::chrono::nanoseconds delay) = 0;
+  /// The caller is done reading the records and leaves them as they are: a queue's messages
+  /// become visible again when their visibility timeout ends. Stream: nothing.
+  virtual void release(std::span<const Record> records) { (void)records; }
   /// Stream: every record of `lane` up to and including `sequence_number` is processed, so
   /// the stream may drop them once retention allows. Queue: nothing.
   virtual void checkpoint(std::uint32_t lane, std::uint64_t sequence_number) = 0;

@@ -439,6 +439,8 @@ void Mapping::run_queue(Poller& poller) {
     }
     throttle_delay = min_backoff;
     settle_queue(records, outcome);
+    // Other fibers of this worker (environments, pollers) get their turn between batches.
+    boost::this_fiber::yield();
   }
 }
 
@@ -447,6 +449,7 @@ void Mapping::settle_queue(std::vector<Record>& records, const Outcome& outcome)
     // The whole batch failed: its messages become visible again when their visibility
     // timeout ends (and move to the queue's dead-letter queue past `maxReceiveCount`).
     counters_.batches_failed.fetch_add(1, std::memory_order_relaxed);
+    reader_->release(records);
     return;
   }
   if (outcome.failed.empty()) {
@@ -469,10 +472,12 @@ void Mapping::settle_queue(std::vector<Record>& records, const Outcome& outcome)
     }
   }
   std::vector<Record> done;
+  std::vector<Record> left;
   for (std::size_t i = 0; i < records.size(); ++i) {
-    if (!failed[i]) done.push_back(records[i]);
+    (failed[i] ? left : done).push_back(records[i]);
   }
   reader_->ack(done);
+  reader_->release(left);
   counters_.records_succeeded.fetch_add(done.size(), std::memory_order_relaxed);
 }
 
@@ -542,6 +547,7 @@ void Mapping::run_stream(Poller& poller) {
       }
     }
     reader_->checkpoint(poller.lane, last);
+    boost::this_fiber::yield();  // as for queues: the worker is shared
   }
 }
 
