@@ -63,6 +63,25 @@ struct Journal {
   bool wait_items(std::size_t n) {
     return wait([&] { return items >= n; });
   }
+  /// A batch handler that records its batches and succeeds.
+  auto handler() {
+    return [this](const Event& e) {
+      record(e);
+      return Response();
+    };
+  }
+  /// A batch handler that records its batches and reports `body` as failed the first time
+  /// it is received.
+  auto failing_first_receive_of(std::string body) {
+    return [this, body](const Event& e) {
+      record(e);
+      std::vector<std::string> failed;
+      for (const Record& r : e.records()) {
+        if (r.body.view() == body && r.receive_count == 1) failed.emplace_back(r.id);
+      }
+      return Response::batch_item_failures(std::move(failed));
+    };
+  }
   std::vector<std::string> bodies() {
     std::lock_guard lock(mutex);
     std::vector<std::string> out;
@@ -150,10 +169,7 @@ TEST(MappingConfigTest, LambdasRangesAndKindSpecificSettingsAreChecked) {
 TEST(QueueMappingTest, DeliversEveryMessageInBatchesAndDeletesThem) {
   Journal journal;
   auto engine = make_engine();
-  ASSERT_TRUE(engine.add_function({.name = "f"}, [&](const Event& e) {
-    journal.record(e);
-    return Response();
-  }));
+  ASSERT_TRUE(engine.add_function({.name = "f"}, journal.handler()));
   auto queue = make_queue({.name = "q"});
   auto uuid =
       engine.create_event_source_mapping({.source = queue, .function_name = "f", .batch_size = 7});
@@ -175,10 +191,7 @@ TEST(StreamMappingTest, BatchingWindowGathersUntilTheBatchIsFullOrTheWindowEnds)
   ManualClock clock;
   Journal journal;
   auto engine = make_engine({.clock = &clock});
-  ASSERT_TRUE(engine.add_function({.name = "f"}, [&](const Event& e) {
-    journal.record(e);
-    return Response();
-  }));
+  ASSERT_TRUE(engine.add_function({.name = "f"}, journal.handler()));
   auto stream = make_stream({.name = "s", .clock = &clock});  // one shard: one poller
   EventSourceMappingConfig config{.source = stream, .function_name = "f", .batch_size = 3};
   config.starting_position = StartingPosition::latest;
@@ -204,10 +217,7 @@ TEST(StreamMappingTest, BatchingWindowGathersUntilTheBatchIsFullOrTheWindowEnds)
 TEST(QueueMappingTest, FilteredMessagesAreDeletedAndCountedNeverInvoked) {
   Journal journal;
   auto engine = make_engine();
-  ASSERT_TRUE(engine.add_function({.name = "f"}, [&](const Event& e) {
-    journal.record(e);
-    return Response();
-  }));
+  ASSERT_TRUE(engine.add_function({.name = "f"}, journal.handler()));
   auto queue = make_queue({.name = "q"});
   auto filter = FilterCriteria::compile({R"({"kind":["order"]})"});
   ASSERT_TRUE(filter);
@@ -234,14 +244,7 @@ TEST(QueueMappingTest, ReportedItemFailuresComeBackAfterTheVisibilityTimeout) {
   ManualClock clock;
   Journal journal;
   auto engine = make_engine({.clock = &clock});
-  ASSERT_TRUE(engine.add_function({.name = "f"}, [&](const Event& e) {
-    journal.record(e);
-    std::vector<std::string> failed;
-    for (const Record& r : e.records()) {
-      if (r.body.view() == "bad" && r.receive_count == 1) failed.emplace_back(r.id);
-    }
-    return Response::batch_item_failures(std::move(failed));
-  }));
+  ASSERT_TRUE(engine.add_function({.name = "f"}, journal.failing_first_receive_of("bad")));
   auto queue = make_queue({.name = "q", .visibility_timeout = 30s, .clock = &clock});
   for (const char* body : {"a", "bad", "c"}) ASSERT_TRUE(queue->send(PayloadView(body)));
   EventSourceMappingConfig config{.source = queue, .function_name = "f", .batch_size = 10};
@@ -359,14 +362,7 @@ TEST(QueueMappingTest, FifoFailureStopsItsGroupButNotOthers) {
   ManualClock clock;
   Journal journal;
   auto engine = make_engine({.clock = &clock});
-  ASSERT_TRUE(engine.add_function({.name = "f"}, [&](const Event& e) {
-    journal.record(e);
-    std::vector<std::string> failed;
-    for (const Record& r : e.records()) {
-      if (r.body.view() == "g1-a" && r.receive_count == 1) failed.emplace_back(r.id);
-    }
-    return Response::batch_item_failures(std::move(failed));
-  }));
+  ASSERT_TRUE(engine.add_function({.name = "f"}, journal.failing_first_receive_of("g1-a")));
   auto queue = make_queue({.name = "q.fifo", .fifo = true, .clock = &clock});
   // Sent before the mapping starts, so that one poll takes all three into one batch.
   ASSERT_TRUE(queue->send(PayloadView("g1-a"), {.message_group_id = "g1"}));
@@ -393,10 +389,7 @@ TEST(QueueMappingTest, FifoFailureStopsItsGroupButNotOthers) {
 TEST(QueueMappingTest, ThrottledBatchesAreRetriedNeverDropped) {
   Journal journal;
   auto engine = make_engine();
-  ASSERT_TRUE(engine.add_function({.name = "f", .reserved_concurrency = 0u}, [&](const Event& e) {
-    journal.record(e);
-    return Response();
-  }));
+  ASSERT_TRUE(engine.add_function({.name = "f", .reserved_concurrency = 0u}, journal.handler()));
   auto queue = make_queue({.name = "q"});
   auto uuid = engine.create_event_source_mapping({.source = queue, .function_name = "f"});
   ASSERT_TRUE(uuid);
@@ -411,10 +404,7 @@ TEST(QueueMappingTest, ThrottledBatchesAreRetriedNeverDropped) {
 TEST(QueueMappingTest, DisableUpdateAndDeleteAtRunTime) {
   Journal journal;
   auto engine = make_engine();
-  ASSERT_TRUE(engine.add_function({.name = "f"}, [&](const Event& e) {
-    journal.record(e);
-    return Response();
-  }));
+  ASSERT_TRUE(engine.add_function({.name = "f"}, journal.handler()));
   auto queue = make_queue({.name = "q"});
   auto uuid = engine.create_event_source_mapping({.source = queue, .function_name = "f"});
   ASSERT_TRUE(uuid);
@@ -445,10 +435,7 @@ TEST(QueueMappingTest, DisableUpdateAndDeleteAtRunTime) {
 TEST(StreamMappingTest, ReadsEveryShardInOrderAndCheckpoints) {
   Journal journal;
   auto engine = make_engine();
-  ASSERT_TRUE(engine.add_function({.name = "f"}, [&](const Event& e) {
-    journal.record(e);
-    return Response();
-  }));
+  ASSERT_TRUE(engine.add_function({.name = "f"}, journal.handler()));
   auto stream = make_stream({.name = "s", .shards = 3});
   for (int i = 0; i < 300; ++i) {
     ASSERT_TRUE(stream->put_record(numbered("k", i % 7), PayloadView(std::to_string(i))));
@@ -737,10 +724,7 @@ TEST(MappingMetricsTest, IteratorAgeAndBatchSizesAreRecorded) {
   ManualClock clock;
   Journal journal;
   auto engine = make_engine({.clock = &clock});
-  ASSERT_TRUE(engine.add_function({.name = "f"}, [&](const Event& e) {
-    journal.record(e);
-    return Response();
-  }));
+  ASSERT_TRUE(engine.add_function({.name = "f"}, journal.handler()));
   auto stream = make_stream({.name = "s", .clock = &clock});
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(stream->put_record("k", PayloadView("x")));
   clock.advance(5s);
