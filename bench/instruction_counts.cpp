@@ -2,12 +2,15 @@
 // `valgrind --tool=callgrind --instr-atstart=no`, which counts only between the start and
 // stop requests below. Spinning is off so that the count does not depend on timing.
 //
-// usage: nanofaas_bench_icount sync|nested|cold COUNT
+// usage: nanofaas_bench_icount sync|nested|cold|async|batch COUNT
+//   async: per `invoke_async` event, the producer and the worker together;
+//   batch: per record through a queue mapping at batch size 100 (COUNT x 100 records).
 
 #include <valgrind/callgrind.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <latch>
 #include <string>
 #include <string_view>
 
@@ -44,7 +47,7 @@ void in_handler(nanofaas::Engine& engine, int count, Op op) {
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: %s sync|nested|cold COUNT\n", argv[0]);
+    std::fprintf(stderr, "usage: %s sync|nested|cold|async|batch COUNT\n", argv[0]);
     return 2;
   }
   const std::string_view op = argv[1];
@@ -73,6 +76,42 @@ int main(int argc, char** argv) {
       name += std::to_string(i < 0 ? 0 : i + 1);
       if (!ctx.invoke(name, "x")) std::abort();
     });
+  } else if (op == "async") {
+    std::latch done(count);
+    if (!engine.add_function({.name = "sink"}, [&done](const nanofaas::Event&) {
+          done.count_down();
+          return nanofaas::Response{};
+        })) {
+      std::abort();
+    }
+    CALLGRIND_START_INSTRUMENTATION;
+    for (int i = 0; i < count; ++i) {
+      if (!engine.invoke_async("sink", nanofaas::Payload::copy_of(payload))) std::abort();
+    }
+    done.wait();
+    CALLGRIND_STOP_INSTRUMENTATION;
+  } else if (op == "batch") {
+    const std::uint64_t records = static_cast<std::uint64_t>(count) * 100;
+    auto queue = nanofaas::Queue::create({.name = "icount", .max_messages = records}).value();
+    for (std::uint64_t i = 0; i < records; ++i) {
+      if (!queue->send(nanofaas::Payload::copy_of(payload))) std::abort();
+    }
+    std::latch done(1);
+    std::uint64_t seen = 0;  // one worker: no race
+    if (!engine.add_function({.name = "batch"}, [&](const nanofaas::Event& e) {
+          seen += e.records().size();
+          if (seen == records) done.count_down();
+          return nanofaas::Response{};
+        })) {
+      std::abort();
+    }
+    nanofaas::EventSourceMappingConfig config{
+        .source = queue, .function_name = "batch", .batch_size = 100};
+    config.maximum_concurrency = 2;
+    CALLGRIND_START_INSTRUMENTATION;
+    if (!engine.create_event_source_mapping(config)) std::abort();
+    done.wait();
+    CALLGRIND_STOP_INSTRUMENTATION;
   } else {
     std::fprintf(stderr, "unknown operation '%.*s'\n", static_cast<int>(op.size()), op.data());
     return 2;
