@@ -105,7 +105,6 @@ Expected<RequestId> EngineCore::invoke_async(std::string_view qualified_name, Pa
   event->depth = depth;
   if (completion) event->completion = new AsyncCompletion(std::move(completion));
   const RequestId id = event->id;
-  v.counters.async_pending.fetch_add(1, std::memory_order_relaxed);
   v.counters.async_received.fetch_add(1, std::memory_order_relaxed);
   if (depth > max_chain_depth && v.recursive_loop == RecursiveLoop::terminate) {
     // Accepted, as Lambda does, then stopped: straight to failure handling.
@@ -116,7 +115,6 @@ Expected<RequestId> EngineCore::invoke_async(std::string_view qualified_name, Pa
   }
   if (!v.queue->push(event)) {
     v.counters.async_received.fetch_sub(1, std::memory_order_relaxed);
-    v.counters.async_pending.fetch_sub(1, std::memory_order_relaxed);
     delete event->completion;
     delete event;
     return fail(Errc::resource_exhausted,
@@ -128,13 +126,20 @@ Expected<RequestId> EngineCore::invoke_async(std::string_view qualified_name, Pa
 }
 
 void EngineCore::schedule_pump(Version& v, Worker* worker) {
-  if (v.pump_posted.exchange(true, std::memory_order_acq_rel)) return;
+  // A plain load first: while a pump is on its way, producers only read the shared line. The
+  // fence pairs with the pump's: either the pump sees the new event, or this sees no pump.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (v.pump_posted.load(std::memory_order_acquire) ||
+      v.pump_posted.exchange(true, std::memory_order_acq_rel)) {
+    return;
+  }
   Worker& w = worker != nullptr ? *worker : pick_worker();
   w.post(Task{Task::Kind::pump, nullptr, nullptr, &v});
 }
 
 void EngineCore::pump(Version& v, Worker& worker) {
   v.pump_posted.store(false, std::memory_order_release);
+  std::atomic_thread_fence(std::memory_order_seq_cst);  // see schedule_pump
   if (!async_dispatching.load(std::memory_order_acquire)) return;
   for (;;) {
     if (async_in_flight.load(std::memory_order_acquire) >= async_window) {
@@ -244,7 +249,7 @@ Invocation* EngineCore::complete_async(Invocation& inv, bool continue_here,
   AsyncEvent* event = inv.async;
   const InvokeOutput& out = inv.out;
   if (!out.function_error) {
-    v.counters.async_succeeded.fetch_add(1, std::memory_order_relaxed);
+    v.counters.async_succeeded.fetch_add(1, std::memory_order_release);
     if (!event->config->on_success.empty()) {
       InvocationRecord record = make_record(*event, "Success", &out);
       deliver(v, event->config->on_success, record, event->depth);
@@ -319,7 +324,7 @@ bool EngineCore::release_due_events() {
 void EngineCore::fail_event(AsyncEvent* event, std::string_view condition, const InvokeOutput* out,
                             std::string_view error_code, std::string_view error_message) noexcept {
   Version& v = *event->version;
-  v.counters.async_failed.fetch_add(1, std::memory_order_relaxed);
+  v.counters.async_failed.fetch_add(1, std::memory_order_release);
   bool handled = false;
   const AsyncConfig& async = *event->config;
   if (!async.on_failure.empty()) {
@@ -381,7 +386,6 @@ void EngineCore::deliver(Version& v, const Destination& destination, InvocationR
 }
 
 void EngineCore::finish_event(AsyncEvent* event) noexcept {
-  event->version->counters.async_pending.fetch_sub(1, std::memory_order_release);
   delete event->completion;
   delete event;
 }
@@ -392,9 +396,9 @@ std::uint64_t EngineCore::async_runnable() {
     std::shared_lock lock(registry_mutex);
     for (auto& [name, fn] : functions) {
       std::shared_lock fn_lock(fn->mutex);
-      pending += fn->latest->counters.async_pending.load(std::memory_order_acquire);
+      pending += fn->latest->counters.async_pending();
       for (auto& v : fn->versions) {
-        pending += v->counters.async_pending.load(std::memory_order_acquire);
+        pending += v->counters.async_pending();
       }
     }
   }
@@ -404,7 +408,7 @@ std::uint64_t EngineCore::async_runnable() {
 
 void EngineCore::spill(AsyncEvent* event) noexcept {
   Version& v = *event->version;
-  v.counters.async_spilled.fetch_add(1, std::memory_order_relaxed);
+  v.counters.async_spilled.fetch_add(1, std::memory_order_release);
   const DeadLetter letter{event->id, v.function->name, "Shutdown",
                           "the engine shut down before the event ran", event->payload.view()};
   const auto& sink = config.async_spill ? config.async_spill : event->config->dead_letter;

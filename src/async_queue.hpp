@@ -44,7 +44,10 @@ class AsyncQueue {
   virtual std::size_t depth_approx() const = 0;
 };
 
-/// The in-process queue: moodycamel's lock-free MPMC queue with a bound.
+/// The in-process queue: moodycamel's lock-free MPMC queue with a bound. Producers and
+/// consumers count on separate cache lines; a producer reads the consumers' count only when
+/// its last reading says the queue may be full, so a busy queue costs no line transfer per
+/// event for the bound.
 class InMemoryAsyncQueue final : public AsyncQueue {
  public:
   explicit InMemoryAsyncQueue(std::size_t capacity) : capacity_(capacity) {}
@@ -53,9 +56,15 @@ class InMemoryAsyncQueue final : public AsyncQueue {
     while (queue_.try_dequeue(event)) delete event;
   }
   bool push(AsyncEvent* event) override {
-    if (depth_.fetch_add(1, std::memory_order_acq_rel) >= capacity_) {
-      depth_.fetch_sub(1, std::memory_order_relaxed);
-      return false;
+    const std::uint64_t pushed = pushed_.fetch_add(1, std::memory_order_acq_rel);
+    if (pushed - popped_seen_.load(std::memory_order_relaxed) >= capacity_) {
+      // Maybe full: look at what consumers really took (it only grows).
+      const std::uint64_t popped = popped_.load(std::memory_order_acquire);
+      popped_seen_.store(popped, std::memory_order_relaxed);
+      if (pushed - popped >= capacity_) {
+        pushed_.fetch_sub(1, std::memory_order_relaxed);
+        return false;
+      }
     }
     queue_.enqueue(event);
     return true;
@@ -63,15 +72,21 @@ class InMemoryAsyncQueue final : public AsyncQueue {
   AsyncEvent* pop() override {
     AsyncEvent* event = nullptr;
     if (!queue_.try_dequeue(event)) return nullptr;
-    depth_.fetch_sub(1, std::memory_order_relaxed);
+    popped_.fetch_add(1, std::memory_order_release);
     return event;
   }
-  std::size_t depth_approx() const override { return depth_.load(std::memory_order_relaxed); }
+  std::size_t depth_approx() const override {
+    const std::uint64_t popped = popped_.load(std::memory_order_acquire);
+    const std::uint64_t pushed = pushed_.load(std::memory_order_acquire);
+    return pushed > popped ? static_cast<std::size_t>(pushed - popped) : 0;
+  }
 
  private:
-  std::size_t capacity_;
-  std::atomic<std::size_t> depth_{0};
-  moodycamel::ConcurrentQueue<AsyncEvent*> queue_;
+  const std::size_t capacity_;
+  alignas(64) std::atomic<std::uint64_t> pushed_{0};
+  std::atomic<std::uint64_t> popped_seen_{0};  // producers' last reading of `popped_`
+  alignas(64) std::atomic<std::uint64_t> popped_{0};
+  alignas(64) moodycamel::ConcurrentQueue<AsyncEvent*> queue_;
 };
 
 }  // namespace nanofaas::detail

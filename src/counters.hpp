@@ -33,7 +33,6 @@ struct VersionCounters {
   // Written by the threads that queue events; apart from the workers' counters below, so
   // that producers and workers do not pass one cache line back and forth per event.
   alignas(64) std::atomic<std::uint64_t> async_received{0};
-  std::atomic<std::uint64_t> async_pending{0};  // ...and decremented as events end
   alignas(64) std::atomic<std::uint64_t> invocations{0};
   std::atomic<std::uint64_t> errors{0};
   std::atomic<std::uint64_t> throttles{0};
@@ -52,6 +51,15 @@ struct VersionCounters {
   std::atomic<std::uint64_t> dead_letter_errors{0};
   std::atomic<std::uint64_t> recursive_dropped{0};
   AtomicHistogram async_event_age;
+
+  /// Accepted events not finished yet: received less the three outcomes (each counted with
+  /// release after its event's receipt, so reading them first never yields a negative).
+  [[nodiscard]] std::uint64_t async_pending() const noexcept {
+    const std::uint64_t ended = async_succeeded.load(std::memory_order_acquire) +
+                                async_failed.load(std::memory_order_acquire) +
+                                async_spilled.load(std::memory_order_acquire);
+    return async_received.load(std::memory_order_acquire) - ended;
+  }
   AtomicHistogram duration;
   AtomicHistogram init_duration;
 };

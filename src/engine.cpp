@@ -139,7 +139,7 @@ void read_counters(const detail::Version& v, FunctionMetrics& m) {
   m.async_throttled = c.async_throttled.load(std::memory_order_relaxed);
   m.destination_delivery_failures = c.destination_failures.load(std::memory_order_relaxed);
   m.dead_letter_errors = c.dead_letter_errors.load(std::memory_order_relaxed);
-  m.async_pending = c.async_pending.load(std::memory_order_relaxed);
+  m.async_pending = c.async_pending();
   m.recursive_invocations_dropped = c.recursive_dropped.load(std::memory_order_relaxed);
   c.async_event_age.read_into(m.async_event_age);
   c.duration.read_into(m.duration);
