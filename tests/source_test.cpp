@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <latch>
 #include <memory>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -346,6 +348,230 @@ TEST(QueueTest, RecordViewsSurviveLaterSendsWhileInFlight) {
   EXPECT_EQ(records[0].body.view(), "first");
   EXPECT_EQ(records[0].attributes[0].value, "v");
   EXPECT_EQ(more.back().body.view(), "m4999");
+}
+
+// Reader A's batch outlives its visibility timeout; reader B receives the message again and
+// deletes it, then traffic reuses every free slot (and, FIFO, another group's entry). A's
+// views read the message until A hands its record back, which frees the slot: the bounded
+// queue holds `bound` messages again. `fifo` also checks the group name A sees.
+void ExpectViewsSurviveADeleteByAnotherReader(bool fifo) {
+  ManualClock clock;
+  constexpr std::size_t bound = 4;
+  auto queue = make_queue({.name = fifo ? "q.fifo" : "q",
+                           .fifo = fifo,
+                           .visibility_timeout = 10s,
+                           .max_messages = bound,
+                           .clock = &clock});
+  auto a = open(*queue);
+  auto b = open(*queue);
+  const auto drain = [&] {
+    std::vector<Record> records;
+    while (b->poll(0, bound, records) > 0) {
+    }
+    b->ack(records);
+    return records.size();
+  };
+  for (int cycle = 0; cycle < 300; ++cycle) {
+    const std::string body = numbered("held body, long enough for the heap ", cycle);
+    auto id = queue->send(PayloadView(body),
+                          {.message_group_id = "g1", .attributes = {{"k", body + " attribute"}}});
+    ASSERT_TRUE(id);
+    auto held = poll(*a, 1);
+    ASSERT_EQ(held.size(), 1u);
+    clock.advance(10s);
+    auto again = poll(*b, 1);
+    ASSERT_EQ(again.size(), 1u);
+    EXPECT_EQ(again[0].receive_count, 2u);
+    b->ack(again);
+    EXPECT_EQ(queue->approximate_visible() + queue->approximate_in_flight(), 0u);
+    for (int k = 0; k < 20; ++k) {
+      for (std::size_t n = 0; n + 1 < bound; ++n) {
+        ASSERT_TRUE(queue->send(PayloadView(numbered("other message body of the same size ", k)),
+                                {.message_group_id = "g2", .attributes = {{"k", "other"}}}));
+      }
+      ASSERT_EQ(drain(), bound - 1);
+    }
+    EXPECT_EQ(held[0].body.view(), body);
+    EXPECT_EQ(held[0].id, *id);
+    ASSERT_EQ(held[0].attributes.size(), 1u);
+    EXPECT_EQ(held[0].attributes[0].name, "k");
+    EXPECT_EQ(held[0].attributes[0].value, body + " attribute");
+    EXPECT_EQ(held[0].partition_key, fifo ? "g1" : "");
+    // The deleted message's memory counts against the bound until A lets go.
+    for (std::size_t n = 0; n + 1 < bound; ++n) {
+      ASSERT_TRUE(queue->send(PayloadView("fill"), {.message_group_id = "g2"}));
+    }
+    auto full = queue->send(PayloadView("one too many"), {.message_group_id = "g2"});
+    ASSERT_FALSE(full);
+    EXPECT_EQ(full.error().code, Errc::resource_exhausted);
+    ASSERT_EQ(drain(), bound - 1);
+    // Any of the three ends the stale receive's hold, without changing anything else.
+    switch (cycle % 3) {
+      case 0: a->release(held); break;
+      case 1: a->ack(held); break;
+      default: a->nack(held, 0s); break;
+    }
+    EXPECT_EQ(queue->approximate_visible() + queue->approximate_in_flight(), 0u);
+    for (std::size_t n = 0; n < bound; ++n) {
+      ASSERT_TRUE(queue->send(PayloadView("refill"), {.message_group_id = "g3"})) << cycle;
+    }
+    ASSERT_FALSE(queue->send(PayloadView("refill"), {.message_group_id = "g3"}));
+    ASSERT_EQ(drain(), bound);
+  }
+}
+
+TEST(QueueTest, ViewsOfAnExpiredReceiveSurviveAnotherReadersDeleteUntilHandedBack) {
+  ExpectViewsSurviveADeleteByAnotherReader(false);
+}
+
+TEST(FifoQueueTest, ViewsOfAnExpiredReceiveSurviveAnotherReadersDeleteUntilHandedBack) {
+  ExpectViewsSurviveADeleteByAnotherReader(true);
+}
+
+// As above, but B's poll moves the message to the dead-letter queue (its receive count is
+// spent), where it is received and deleted: the queue copies the message for the dead-letter
+// queue instead of moving it away from under A.
+void ExpectViewsSurviveARedrive(bool fifo) {
+  ManualClock clock;
+  constexpr std::size_t bound = 2;
+  auto dlq = make_queue(
+      {.name = fifo ? "dlq.fifo" : "dlq", .fifo = fifo, .max_messages = bound, .clock = &clock});
+  auto queue = make_queue({.name = fifo ? "q.fifo" : "q",
+                           .fifo = fifo,
+                           .visibility_timeout = 10s,
+                           .max_receive_count = 1,
+                           .dead_letter_queue = dlq,
+                           .max_messages = bound,
+                           .clock = &clock});
+  auto a = open(*queue);
+  auto b = open(*queue);
+  auto dead = open(*dlq);
+  for (int cycle = 0; cycle < 200; ++cycle) {
+    const std::string body = numbered("poison body, long enough for the heap ", cycle);
+    auto id = queue->send(PayloadView(body),
+                          {.message_group_id = "g1", .attributes = {{"k", body + " attribute"}}});
+    ASSERT_TRUE(id);
+    auto held = poll(*a, 1);
+    ASSERT_EQ(held.size(), 1u);
+    clock.advance(10s);
+    EXPECT_TRUE(poll(*b, 1).empty());  // moved instead of received again
+    auto moved = poll(*dead, 1);
+    ASSERT_EQ(moved.size(), 1u);
+    EXPECT_EQ(moved[0].body.view(), body);
+    EXPECT_EQ(moved[0].id, *id);
+    ASSERT_EQ(moved[0].attributes.size(), 1u);
+    EXPECT_EQ(moved[0].attributes[0].value, body + " attribute");
+    EXPECT_EQ(moved[0].partition_key, fifo ? "g1" : "");
+    dead->ack(moved);
+    for (int k = 0; k < 20; ++k) {
+      const std::string other = numbered("other message body of the same size ", k);
+      ASSERT_TRUE(queue->send(PayloadView(other), {.message_group_id = "g2"}));
+      b->ack(poll(*b, 1));
+      for (std::size_t n = 0; n < bound; ++n) {
+        ASSERT_TRUE(dlq->send(PayloadView(other), {.message_group_id = "g2"}));
+      }
+      std::vector<Record> records;
+      while (dead->poll(0, bound, records) > 0) {
+      }
+      ASSERT_EQ(records.size(), bound);
+      dead->ack(records);
+    }
+    EXPECT_EQ(held[0].body.view(), body);
+    EXPECT_EQ(held[0].id, *id);
+    ASSERT_EQ(held[0].attributes.size(), 1u);
+    EXPECT_EQ(held[0].attributes[0].value, body + " attribute");
+    EXPECT_EQ(held[0].partition_key, fifo ? "g1" : "");
+    ASSERT_TRUE(queue->send(PayloadView("fill"), {.message_group_id = "g2"}));
+    ASSERT_FALSE(queue->send(PayloadView("fill"), {.message_group_id = "g2"}));  // A's hold
+    b->ack(poll(*b, 1));
+    a->release(held);
+    for (std::size_t n = 0; n < bound; ++n) {
+      ASSERT_TRUE(queue->send(PayloadView("refill"), {.message_group_id = "g3"})) << cycle;
+    }
+    ASSERT_FALSE(queue->send(PayloadView("refill"), {.message_group_id = "g3"}));
+    std::vector<Record> records;
+    while (b->poll(0, bound, records) > 0) {
+    }
+    ASSERT_EQ(records.size(), bound);
+    b->ack(records);
+  }
+}
+
+TEST(QueueTest, ViewsSurviveARedriveToTheDeadLetterQueueUntilHandedBack) {
+  ExpectViewsSurviveARedrive(false);
+}
+
+TEST(FifoQueueTest, ViewsSurviveARedriveToTheDeadLetterQueueUntilHandedBack) {
+  ExpectViewsSurviveARedrive(true);
+}
+
+TEST(QueueTest, ReleaseLeavesTheMessageInFlightUntilItsVisibilityTimeout) {
+  ManualClock clock;
+  auto queue =
+      make_queue({.name = "q", .visibility_timeout = 10s, .max_messages = 1, .clock = &clock});
+  ASSERT_TRUE(queue->send(PayloadView("m")));
+  auto reader = open(*queue);
+  auto first = poll(*reader, 1);
+  ASSERT_EQ(first.size(), 1u);
+  reader->release(first);
+  EXPECT_EQ(queue->approximate_in_flight(), 1u);
+  EXPECT_EQ(queue->approximate_visible(), 0u);
+  clock.advance(9s);
+  EXPECT_TRUE(poll(*reader, 1).empty());
+  clock.advance(1s);
+  auto second = poll(*reader, 1);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].receive_count, 2u);
+  EXPECT_EQ(second[0].id, first[0].id);
+  // Released after its timeout ran out and before anyone received it again: still visible.
+  clock.advance(10s);
+  reader->release(second);
+  EXPECT_EQ(queue->approximate_visible(), 1u);
+  auto third = poll(*reader, 1);
+  ASSERT_EQ(third.size(), 1u);
+  EXPECT_EQ(third[0].receive_count, 3u);
+  reader->ack(third);  // no hold is left: the slot is free at once
+  EXPECT_EQ(queue->approximate_visible() + queue->approximate_in_flight(), 0u);
+  EXPECT_TRUE(queue->send(PayloadView("next")));
+}
+
+TEST(FifoQueueTest, AReleasedMessageHoldsItsGroupUntilItsVisibilityTimeout) {
+  ManualClock clock;
+  auto queue =
+      make_queue({.name = "q.fifo", .fifo = true, .visibility_timeout = 10s, .clock = &clock});
+  for (const char* b : {"a", "b"}) {
+    ASSERT_TRUE(queue->send(PayloadView(b), {.message_group_id = "g"}));
+  }
+  auto reader = open(*queue);
+  auto first = poll(*reader, 1);
+  ASSERT_EQ(bodies(first), Strings{"a"});
+  reader->release(first);
+  EXPECT_TRUE(poll(*reader, 10).empty());
+  clock.advance(10s);
+  auto again = poll(*reader, 10);
+  EXPECT_EQ(bodies(again), (Strings{"a", "b"}));
+  EXPECT_EQ(again[0].receive_count, 2u);
+  reader->ack(again);
+}
+
+TEST(QueueTest, HeldRecordsOutliveTheQueueAndAnotherReadersDelete) {
+  ManualClock clock;
+  auto queue = make_queue({.name = "q", .visibility_timeout = 10s, .clock = &clock});
+  ASSERT_TRUE(queue->send(PayloadView("held body, long enough for the heap"),
+                          {.attributes = {{"k", "v"}}}));
+  auto a = open(*queue);
+  auto b = open(*queue);
+  auto held = poll(*a, 1);
+  ASSERT_EQ(held.size(), 1u);
+  const std::string id(held[0].id);
+  queue.reset();
+  clock.advance(10s);
+  b->ack(poll(*b, 1));
+  b.reset();
+  EXPECT_EQ(held[0].body.view(), "held body, long enough for the heap");
+  EXPECT_EQ(held[0].id, id);
+  EXPECT_EQ(held[0].attributes[0].value, "v");
+  a->release(held);
 }
 
 TEST(QueueTest, ReadersCompeteAndOutliveTheQueue) {
@@ -714,6 +940,143 @@ TEST(QueueConcurrencyTest, FifoOrderPerGroupHoldsUnderConcurrentConsumers) {
   EXPECT_EQ(received.load(), total);
   for (int g = 0; g < groups; ++g) EXPECT_EQ(expected[g].load(), per_group);
   EXPECT_EQ(queue->approximate_visible() + queue->approximate_in_flight(), 0u);
+}
+
+// Consumers hold their batches for a random busy while around a 100 µs visibility timeout,
+// so other consumers receive, delete and redrive the same messages meanwhile, and slots are
+// reused at once (a small bound). Every record's views must read its own message until it is
+// handed back: the body starts with the message's sequence number, the end of its id.
+void ExpectViewsIntactUnderRedelivery(bool fifo) {
+  constexpr int consumers = 3;
+  constexpr int total = 20'000;
+  constexpr std::size_t bound = 64;
+  constexpr int groups = 8;
+  auto dlq = make_queue({.name = fifo ? "dlq.fifo" : "dlq",
+                         .fifo = fifo,
+                         .visibility_timeout = 100us,
+                         .max_messages = bound});
+  auto queue = make_queue({.name = fifo ? "q.fifo" : "q",
+                           .fifo = fifo,
+                           .visibility_timeout = 100us,
+                           .max_receive_count = 3,
+                           .dead_letter_queue = dlq,
+                           .max_messages = bound});
+  std::atomic<bool> produced{false};
+  std::atomic<int> mismatches{0};
+  std::atomic<int> redelivered{0};
+  std::atomic<int> dead_letters{0};
+  const auto body_of = [](int k) {
+    std::string body = std::to_string(k);
+    body += ' ';
+    body.append(static_cast<std::size_t>(k % 61), static_cast<char>('a' + k % 26));
+    return body;
+  };
+  const auto check = [&](const Record& r) {
+    const std::string_view body = r.body.view();
+    const std::size_t space = body.find(' ');
+    bool ok = space != std::string_view::npos && space + 1 < r.id.size();
+    if (ok) {
+      const std::string_view number = body.substr(0, space);
+      const int k = std::atoi(std::string(number).c_str());
+      ok = r.id.ends_with(number) && r.id[r.id.size() - number.size() - 1] == '-' &&
+           body == body_of(k) && r.attributes.size() == 1 && r.attributes[0].value == body &&
+           r.partition_key == (fifo ? numbered("g", k % groups) : std::string());
+    }
+    if (!ok) mismatches.fetch_add(1);
+  };
+  std::latch start(consumers + 1);
+  std::vector<std::thread> threads;
+  std::atomic<bool> stuck{false};
+  threads.emplace_back([&] {
+    start.arrive_and_wait();
+    // Slots that are never freed would fill the queue for good.
+    const auto give_up = std::chrono::steady_clock::now() + 20s;
+    for (int k = 1; k <= total && !stuck.load(); ++k) {
+      const std::string body = body_of(k);
+      const std::string group = fifo ? numbered("g", k % groups) : std::string();
+      // The k-th message has sequence number k (one producer), the end of its id.
+      while (!queue->send(PayloadView(body),
+                          {.message_group_id = group, .attributes = {{"n", body}}})) {
+        if (std::chrono::steady_clock::now() > give_up) {
+          stuck.store(true);
+          break;
+        }
+        std::this_thread::yield();
+      }
+    }
+    produced.store(true);
+  });
+  for (int c = 0; c < consumers; ++c) {
+    threads.emplace_back([&, c] {
+      auto reader = open(*queue);
+      auto dead = open(*dlq);
+      std::mt19937 rng(static_cast<unsigned>(c) * 7919u + (fifo ? 1u : 0u));
+      std::vector<Record> records;
+      std::vector<Record> done;
+      std::vector<Record> failed;
+      std::vector<Record> left;
+      start.arrive_and_wait();
+      const auto handle = [&](SourceReader& from, std::size_t max) {
+        records.clear();
+        if (from.poll(0, max, records) == 0) return false;
+        for (const Record& r : records) check(r);
+        if (rng() % 2 == 0) {
+          const auto until =
+              std::chrono::steady_clock::now() + std::chrono::microseconds(rng() % 300);
+          while (std::chrono::steady_clock::now() < until) {
+          }
+        }
+        done.clear();
+        failed.clear();
+        left.clear();
+        for (const Record& r : records) {
+          check(r);
+          if (r.receive_count > 1) redelivered.fetch_add(1, std::memory_order_relaxed);
+          const unsigned roll = rng() % 4;
+          (roll < 2 ? done : roll == 2 ? failed : left).push_back(r);
+        }
+        from.ack(done);
+        from.nack(failed, 0ns);
+        from.release(left);
+        return true;
+      };
+      for (;;) {
+        const bool finished = produced.load();
+        bool got = handle(*reader, 8);
+        if (handle(*dead, 8)) {
+          dead_letters.fetch_add(1, std::memory_order_relaxed);
+          got = true;
+        }
+        if (got) continue;
+        if (finished && queue->approximate_visible() + queue->approximate_in_flight() +
+                                dlq->approximate_visible() + dlq->approximate_in_flight() ==
+                            0) {
+          break;
+        }
+        std::this_thread::yield();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_FALSE(stuck.load());
+  EXPECT_EQ(mismatches.load(), 0);
+  EXPECT_GT(redelivered.load(), 0);
+  EXPECT_GT(dead_letters.load(), 0);
+  // Every receive was handed back, so no slot is held: both queues take `bound` messages.
+  for (auto* q : {queue.get(), dlq.get()}) {
+    for (std::size_t n = 0; n < bound; ++n) {
+      ASSERT_TRUE(q->send(PayloadView("x"), {.message_group_id = "g"}));
+    }
+    EXPECT_FALSE(q->send(PayloadView("x"), {.message_group_id = "g"}));
+  }
+}
+
+TEST(QueueConcurrencyTest, RecordViewsStayIntactWhileSlowConsumersRaceRedeliveries) {
+  ExpectViewsIntactUnderRedelivery(false);
+}
+
+TEST(QueueConcurrencyTest, FifoRecordViewsStayIntactWhileSlowConsumersRaceRedeliveries) {
+  ExpectViewsIntactUnderRedelivery(true);
 }
 
 // ---------------------------------------------------------------------------------------------

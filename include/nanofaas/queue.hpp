@@ -45,7 +45,8 @@ struct QueueConfig {
   /// Required exactly when `max_receive_count` > 0; FIFO exactly when this queue is.
   std::shared_ptr<Queue> dead_letter_queue{};
   /// The bound (at least 1): sends fail with `resource_exhausted` while this many messages
-  /// are visible, in flight, or delayed.
+  /// are visible, in flight, delayed, or deleted while an earlier receive of them has not
+  /// been handed back (their memory stays until it is).
   std::size_t max_messages = 1'000'000;
   /// The clock for arrival times, visibility and delays (not null).
   const Clock* clock = &Clock::steady();
@@ -67,7 +68,8 @@ struct SendOptions {
 /// non-blocking (one short lock per call). Readers (`open`) compete for its messages; a
 /// message received by one is invisible to all for the visibility timeout. Time-driven changes
 /// (visibility expiry, delays ending) are applied when the queue is next polled or counted,
-/// without a listener call.
+/// without a listener call. A deleted message's memory stays until every receive of it was
+/// handed back; handing a record back twice is a bug (another receive may lose its views).
 class Queue final : public Source {
  public:
   /// A queue. Fails with `invalid_argument` for a bad name, timeout, redrive policy or bound.

@@ -52,13 +52,16 @@ class Lock {
   std::atomic<bool> locked_{false};
 };
 
-enum class SlotState : std::uint8_t { free, visible, in_flight, delayed, redriving };
+// `retired`: deleted or moved to the dead-letter queue while receives that were not handed
+// back yet still read the slot's memory; it is freed with the last of them.
+enum class SlotState : std::uint8_t { free, visible, in_flight, delayed, redriving, retired };
 
 constexpr std::size_t id_capacity = 32;  // "<queue number>-<sequence>" fits
 
-// One message in two cache lines. Slots live in fixed chunks, so a record's views stay put
-// while it is in flight. `body` is alive exactly while the slot is not free (constructed and
-// destroyed by hand: no empty payloads are made or freed on the hot path).
+// One message in two cache lines. Slots live in fixed chunks, and a slot is not reused while
+// a receive of its message is not handed back (`holders`), so a record's views stay put until
+// then. `body` is alive exactly while the slot is not free (constructed and destroyed by hand:
+// no empty payloads are made or freed on the hot path).
 struct alignas(64) Slot {
   Slot() noexcept {}  // leaves `body` unconstructed
   ~Slot() {
@@ -75,6 +78,8 @@ struct alignas(64) Slot {
   Clock::time_point deadline{};  // in flight: invisible until; delayed: visible from
   std::uint64_t sequence = 0;
   std::uint32_t generation = 0;  // bumped by every receive, nack, redrive and delete
+  std::uint32_t born = 0;        // the generation when the message came in
+  std::uint32_t holders = 0;     // receives not handed back yet (ack, nack or release)
   std::uint32_t receive_count = 0;
   std::uint32_t prev = nil;        // standard: the visible list; FIFO: the group's list
   std::uint32_t next = nil;        // ... and the free list
@@ -94,6 +99,7 @@ struct Group {
   std::uint32_t head = nil;
   std::uint32_t tail = nil;
   std::uint32_t in_flight = 0;  // in flight or being moved to the dead-letter queue
+  std::uint32_t retired = 0;    // retired slots whose records still show `name`
   std::uint32_t ready_prev = nil;
   std::uint32_t ready_next = nil;  // ... and the free list
   bool ready = false;
@@ -108,6 +114,7 @@ struct Redrive {
   std::uint32_t index;
   Slot* slot;
   const std::string* group;
+  bool copy;  // receives still read the slot: the dead-letter queue gets a copy
 };
 
 bool valid_name(std::string_view name, bool fifo) {
@@ -235,10 +242,12 @@ struct QueueState {
     ++live;
     return i;
   }
-  void release(std::uint32_t i) noexcept {
+  // Frees a slot that no receive reads any more.
+  void recycle(std::uint32_t i) noexcept {
     Slot& s = at(i);
     s.body.~Payload();
     s.attributes.reset();
+    s.holders = 0;
     s.group = nil;
     s.state = SlotState::free;
     ++s.generation;
@@ -353,17 +362,19 @@ struct QueueState {
     grp.name.assign(name);
     grp.head = grp.tail = nil;
     grp.in_flight = 0;
+    grp.retired = 0;
     grp.ready_prev = grp.ready_next = nil;
     grp.ready = false;
     group_index.emplace(std::string_view(grp.name), g);
     return g;
   }
   // Keeps the ready list right after a change to group `g`; true when it became ready. Frees
-  // a group with no messages left.
+  // a group with no messages left whose name no retired slot's records show.
   bool update_group(std::uint32_t g) {
     Group& grp = group(g);
     if (grp.head == nil) {
       if (grp.ready) unready(g);
+      if (grp.retired != 0) return false;
       group_index.erase(std::string_view(grp.name));
       grp.ready_next = free_group;
       free_group = g;
@@ -422,8 +433,26 @@ struct QueueState {
       make_visible(i);
     }
   }
-  // Removes a visible or in-flight message for good; true when its group became ready.
+  // Removes a visible or in-flight message for good, ending the receive that deletes it; true
+  // when its group became ready. The slot is retired while other receives still read it.
   [[gnu::always_inline]] bool erase(std::uint32_t i) {
+    if (at(i).holders > 1) [[unlikely]] {
+      return erase_held(i);
+    }
+    const bool ready = take_out(i, false);
+    recycle(i);
+    return ready;
+  }
+  // The rare case: earlier receives of the message were not handed back yet.
+  [[gnu::noinline]] bool erase_held(std::uint32_t i) {
+    --at(i).holders;
+    const bool ready = take_out(i, true);
+    retire(i);
+    return ready;
+  }
+  // Takes a visible or in-flight message out of the lists and counts; true when its group
+  // became ready. `retiring`: its group's name stays in use.
+  [[gnu::always_inline]] bool take_out(std::uint32_t i, bool retiring) {
     Slot& s = at(i);
     bool ready = false;
     if (s.state == SlotState::in_flight) {
@@ -438,10 +467,37 @@ struct QueueState {
       const std::uint32_t g = s.group;
       Group& grp = group(g);
       unlink(grp.head, grp.tail, i);
+      if (retiring) ++grp.retired;
       ready = update_group(g);
     }
-    release(i);
     return ready;
+  }
+  // The message is gone, but receives not handed back yet still read its memory: the slot
+  // keeps it, counted in `live` (the bound), until the last of them ends. A FIFO caller has
+  // counted it in its group's `retired`.
+  [[gnu::noinline]] void retire(std::uint32_t i) noexcept {
+    Slot& s = at(i);
+    s.state = SlotState::retired;
+    ++s.generation;
+    s.prev = s.next = nil;
+  }
+  // Ends the hold of the receive `generation` of slot `i` without changing its message; frees
+  // a retired slot with its last hold. Receives of an earlier message in the slot are ignored.
+  // A record handed back twice (a caller's bug) never underflows the count, but may end
+  // another receive's hold of the same message.
+  [[gnu::noinline]] void hand_back(std::uint32_t i, std::uint32_t generation) noexcept {
+    Slot& s = at(i);
+    if (s.holders == 0 || static_cast<std::uint32_t>(generation - s.born - 1) >=
+                              static_cast<std::uint32_t>(s.generation - s.born)) {
+      return;
+    }
+    if (--s.holders != 0 || s.state != SlotState::retired) return;
+    if (config.fifo) {
+      const std::uint32_t g = s.group;
+      Group& grp = group(g);
+      if (--grp.retired == 0 && grp.head == nil) update_group(g);  // frees it
+    }
+    recycle(i);
   }
   // A visible message leaves for the dead-letter queue: it holds its group until it is gone.
   void start_redrive(std::uint32_t i, std::vector<Redrive>& redrives) {
@@ -455,7 +511,7 @@ struct QueueState {
       ++grp.in_flight;
       name = &grp.name;
     }
-    redrives.push_back({i, &s, name});
+    redrives.push_back({i, &s, name, s.holders != 0});
   }
   [[gnu::always_inline]] void receive(std::uint32_t i, Clock::time_point now,
                                       std::vector<Record>& out) {
@@ -463,6 +519,7 @@ struct QueueState {
     s.state = SlotState::in_flight;
     ++s.receive_count;
     ++s.generation;
+    ++s.holders;
     --visible;
     ++in_flight;
     std::string_view group_name{};
@@ -504,6 +561,17 @@ struct QueueState {
     if (s.generation != static_cast<std::uint32_t>(r.handle >> 32)) return nullptr;
     return &s;
   }
+  // Ends the hold of `r`'s receive when it is not the message's latest any more; true then.
+  // Otherwise the message is in flight or visible again (every other change bumps the
+  // generation) and the caller settles it.
+  bool hand_back_stale(const Record& r) noexcept {
+    const auto i = static_cast<std::uint32_t>(r.handle);
+    if (i >= slot_count) return true;
+    const auto generation = static_cast<std::uint32_t>(r.handle >> 32);
+    if (at(i).generation == generation) return false;
+    hand_back(i, generation);
+    return true;
+  }
 
   // ---- sending (under the lock)
   bool full() const noexcept { return live >= config.max_messages; }
@@ -529,6 +597,7 @@ struct QueueState {
     const std::uint32_t i = allocate();
     Slot& s = at(i);
     new (&s.body) Payload(std::move(body));
+    s.born = s.generation;
     s.attributes = std::move(attributes);
     s.arrival = arrival;
     s.sequence = next_sequence++;
@@ -587,14 +656,16 @@ struct QueueState {
     }
   }
 
-  // Moves a message in from a queue whose redrive policy sends it here; false when full.
-  bool accept_redrive(Slot& from, const std::string* group_name) {
+  // Moves a message in from a queue whose redrive policy sends it here, taking `body` and
+  // `attributes`; false when full (then they are left alone).
+  bool accept_redrive(Payload& body, std::unique_ptr<std::vector<RecordAttribute>>& attributes,
+                      const Slot& from, const std::string* group_name) {
     std::shared_ptr<const Listeners> to_wake;
     {
       Guard guard(*this);
       if (full()) return false;
       bool visible_now = false;
-      insert(std::move(from.body), std::move(from.attributes),
+      insert(std::move(body), std::move(attributes),
              group_name != nullptr ? std::string_view(*group_name) : std::string_view{},
              std::string_view(from.id, from.id_size), from.arrival, std::chrono::nanoseconds{0},
              visible_now);
@@ -605,11 +676,25 @@ struct QueueState {
   }
 
   // Moves messages to the dead-letter queue with no lock of this queue held (a chain of
-  // queues never holds two locks), then settles them here.
+  // queues never holds two locks), then settles them here. A redriving slot is left alone by
+  // everyone else, and gains no receives: its body moves unless earlier receives still read
+  // it, which keep it until they are handed back.
   void finish_redrives(const std::vector<Redrive>& redrives) {
     std::vector<char> moved(redrives.size());
     for (std::size_t k = 0; k < redrives.size(); ++k) {
-      moved[k] = dead_letters->accept_redrive(*redrives[k].slot, redrives[k].group) ? 1 : 0;
+      Slot& from = *redrives[k].slot;
+      bool ok = false;
+      if (!redrives[k].copy) {
+        ok = dead_letters->accept_redrive(from.body, from.attributes, from, redrives[k].group);
+      } else {
+        Payload body = Payload::copy_of(from.body.view());
+        std::unique_ptr<std::vector<RecordAttribute>> attributes;
+        if (from.attributes) {
+          attributes = std::make_unique<std::vector<RecordAttribute>>(*from.attributes);
+        }
+        ok = dead_letters->accept_redrive(body, attributes, from, redrives[k].group);
+      }
+      moved[k] = ok ? 1 : 0;
     }
     std::shared_ptr<const Listeners> to_wake;
     {
@@ -624,9 +709,14 @@ struct QueueState {
             Group& grp = group(g);
             --grp.in_flight;
             unlink(grp.head, grp.tail, i);
+            if (s.holders != 0) ++grp.retired;
             ready |= update_group(g);
           }
-          release(i);
+          if (s.holders == 0) {
+            recycle(i);
+          } else {
+            retire(i);
+          }
         } else {
           // The dead-letter queue is full: the message stays here, visible, and its move is
           // tried again on the next poll. No wake-up, so a full queue does not spin pollers.
@@ -719,14 +809,10 @@ struct QueueState {
       Guard guard(*this);
       bool ready = false;
       for (const Record& r : records) {
-        std::uint32_t i = 0;
-        Slot* s = find(r, i);
         // Deletes the latest receive, also after its visibility expired if nobody received
-        // the message since (as SQS does).
-        if (s == nullptr || (s->state != SlotState::in_flight && s->state != SlotState::visible)) {
-          continue;
-        }
-        ready |= erase(i);
+        // the message since (as SQS does). An earlier receive deletes nothing.
+        if (hand_back_stale(r)) continue;
+        ready |= erase(static_cast<std::uint32_t>(r.handle));
       }
       if (ready) to_wake = wake_list();
     }
@@ -743,9 +829,11 @@ struct QueueState {
       // Standard queues put them back at the front in their order; FIFO messages never left
       // their place in the group.
       for (std::size_t k = records.size(); k-- > 0;) {
-        std::uint32_t i = 0;
-        Slot* s = find(records[k], i);
-        if (s == nullptr || s->state != SlotState::in_flight) continue;
+        if (hand_back_stale(records[k])) continue;
+        const auto i = static_cast<std::uint32_t>(records[k].handle);
+        Slot* s = &at(i);
+        if (s->holders != 0) --s->holders;
+        if (s->state != SlotState::in_flight) continue;  // visible again: nothing to do
         disarm(i);
         ++s->generation;
         --in_flight;
@@ -769,6 +857,14 @@ struct QueueState {
       if (woke) to_wake = wake_list();
     }
     wake(to_wake);
+  }
+
+  void release(std::span<const Record> records) {
+    Guard guard(*this);
+    for (const Record& r : records) {
+      const auto i = static_cast<std::uint32_t>(r.handle);
+      if (i < slot_count) hand_back(i, static_cast<std::uint32_t>(r.handle >> 32));
+    }
   }
 
   void extend_visibility(std::span<const Record> records, std::chrono::nanoseconds timeout) {
@@ -806,6 +902,7 @@ class QueueReader final : public SourceReader {
   void nack(std::span<const Record> records, std::chrono::nanoseconds delay) override {
     state_->nack(records, delay);
   }
+  void release(std::span<const Record> records) override { state_->release(records); }
   void checkpoint(std::uint32_t, std::uint64_t) override {}
   void extend_visibility(std::span<const Record> records,
                          std::chrono::nanoseconds timeout) override {
