@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "spinlock.hpp"
+
 namespace nanofaas {
 namespace detail {
 namespace {
@@ -26,31 +28,6 @@ constexpr std::uint32_t chunk_mask = (1u << chunk_bits) - 1;
 constexpr std::size_t max_slots = std::size_t{1} << 31;
 constexpr std::size_t max_group_id = 128;
 constexpr std::uint32_t max_max_receive_count = 1000;
-
-// Test-and-test-and-set with a short spin, then yielding: critical sections are short, and a
-// preempted holder on an oversubscribed machine gets the core back.
-class Lock {
- public:
-  void lock() noexcept {
-    for (int spins = 0; locked_.exchange(true, std::memory_order_acquire);) {
-      while (locked_.load(std::memory_order_relaxed)) {
-        if (++spins < 128) {
-#if defined(__x86_64__) || defined(__i386__)
-          __builtin_ia32_pause();
-#endif
-        } else {
-          std::this_thread::yield();
-        }
-      }
-    }
-  }
-  void unlock() noexcept {
-    locked_.store(false, std::memory_order_release);
-  }
-
- private:
-  std::atomic<bool> locked_{false};
-};
 
 // `retired`: deleted or moved to the dead-letter queue while receives that were not handed
 // back yet still read the slot's memory; it is freed with the last of them.
@@ -157,7 +134,7 @@ struct QueueState {
   std::uint8_t next_id_size = 0;
   std::uint8_t digits_at = 0;
 
-  mutable Lock lock;
+  mutable YieldingSpinlock lock;
   std::vector<std::unique_ptr<Slot[]>> chunks;
   std::uint32_t slot_count = 0;
   std::uint32_t free_slot = nil;

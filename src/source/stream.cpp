@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "spinlock.hpp"
+
 namespace nanofaas {
 namespace detail {
 namespace {
@@ -19,31 +21,6 @@ using Listeners = std::vector<std::function<void()>>;
 
 constexpr std::uint32_t max_shards = 1024;
 constexpr std::size_t chunk_size = 256;
-
-// Test-and-test-and-set with a short spin, then yielding: critical sections are short, and a
-// preempted holder on an oversubscribed machine gets the core back.
-class Lock {
- public:
-  void lock() noexcept {
-    for (int spins = 0; locked_.exchange(true, std::memory_order_acquire);) {
-      while (locked_.load(std::memory_order_relaxed)) {
-        if (++spins < 128) {
-#if defined(__x86_64__) || defined(__i386__)
-          __builtin_ia32_pause();
-#endif
-        } else {
-          std::this_thread::yield();
-        }
-      }
-    }
-  }
-  void unlock() noexcept {
-    locked_.store(false, std::memory_order_release);
-  }
-
- private:
-  std::atomic<bool> locked_{false};
-};
 
 constexpr std::size_t id_capacity = 23;  // a 64-bit sequence number in decimal fits
 
@@ -87,7 +64,7 @@ struct alignas(64) Shard {
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
 
-  Lock lock;
+  YieldingSpinlock lock;
   // Chunk number c (sequence numbers 256c+1 ... 256c+256) is at ring[c & ring_mask]; the ring
   // holds the chunks from the oldest retained record's to the newest's.
   std::vector<std::unique_ptr<Chunk>> ring = std::vector<std::unique_ptr<Chunk>>(4);
