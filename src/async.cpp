@@ -141,17 +141,26 @@ void EngineCore::pump(Version& v, Worker& worker) {
   v.pump_posted.store(false, std::memory_order_release);
   std::atomic_thread_fence(std::memory_order_seq_cst);  // see schedule_pump
   if (!async_dispatching.load(std::memory_order_acquire)) return;
+  // Served from the waiting list: one place is this version's even if others still wait.
+  bool granted = v.window_granted.exchange(false, std::memory_order_acq_rel);
   for (;;) {
-    if (async_in_flight.load(std::memory_order_acquire) >= async_window) {
+    // Versions already waiting for a place go first: a busy version's pump (posted by its
+    // producers or completions) must not take every place that frees up.
+    const bool others_first = !granted && others_waiting(v);
+    if (others_first || async_in_flight.load(std::memory_order_acquire) >= async_window) {
       if (v.queue->depth_approx() > 0) await_window(v);
       return;
     }
+    granted = false;
     NextEvent next = NextEvent::empty;
     Invocation* inv = take_event(v, nullptr, next, {});
     if (inv == nullptr) {
       // moodycamel can miss an item that is mid-enqueue; come back for it. A throttled event
       // waits for its backoff (or a completion pumps again).
       if (next == NextEvent::empty && v.queue->depth_approx() > 0) schedule_pump(v, &worker);
+      // A place this pump was served but did not use (its events were taken by a draining
+      // environment) passes to the next waiting version: no completion is left to do it.
+      if (async_in_flight.load(std::memory_order_acquire) < async_window) serve_window(&worker);
       return;
     }
     async_in_flight.fetch_add(1, std::memory_order_acq_rel);
@@ -222,10 +231,17 @@ Invocation* EngineCore::take_event(Version& v, Invocation* reuse, NextEvent& nex
   }
 }
 
+bool EngineCore::others_waiting(const Version& v) const noexcept {
+  const std::uint32_t waiting = window_waiter_count.load(std::memory_order_acquire);
+  return waiting > (v.awaiting_window.load(std::memory_order_acquire) ? 1u : 0u);
+}
+
 void EngineCore::await_window(Version& v) {
   if (!v.awaiting_window.exchange(true, std::memory_order_acq_rel)) {
     std::lock_guard lock(window_mutex);
     window_waiters.push_back(&v);
+    window_waiter_count.store(static_cast<std::uint32_t>(window_waiters.size()),
+                              std::memory_order_release);
   }
   // The last invocation may have finished before the listing: serve it ourselves then.
   if (async_in_flight.load(std::memory_order_acquire) < async_window) serve_window(nullptr);
@@ -238,8 +254,11 @@ void EngineCore::serve_window(Worker* worker) {
     if (window_waiters.empty()) return;
     next = window_waiters.front();
     window_waiters.pop_front();
+    window_waiter_count.store(static_cast<std::uint32_t>(window_waiters.size()),
+                              std::memory_order_release);
   }
   next->awaiting_window.store(false, std::memory_order_release);
+  next->window_granted.store(true, std::memory_order_release);
   schedule_pump(*next, worker);
 }
 
@@ -267,7 +286,9 @@ Invocation* EngineCore::complete_async(Invocation& inv, bool continue_here,
     fail_event(event, "RetriesExhausted", &out, "200", out.function_error->error_message);
   }
   release_slot(*v.function, inv.slot);
-  if (continue_here && async_dispatching.load(std::memory_order_acquire)) {
+  // Not while other versions wait for a place in the window: this place goes to the first of
+  // them, and this version queues up behind (a backlog must not starve its neighbours).
+  if (continue_here && async_dispatching.load(std::memory_order_acquire) && !others_waiting(v)) {
     // The environment that ran this event runs the version's next one, with no dispatch and
     // no fiber switch; it stays within the window, in this event's place.
     NextEvent next = NextEvent::empty;
@@ -277,8 +298,14 @@ Invocation* EngineCore::complete_async(Invocation& inv, bool continue_here,
   async_in_flight.fetch_sub(1, std::memory_order_acq_rel);
   Worker* self = Worker::current();
   if (self != nullptr && &self->engine() != this) self = nullptr;
-  schedule_pump(v, self);
-  serve_window(self);
+  if (others_waiting(v)) {
+    // The freed place goes to the first waiting version; this one lines up behind.
+    if (v.queue->depth_approx() > 0) await_window(v);
+    serve_window(self);
+  } else {
+    schedule_pump(v, self);
+    serve_window(self);
+  }
   return nullptr;
 }
 

@@ -57,11 +57,13 @@ class InMemoryAsyncQueue final : public AsyncQueue {
   }
   bool push(AsyncEvent* event) override {
     const std::uint64_t pushed = pushed_.fetch_add(1, std::memory_order_acq_rel);
-    if (pushed - popped_seen_.load(std::memory_order_relaxed) >= capacity_) {
+    const std::uint64_t seen = popped_seen_.load(std::memory_order_relaxed);
+    if (seen < pushed && pushed - seen >= capacity_) {
       // Maybe full: look at what consumers really took (it only grows).
       const std::uint64_t popped = popped_.load(std::memory_order_acquire);
       popped_seen_.store(popped, std::memory_order_relaxed);
-      if (pushed - popped >= capacity_) {
+      // `popped` may pass `pushed` when this producer was preempted after its increment.
+      if (popped < pushed && pushed - popped >= capacity_) {
         pushed_.fetch_sub(1, std::memory_order_relaxed);
         return false;
       }

@@ -156,6 +156,9 @@ void EngineCore::shutdown(std::chrono::nanoseconds drain) noexcept {
   retire_all_idle();
   for (auto& w : workers) w->post(Task{Task::Kind::stop});
   for (auto& w : workers) w->join();
+  // An event a worker took just as dispatching stopped may have failed into a retry since
+  // the spill above: with the workers gone, nothing else will run it.
+  spill_all();
 }
 
 void EngineCore::stop_mappings() noexcept {

@@ -183,6 +183,9 @@ struct EngineCore {
   /// Versions with queued events that found the window full, served first come, first served.
   std::mutex window_mutex;
   std::deque<Version*> window_waiters;
+  /// `window_waiters.size()`, readable without the lock: an environment goes on with its own
+  /// version's next event only while no other version waits for a place in the window.
+  std::atomic<std::uint32_t> window_waiter_count{0};
 
  private:
   Expected<ConcurrencySlot> acquire_slot(Function& function, Version& version);
@@ -201,6 +204,8 @@ struct EngineCore {
   InvokeResult wait(Invocation* invocation, Clock::time_point parent_deadline);
   InvokeResult abandon(Version& version, RequestId id);
   void schedule_pump(Version& version, Worker* worker);
+  /// True when versions other than `version` wait for a place in the window.
+  bool others_waiting(const Version& version) const noexcept;
   /// Lists `version` to be pumped when the window has room again.
   void await_window(Version& version);
   /// Schedules the first listed version's pump if the window has room.

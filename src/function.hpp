@@ -46,6 +46,7 @@ struct Version {
   std::unique_ptr<AsyncQueue> queue;
   std::atomic<bool> pump_posted{false};      // a pump task for this version is on its way
   std::atomic<bool> awaiting_window{false};  // listed in EngineCore::window_waiters
+  std::atomic<bool> window_granted{false};   // served from that list: its pump goes first
   Pool pool;
   VersionCounters counters;
 };

@@ -360,6 +360,30 @@ TEST(AsyncTest, BacklogsOfManyFunctionsAllDrain) {
   }
 }
 
+TEST(AsyncTest, TenThousandFunctionsWithShortBacklogsAllDrain) {
+  // Environments that drain their own version's queue can leave a version served from the
+  // window's waiting list with nothing to run: its place must pass on, or the rest stall.
+  constexpr int functions = 10000;
+  constexpr int per_function = 20;
+  for (int round = 0; round < 2; ++round) {
+    std::atomic<int> done{0};
+    auto engine = make_engine();
+    for (int f = 0; f < functions; ++f) {
+      ASSERT_TRUE(engine.add_function({.name = test::numbered("f", f)}, [&](const Event&) {
+        done.fetch_add(1, std::memory_order_relaxed);
+        return Response{};
+      }));
+    }
+    for (int i = 0; i < per_function; ++i) {
+      for (int f = 0; f < functions; ++f) {
+        ASSERT_TRUE(engine.invoke_async(test::numbered("f", f), Payload()));
+      }
+    }
+    ASSERT_TRUE(test::eventually([&] { return done.load() == functions * per_function; }, 40s))
+        << done.load() << " of " << functions * per_function << " ran";
+  }
+}
+
 TEST(AsyncTest, StressConservesEveryEvent) {
   constexpr int events = 1'000'000;
   std::atomic<int> successes{0};
@@ -443,6 +467,34 @@ TEST(AsyncConfigTest, VersionsAndAliasesHaveTheirOwnEventInvokeConfig) {
   AsyncConfig bad;
   bad.maximum_retry_attempts = 3;
   EXPECT_EQ(engine.put_function_event_invoke_config("f", bad).error().code, Errc::invalid_argument);
+}
+
+TEST(AsyncTest, ABacklogDoesNotStarveAnotherFunctionsEvents) {
+  // Function a's backlog fills the async window; b's event must get the next free place,
+  // not wait for a's whole queue to drain.
+  constexpr int backlog = 20000;
+  std::atomic<int> a_done{0};
+  std::atomic<int> a_done_when_b_ran{-1};
+  std::latch b_ran(1);
+  auto engine = make_engine();
+  FunctionConfig a{.name = "a"};
+  a.async.max_queue_depth = backlog;
+  ASSERT_TRUE(engine.add_function(a, [&](const Event&, Context& ctx) {
+    ctx.sleep_for(1ms);
+    a_done.fetch_add(1);
+    return Response();
+  }));
+  ASSERT_TRUE(engine.add_function({.name = "b", .reserved_concurrency = 10u}, [&](const Event&) {
+    a_done_when_b_ran.store(a_done.load());
+    b_ran.count_down();
+    return Response();
+  }));
+  for (int i = 0; i < backlog; ++i) ASSERT_TRUE(engine.invoke_async("a", Payload()));
+  ASSERT_TRUE(engine.invoke_async("b", Payload()));
+  b_ran.wait();
+  // At most a window's worth (128) of a's events a millisecond: half the backlog takes 78 ms.
+  EXPECT_LT(a_done_when_b_ran.load(), backlog / 2);
+  engine.shutdown(0ns);
 }
 
 /// Waits for completion outcomes.

@@ -430,6 +430,36 @@ TEST(QueueMappingTest, DisableUpdateAndDeleteAtRunTime) {
   EXPECT_FALSE(engine.event_source_mapping_metrics(*uuid));
 }
 
+TEST(QueueMappingTest, EnginesComeAndGoWhileProducersKeepSending) {
+  // A source outlives engines whose mappings read it; its producers may be inside the old
+  // listener while an engine shuts down.
+  auto queue = make_queue({.name = "q", .max_messages = 1u << 20});
+  std::atomic<bool> stop{false};
+  std::thread producer([&] {
+    while (!stop.load()) (void)queue->send(PayloadView("m"));
+  });
+  std::thread getter;
+  for (int round = 0; round < 30; ++round) {
+    auto engine = make_engine();
+    ASSERT_TRUE(engine.add_function({.name = "f"}, [](const Event&) { return Response(); }));
+    auto uuid = engine.create_event_source_mapping({.source = queue, .function_name = "f"});
+    ASSERT_TRUE(uuid);
+    // Reading the configuration while it is replaced is safe.
+    std::atomic<bool> reading{true};
+    getter = std::thread([&] {
+      while (reading.load()) (void)engine.get_event_source_mapping(*uuid);
+    });
+    auto config = engine.get_event_source_mapping(*uuid);
+    ASSERT_TRUE(config);
+    config->batch_size = 1 + round % 10;
+    ASSERT_TRUE(engine.update_event_source_mapping(*uuid, *config));
+    reading.store(false);
+    getter.join();
+  }
+  stop.store(true);
+  producer.join();
+}
+
 // ---- streams ----
 
 TEST(StreamMappingTest, ReadsEveryShardInOrderAndCheckpoints) {

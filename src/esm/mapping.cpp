@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <thread>
 #include <unordered_set>
 
 #include "../engine_core.hpp"
@@ -163,22 +164,25 @@ void Mapping::start() {
     std::lock_guard lock(live_mutex_);
     live_ = count;
   }
-  PollerSet* raw = set.get();
-  reader_->set_listener([raw] {
+  reader_->set_listener([set] {
     // Pairs with the poller's increment before its last poll: either it sees the records or
     // this sees it asleep.
     std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (raw->sleepers.load(std::memory_order_relaxed) == 0) return;
-    if (!raw->open.load(std::memory_order_acquire)) return;
-    for (auto& p : raw->pollers) {
-      if (p->asleep.exchange(false, std::memory_order_acq_rel)) {
-        raw->sleepers.fetch_sub(1, std::memory_order_relaxed);
-        Task task;
-        task.kind = Task::Kind::wake_poller;
-        task.poller = p.get();
-        p->worker->post(task);
+    if (set->sleepers.load(std::memory_order_relaxed) == 0) return;
+    // Counted in, so that `stop` can wait until no call still uses the workers.
+    set->listener_calls.fetch_add(1, std::memory_order_seq_cst);
+    if (set->open.load(std::memory_order_seq_cst)) {
+      for (auto& p : set->pollers) {
+        if (p->asleep.exchange(false, std::memory_order_acq_rel)) {
+          set->sleepers.fetch_sub(1, std::memory_order_relaxed);
+          Task task;
+          task.kind = Task::Kind::wake_poller;
+          task.poller = p.get();
+          p->worker->post(task);
+        }
       }
     }
+    set->listener_calls.fetch_sub(1, std::memory_order_release);
   });
   for (auto& p : set->pollers) {
     Task task;
@@ -192,7 +196,11 @@ void Mapping::stop() {
   if (!pollers_) return;
   stopping_.store(true, std::memory_order_release);
   reader_->set_listener({});
-  pollers_->open.store(false, std::memory_order_release);
+  pollers_->open.store(false, std::memory_order_seq_cst);
+  // A source may still be in a call of the old listener (it calls a copy outside its lock).
+  while (pollers_->listener_calls.load(std::memory_order_acquire) != 0) {
+    std::this_thread::yield();
+  }
   wake_all();
   std::unique_lock lock(live_mutex_);
   live_changed_.wait(lock, [&] { return live_ == 0; });
@@ -201,7 +209,11 @@ void Mapping::stop() {
 
 void Mapping::reconfigure(EventSourceMappingConfig config) {
   stop();
-  config_ = std::move(config);
+  {
+    // `get_event_source_mapping` copies the configuration under this lock.
+    std::lock_guard lock(core_.mappings_mutex);
+    config_ = std::move(config);
+  }
   start();
 }
 
@@ -570,11 +582,17 @@ bool Mapping::process_parallel(Poller& poller, std::span<const Record> records) 
     }
   };
   std::vector<boost::fibers::fiber> helpers;
+  std::vector<std::uint32_t> inline_lanes;
   for (std::uint32_t k = 1; k < factor; ++k) {
-    if (!lanes[k].empty())
+    if (lanes[k].empty()) continue;
+    try {
       helpers.push_back(poller.worker->launch([&run_lane, k] { run_lane(k); }));
+    } catch (const std::exception&) {
+      inline_lanes.push_back(k);  // no stack for a helper fiber: run the lane here, after
+    }
   }
   run_lane(0);
+  for (std::uint32_t k : inline_lanes) run_lane(k);
   for (auto& f : helpers) f.join();
   return std::all_of(finished.begin(), finished.end(), [](char f) { return f != 0; });
 }

@@ -29,6 +29,8 @@ struct PollerSet {
   std::atomic<std::uint32_t> sleepers{0};
   /// Cleared when the run stops: the listener then does nothing.
   std::atomic<bool> open{true};
+  /// Listener calls past their first check; `stop` waits for none before the engine may go.
+  std::atomic<std::uint32_t> listener_calls{0};
 };
 
 /// Checks a mapping's settings against Lambda's ranges for the source's kind; the message
