@@ -132,9 +132,7 @@ Mapping::Mapping(EngineCore& core, std::string uuid, EventSourceMappingConfig co
       uuid_(std::move(uuid)),
       config_(std::move(config)),
       kind_(config_.source->kind()),
-      reader_(std::move(reader)) {
-  batch_size_ = config_.batch_size.value_or(default_batch_size(kind_));
-}
+      reader_(std::move(reader)) {}
 
 Mapping::~Mapping() {
   reader_->set_listener({});
@@ -264,7 +262,6 @@ void Mapping::run(Poller& poller) noexcept {
       core_.config.log_sink(LogRecord{config_.function_name, {}, uuid_, message});
     }
   }
-  poller.exited.store(true, std::memory_order_release);
   std::lock_guard lock(live_mutex_);
   if (--live_ == 0) live_changed_.notify_all();
 }
@@ -358,10 +355,9 @@ Mapping::Outcome Mapping::invoke(std::span<const Record> records, std::uint32_t 
   BatchCall call;
   call.batch = &batch;
   counters_.batches.fetch_add(1, std::memory_order_relaxed);
-  counters_
-      .batch_sizes[std::min<std::size_t>(
-          std::bit_width(records.size()) == 0 ? 0 : std::bit_width(records.size()) - 1,
-          counters_.batch_sizes.size() - 1)]
+  // Bucket k holds batches of 2^k to 2^(k+1)-1 records (an empty final window call: 0).
+  const std::size_t bits = std::bit_width(records.size());
+  counters_.batch_sizes[std::min(bits == 0 ? 0 : bits - 1, counters_.batch_sizes.size() - 1)]
       .fetch_add(1, std::memory_order_relaxed);
   if (!records.empty()) {
     counters_.iterator_age.record(core_.config.clock->now() - records.back().arrival_time);

@@ -25,8 +25,6 @@ struct Poller {
   bool waiting = false;
   /// A hint for the source's listener: the poller may be waiting, post a wake-up.
   std::atomic<bool> asleep{false};
-  /// Set once the fiber returned.
-  std::atomic<bool> exited{false};
 };
 
 /// The poller fiber's body (src/esm/mapping.cpp).
