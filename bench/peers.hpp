@@ -12,6 +12,7 @@
 #include <boost/fiber/policy.hpp>
 
 #ifdef NANOFAAS_BENCH_WITH_TBB
+#include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 #include <oneapi/tbb/task_group.h>
 #endif
@@ -45,9 +46,10 @@ inline constexpr bool have_tbb = true;
 /// oneTBB: `n` tasks run through one `task_group` in a two-slot `task_arena`. The producing
 /// thread takes one slot (TBB reserves one for the thread that enters the arena), so one TBB
 /// worker steals tasks while the producer spawns them, and the producer runs the rest in
-/// `wait()`: 2 threads run tasks, the producer being one of them (TBB's model).
-inline double tbb_task_group_throughput(int n) {
-  tbb::task_arena arena(2);
+/// `wait()`: 2 threads run tasks, the producer being one of them (TBB's model). With
+/// `threads` = 1 the producer spawns every task, then runs them all in `wait()`.
+inline double tbb_task_group_throughput(int n, int threads = 2) {
+  tbb::task_arena arena(threads);
   tbb::task_group group;
   arena.execute([&group] {  // warm up: start the arena's worker thread
     std::latch warm(1000);
@@ -63,26 +65,44 @@ inline double tbb_task_group_throughput(int n) {
   done.wait();
   return n / std::chrono::duration<double>(steady::now() - t0).count();
 }
+
+/// The open-loop peer of `async_start_latency` on oneTBB: `task_arena::enqueue` (fire and
+/// forget) into an arena of 2 worker threads with no slot for the producer, which stays
+/// outside as nanofaas' and asio's producers do (TBB's default would allow only nproc - 1 = 1
+/// worker here, hence the `global_control`).
+inline OpenLoopResult tbb_enqueue_start_latency(const OpenLoop& schedule) {
+  tbb::global_control workers(tbb::global_control::max_allowed_parallelism, 3);
+  tbb::task_arena arena(2, 0);
+  StartRecorder recorder(schedule.events());
+  return drive_open_loop(schedule, recorder, [&arena, &recorder](std::int64_t due) {
+    arena.enqueue([&recorder, due] { recorder.started(due); });
+    return true;
+  });
+}
 #else
 inline constexpr bool have_tbb = false;
 
+inline OpenLoopResult tbb_enqueue_start_latency(const OpenLoop&) {
+  return {};
+}
+
 /// oneTBB was not found at build time (scripts/setup.sh bench installs it).
-inline double tbb_task_group_throughput(int) {
+inline double tbb_task_group_throughput(int, int = 2) {
   return 0;
 }
 #endif
 
 /// One Boost.Fiber per task: the producer pushes each task into a `buffered_channel` shared by
-/// 2 threads; each thread's main fiber pops a task and launches a new detached fiber for it
-/// with `launch::dispatch` (it runs at once), on Boost.Fiber's default scheduler (round_robin)
-/// and default stack (fixedsize_stack, 128 KiB from malloc). Measured per task: the channel
-/// handoff plus creating, entering, running, leaving and destroying a fiber. Idle threads
+/// `thread_count` threads (2); each thread's main fiber pops a task and launches a new detached
+/// fiber for it with `launch::dispatch` (it runs at once), on Boost.Fiber's default scheduler
+/// (round_robin) and default stack (fixedsize_stack, 128 KiB from malloc). Measured per task: the
+/// channel handoff plus creating, entering, running, leaving and destroying a fiber. Idle threads
 /// park in the channel (a condition variable), as asio's do.
-inline double fiber_per_task_throughput(int n) {
+inline double fiber_per_task_throughput(int n, int thread_count = 2) {
   using Task = std::function<void()>;  // a one-reference capture fits its small buffer
   boost::fibers::buffered_channel<Task> channel(1024);
   std::vector<std::thread> threads;
-  for (int t = 0; t < 2; ++t) {
+  for (int t = 0; t < thread_count; ++t) {
     threads.emplace_back([&channel] {
       Task task;
       while (channel.pop(task) == boost::fibers::channel_op_status::success) {

@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <malloc.h>
 #include <unistd.h>
 #include <array>
 #include <atomic>
@@ -51,6 +52,22 @@ DurationHistogram time_calls(int n, F&& call) {
     const auto t0 = steady::now();
     call();
     h.record(steady::now() - t0);
+  }
+  return h;
+}
+
+/// Times `call` for about `seconds` (after 100 warm-up calls): for callers whose latency
+/// ranges from microseconds to milliseconds, so a fixed count would not fit a time budget.
+template <class F>
+DurationHistogram time_calls_for(double seconds, F&& call) {
+  for (int i = 0; i < 100; ++i) call();
+  DurationHistogram h;
+  const auto until = steady::now() + std::chrono::duration<double>(seconds);
+  for (auto t0 = steady::now(); t0 < until;) {
+    call();
+    const auto t1 = steady::now();
+    h.record(t1 - t0);
+    t0 = t1;
   }
   return h;
 }
@@ -136,9 +153,9 @@ inline DurationHistogram cold_start(int n, int pause_every) {
 }
 
 /// Fire-and-forget throughput (events/s): `n` trivial events from one producer thread, until
-/// the last has run.
-inline double async_throughput(int n, int functions = 1) {
-  auto engine = nanofaas::Engine::create({.workers = 2}).value();
+/// the last has run, sent round-robin to `functions` distinct functions.
+inline double async_throughput(int n, int functions = 1, std::uint32_t workers = 2) {
+  auto engine = nanofaas::Engine::create({.workers = workers}).value();
   std::latch done(n);
   std::vector<std::string> names;
   for (int f = 0; f < functions; ++f) {
@@ -168,9 +185,9 @@ inline void trivial_task(std::latch& done) {
   done.count_down();
 }
 
-/// The same with boost::asio::thread_pool::post of the same handler work.
-inline double asio_post_throughput(int n) {
-  boost::asio::thread_pool pool(2);
+/// The same with boost::asio::thread_pool::post of the same handler work (`threads` threads).
+inline double asio_post_throughput(int n, std::size_t threads = 2) {
+  boost::asio::thread_pool pool(threads);
   std::latch done(n);
   const auto t0 = steady::now();
   for (int i = 0; i < n; ++i) {
@@ -326,6 +343,7 @@ inline double bytes_per_idle_environment(std::uint32_t n) {
   (void)engine.add_function({.name = "idle"}, echo);
   (void)engine.publish_version("idle");
   (void)engine.invoke("idle:1", "warm up the allocator");
+  malloc_trim(0);  // free heap left by earlier workloads would hide this one's growth
   const long before = resident_bytes();
   if (!engine.put_provisioned_concurrency("idle:1", n)) std::abort();
   const long after = resident_bytes();

@@ -10,8 +10,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev valgrind
 )
 # Optional groups, named on the command line. bench: the peers the benchmarks compare against
-# (oneTBB's task_group); without them those rows are skipped.
-bench_packages=(libtbb-dev)
+# (oneTBB's task_group, the C++ Actor Framework), without which those rows are skipped, and
+# gnuplot for scripts/bench.sh's plots.
+bench_packages=(libtbb-dev libcaf-dev gnuplot-nox)
 
 for group in "$@"; do
   case "$group" in

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The benchmark suite as one command: scripts/bench.sh [quick|full]
+# Installs what it needs (scripts/setup.sh bench: oneTBB, CAF, gnuplot), builds Release in
+# ${BUILD_DIR:-build} (scripts/build.sh), runs nanofaas_bench_suite (CSV, one file per figure)
+# and the headline and mapping benchmarks (text) into bench/results/, draws the figures
+# (bench/plots/figures.gp, SVG) and writes bench/results/ratios.md with the machine under it.
+# quick: ~2 minutes of measuring on 2 cores, medians of 3; full: medians of 5, longer runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=${1:-quick}
+case $mode in
+  quick) suite_flags=(--quick); headline_args=(5000); mapping_args=(3) ;;
+  full) suite_flags=(); headline_args=(); mapping_args=() ;;
+  *) echo "usage: scripts/bench.sh [quick|full]" >&2; exit 2 ;;
+esac
+command_line="scripts/bench.sh $mode"
+[[ -n ${BUILD_DIR:-} ]] && command_line="BUILD_DIR=$BUILD_DIR $command_line"
+
+scripts/setup.sh bench
+scripts/build.sh
+build_dir=${BUILD_DIR:-build}
+results=bench/results
+mkdir -p "$results"
+
+start=$(date +%s)
+echo "== nanofaas_bench_suite ${suite_flags[*]} $results"
+"$build_dir/bench/nanofaas_bench_suite" "${suite_flags[@]}" "$results"
+echo "== nanofaas_bench_headline ${headline_args[*]} > $results/headline.txt"
+"$build_dir/bench/nanofaas_bench_headline" "${headline_args[@]}" > "$results/headline.txt"
+echo "== nanofaas_bench_mapping ${mapping_args[*]} > $results/mapping.txt"
+"$build_dir/bench/nanofaas_bench_mapping" "${mapping_args[@]}" > "$results/mapping.txt"
+elapsed=$(( $(date +%s) - start ))
+
+echo "== gnuplot bench/plots/figures.gp"
+gnuplot -e "results='$results'" bench/plots/figures.gp
+
+cpu=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)
+compiler=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build_dir/CMakeCache.txt")
+{
+  echo
+  echo "Machine: ${cpu:-unknown CPU}, $(nproc) cores ($(uname -sr)); compiler: $("${compiler:-c++}" --version | head -n 1);"
+  echo "Release build (scripts/build.sh); command: \`$command_line\`; measuring took ${elapsed} s"
+  echo "(suite, headline and mapping benchmarks). Other output: headline.txt, mapping.txt, *.csv, *.svg."
+} >> "$results/ratios.md"
+echo "bench.sh: results in $results/ (measuring took ${elapsed} s)"
