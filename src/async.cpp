@@ -42,7 +42,7 @@ InvocationRecord make_record(const AsyncEvent& event, std::string_view condition
   j += R"(","approximateInvokeCount":)";
   j += std::to_string(event.attempts);
   j += R"(},"requestPayload":)";
-  append_json_value(j, event.payload.view());
+  append_json_value(j, event.body().view());
   j += R"(,"responseContext":{"statusCode":200,"executedVersion":")";
   j += v.name;
   j += '"';
@@ -74,7 +74,7 @@ InvocationRecord make_record(const AsyncEvent& event, std::string_view condition
   r.function_name = v.function->name;
   r.executed_version = v.name;
   r.approximate_invoke_count = event.attempts;
-  r.request_payload = event.payload.view();
+  r.request_payload = event.body().view();
   r.response_payload = std::string_view(j).substr(response_at, response_end - response_at);
   r.function_error = error_kind;
   return r;
@@ -84,18 +84,32 @@ InvocationRecord make_record(const AsyncEvent& event, std::string_view condition
 
 Expected<RequestId> EngineCore::invoke_async(std::string_view qualified_name, Payload payload,
                                              std::uint32_t depth, AsyncCompletion completion) {
+  return accept_event(qualified_name, payload.size(), depth, std::move(completion),
+                      [&payload](AsyncEvent& event) { event.set_body(std::move(payload)); });
+}
+
+Expected<RequestId> EngineCore::invoke_async(std::string_view qualified_name, PayloadView bytes,
+                                             std::uint32_t depth, AsyncCompletion completion) {
+  return accept_event(qualified_name, bytes.size(), depth, std::move(completion),
+                      [bytes](AsyncEvent& event) { event.set_body(bytes); });
+}
+
+template <class SetBody>
+Expected<RequestId> EngineCore::accept_event(std::string_view qualified_name, std::size_t size,
+                                             std::uint32_t depth, AsyncCompletion&& completion,
+                                             SetBody&& set_body) {
   auto target = validate(qualified_name, 0, {});
   if (!target) return Unexpected(std::move(target).error());
   Version& v = *target->version;
-  if (payload.size() > config.max_async_request_bytes) {
+  if (size > config.max_async_request_bytes) {
     return fail(Errc::request_too_large, "Request must be smaller than " +
                                              std::to_string(config.max_async_request_bytes) +
                                              " bytes for the asynchronous invoke operation (got " +
-                                             std::to_string(payload.size()) + ")");
+                                             std::to_string(size) + ")");
   }
-  auto* event = new AsyncEvent;
+  AsyncEvent* event = EventPool::take();
+  set_body(*event);
   event->id = request_ids.next();
-  event->payload = std::move(payload);
   event->version = &v;
   event->qualifier = target->qualifier;
   const AsyncConfig* alias_config =
@@ -115,8 +129,7 @@ Expected<RequestId> EngineCore::invoke_async(std::string_view qualified_name, Pa
   }
   if (!v.queue->push(event)) {
     v.counters.async_received.fetch_sub(1, std::memory_order_relaxed);
-    delete event->completion;
-    delete event;
+    EventPool::give(event);
     return fail(Errc::resource_exhausted,
                 "the asynchronous queue of " + std::string(qualified_name) + " is full");
   }
@@ -215,7 +228,7 @@ Invocation* EngineCore::take_event(Version& v, Invocation* reuse, NextEvent& nex
     Invocation* inv = reuse != nullptr ? reuse : new Invocation;
     if (reuse != nullptr) inv->out = InvokeOutput{};
     inv->version = &v;
-    inv->payload = event->payload;
+    inv->payload = event->body();
     inv->invoked_qualifier = event->qualifier;
     inv->slot = *slot;
     inv->depth = event->depth;
@@ -361,7 +374,7 @@ void EngineCore::fail_event(AsyncEvent* event, std::string_view condition, const
   }
   if (async.dead_letter) {
     const DeadLetter letter{event->id, v.function->name, error_code, error_message.substr(0, 1024),
-                            event->payload.view()};
+                            event->body().view()};
     try {
       async.dead_letter(letter);
     } catch (...) {
@@ -413,8 +426,7 @@ void EngineCore::deliver(Version& v, const Destination& destination, InvocationR
 }
 
 void EngineCore::finish_event(AsyncEvent* event) noexcept {
-  delete event->completion;
-  delete event;
+  EventPool::give(event);
 }
 
 std::uint64_t EngineCore::async_runnable() {
@@ -437,7 +449,7 @@ void EngineCore::spill(AsyncEvent* event) noexcept {
   Version& v = *event->version;
   v.counters.async_spilled.fetch_add(1, std::memory_order_release);
   const DeadLetter letter{event->id, v.function->name, "Shutdown",
-                          "the engine shut down before the event ran", event->payload.view()};
+                          "the engine shut down before the event ran", event->body().view()};
   const auto& sink = config.async_spill ? config.async_spill : event->config->dead_letter;
   if (sink) {
     try {

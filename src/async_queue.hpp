@@ -3,33 +3,13 @@
 #include <concurrentqueue/concurrentqueue.h>
 
 #include <atomic>
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 
-#include "nanofaas/async_config.hpp"
-#include "nanofaas/async_outcome.hpp"
-#include "nanofaas/clock.hpp"
-#include "nanofaas/payload.hpp"
-#include "nanofaas/request_id.hpp"
+#include "async_event.hpp"
+#include "event_pool.hpp"
 
 namespace nanofaas::detail {
-
-struct Version;
-
-/// One accepted asynchronous event, owned by the engine until its outcome is delivered.
-struct AsyncEvent {
-  RequestId id;
-  Payload payload;
-  Version* version = nullptr;
-  const AsyncConfig* config = nullptr;  // the alias's or the version's, when accepted
-  std::string_view qualifier;           // engine-owned
-  Clock::time_point enqueued;
-  std::uint32_t attempts = 0;             // invocations so far
-  std::uint32_t throttles = 0;            // consecutive throttled dispatches (for the backoff)
-  std::uint32_t depth = 1;                // how deep in a chain of invocations this event is
-  AsyncCompletion* completion = nullptr;  // the caller's callback, if it gave one (owned)
-};
 
 /// Where a function's accepted events wait for a worker. The dispatcher sees only this
 /// interface, so a durable distributed queue can take the in-memory one's place.
@@ -53,7 +33,7 @@ class InMemoryAsyncQueue final : public AsyncQueue {
   explicit InMemoryAsyncQueue(std::size_t capacity) : capacity_(capacity) {}
   ~InMemoryAsyncQueue() override {
     AsyncEvent* event = nullptr;
-    while (queue_.try_dequeue(event)) delete event;
+    while (queue_.try_dequeue(event)) EventPool::give(event);
   }
   bool push(AsyncEvent* event) override {
     const std::uint64_t pushed = pushed_.fetch_add(1, std::memory_order_acq_rel);

@@ -85,8 +85,8 @@ InvokeResult Context::invoke(std::string_view qualified_name, PayloadView payloa
 
 Expected<RequestId> Context::invoke_async(std::string_view qualified_name,
                                           PayloadView payload) const {
-  return invocation_->version->engine->invoke_async(
-      qualified_name, Payload::copy_of(payload.view()), invocation_->depth + 1);
+  return invocation_->version->engine->invoke_async(qualified_name, payload,
+                                                    invocation_->depth + 1);
 }
 
 void* Context::environment_local(const void* key, ErasedPtr (*make)()) const {

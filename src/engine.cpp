@@ -226,12 +226,7 @@ Expected<RequestId> Engine::invoke_async(std::string_view qualified_name, Payloa
 }
 
 Expected<RequestId> Engine::invoke_async(std::string_view qualified_name, PayloadView payload) {
-  if (payload.size() > impl_->config.max_async_request_bytes) {  // before copying it
-    return fail(Errc::request_too_large, "Request must be smaller than " +
-                                             std::to_string(impl_->config.max_async_request_bytes) +
-                                             " bytes for the asynchronous invoke operation");
-  }
-  return impl_->invoke_async(qualified_name, Payload::copy_of(payload.view()), 1);
+  return impl_->invoke_async(qualified_name, payload, 1);
 }
 
 void Engine::shutdown(std::chrono::nanoseconds drain) {

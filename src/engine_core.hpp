@@ -115,6 +115,9 @@ struct EngineCore {
   /// `completion`: told the outcome once the event ends (empty: nobody asked).
   Expected<RequestId> invoke_async(std::string_view qualified_name, Payload payload,
                                    std::uint32_t depth, AsyncCompletion completion = {});
+  /// The same, copying `bytes` (into the event itself when they are small).
+  Expected<RequestId> invoke_async(std::string_view qualified_name, PayloadView bytes,
+                                   std::uint32_t depth, AsyncCompletion completion = {});
   /// Dispatches `version`'s queued events while concurrency allows. On a worker's main fiber.
   void pump(Version& version, Worker& worker);
   /// An Event invocation finished: success, retry, or failure handling; releases its slot.
@@ -210,6 +213,11 @@ struct EngineCore {
   void await_window(Version& version);
   /// Schedules the first listed version's pump if the window has room.
   void serve_window(Worker* worker);
+  /// Validates, takes an event from the pool, fills it (`set_body(event)`), and queues it.
+  template <class SetBody>
+  Expected<RequestId> accept_event(std::string_view qualified_name, std::size_t size,
+                                   std::uint32_t depth, AsyncCompletion&& completion,
+                                   SetBody&& set_body);
   void delay(AsyncEvent* event, Clock::time_point due);
   /// Failure handling: on-failure destination and dead-letter sink, or counted as dropped.
   void fail_event(AsyncEvent* event, std::string_view condition, const InvokeOutput* out,

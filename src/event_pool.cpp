@@ -1,0 +1,105 @@
+#include "event_pool.hpp"
+
+#include <mutex>
+#include <vector>
+
+namespace nanofaas::detail {
+namespace {
+
+/// Events move between threads in chains of this many.
+constexpr std::size_t batch = 128;
+/// A thread keeps at most two batches; the shared list at most this many.
+constexpr std::size_t max_shared_batches = 64;
+
+/// A singly linked run of free events (through `pool_next`).
+struct Chain {
+  AsyncEvent* head = nullptr;
+  std::size_t size = 0;
+
+  void push(AsyncEvent* event) noexcept {
+    event->pool_next = head;
+    head = event;
+    ++size;
+  }
+  AsyncEvent* pop() noexcept {
+    AsyncEvent* event = head;
+    head = event->pool_next;
+    --size;
+    return event;
+  }
+  /// The first `n` events, as a chain of their own.
+  Chain split(std::size_t n) noexcept {
+    Chain front{head, 0};
+    AsyncEvent* last = head;
+    for (std::size_t i = 1; i < n; ++i) last = last->pool_next;
+    head = last->pool_next;
+    last->pool_next = nullptr;
+    front.size = n;
+    size -= n;
+    return front;
+  }
+  void free_all() noexcept {
+    while (head != nullptr) delete pop();
+  }
+};
+
+/// Batches handed over by threads with too many, for threads with none. Lives until exit.
+struct SharedBatches {
+  std::mutex mutex;
+  std::vector<Chain> chains;
+
+  ~SharedBatches() {
+    for (Chain& chain : chains) chain.free_all();
+  }
+  bool take(Chain& into) {
+    std::lock_guard lock(mutex);
+    if (chains.empty()) return false;
+    into = chains.back();
+    chains.pop_back();
+    return true;
+  }
+  /// False when the list is full (the caller frees the chain).
+  bool give(Chain chain) {
+    std::lock_guard lock(mutex);
+    if (chains.size() >= max_shared_batches) return false;
+    chains.push_back(chain);
+    return true;
+  }
+};
+
+SharedBatches& shared() {
+  static SharedBatches batches;
+  return batches;
+}
+
+/// This thread's free events; freed when the thread ends.
+struct LocalFreeList {
+  Chain chain;
+  ~LocalFreeList() { chain.free_all(); }
+};
+thread_local LocalFreeList local;
+
+}  // namespace
+
+AsyncEvent* EventPool::take() {
+  Chain& mine = local.chain;
+  if (mine.size == 0 && !shared().take(mine)) return new AsyncEvent;
+  return mine.pop();
+}
+
+void EventPool::give(AsyncEvent* event) noexcept {
+  event->clear();
+  Chain& mine = local.chain;
+  mine.push(event);
+  if (mine.size < 2 * batch) return;
+  Chain extra = mine.split(batch);
+  bool kept = false;
+  try {
+    kept = shared().give(extra);
+  } catch (...) {
+    // No room to list it: free it instead.
+  }
+  if (!kept) extra.free_all();
+}
+
+}  // namespace nanofaas::detail
