@@ -12,6 +12,7 @@
 #include "nanofaas/filter.hpp"
 #include "nanofaas/function_config.hpp"
 #include "nanofaas/invoke_result.hpp"
+#include "nanofaas/load_generator.hpp"
 #include "nanofaas/metrics.hpp"
 #include "nanofaas/payload.hpp"
 #include "nanofaas/queue.hpp"
