@@ -30,7 +30,9 @@ class AsyncQueue {
 /// event for the bound.
 class InMemoryAsyncQueue final : public AsyncQueue {
  public:
-  explicit InMemoryAsyncQueue(std::size_t capacity) : capacity_(capacity) {}
+  /// Starts with one block of slots (it grows on demand): an idle function's queue is small.
+  explicit InMemoryAsyncQueue(std::size_t capacity)
+      : capacity_(capacity), queue_(moodycamel::ConcurrentQueueDefaultTraits::BLOCK_SIZE) {}
   ~InMemoryAsyncQueue() override {
     AsyncEvent* event = nullptr;
     while (queue_.try_dequeue(event)) EventPool::give(event);
