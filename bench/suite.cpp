@@ -487,6 +487,18 @@ void sync_cold_memory(const Plan& plan, const std::string& dir) {
        {{"CAF", bench::have_caf ? median(per_actor) / 1024 : 0}, {"asio thread_pool", 0}}});
 }
 
+/// A value for the table: 3 significant digits, no exponent.
+std::string shown(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text,
+                v >= 100  ? "%.0f"
+                : v >= 10 ? "%.1f"
+                : v >= 1  ? "%.2f"
+                          : "%.3f",
+                v);
+  return text;
+}
+
 void write_ratios(const Plan& plan, const std::string& dir, const std::string& command) {
   FILE* f = open_csv(dir, "ratios.md");
   std::fprintf(f,
@@ -507,15 +519,15 @@ void write_ratios(const Plan& plan, const std::string& dir, const std::string& c
       }
     }
     if (best == nullptr) {
-      std::fprintf(f, "| %s | %s | %.3g | no equivalent | | |\n", r.workload.c_str(),
-                   r.unit.c_str(), r.nanofaas);
+      std::fprintf(f, "| %s | %s | %s | no equivalent | | |\n", r.workload.c_str(), r.unit.c_str(),
+                   shown(r.nanofaas).c_str());
       continue;
     }
     const double ratio = r.nanofaas / best->second;
     const bool better = r.higher_is_better ? ratio > 1 : ratio < 1;
-    std::fprintf(f, "| %s | %s | %.3g | %s | %.3g | %.2f (%s)%s%s |\n", r.workload.c_str(),
-                 r.unit.c_str(), r.nanofaas, best->first.c_str(), best->second, ratio,
-                 better ? "nanofaas better" : "peer better",
+    std::fprintf(f, "| %s | %s | %s | %s | %s | %.2f (%s)%s%s |\n", r.workload.c_str(),
+                 r.unit.c_str(), shown(r.nanofaas).c_str(), best->first.c_str(),
+                 shown(best->second).c_str(), ratio, better ? "nanofaas better" : "peer better",
                  missing.empty() ? "" : "; no equivalent: ", missing.c_str());
   }
   utsname u{};

@@ -23,6 +23,7 @@ build_dir=${BUILD_DIR:-build}
 results=bench/results
 mkdir -p "$results"
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date +%s)
 echo "== nanofaas_bench_suite ${suite_flags[*]} $results"
 "$build_dir/bench/nanofaas_bench_suite" "${suite_flags[@]}" "$results"
@@ -31,16 +32,24 @@ echo "== nanofaas_bench_headline ${headline_args[*]} > $results/headline.txt"
 echo "== nanofaas_bench_mapping ${mapping_args[*]} > $results/mapping.txt"
 "$build_dir/bench/nanofaas_bench_mapping" "${mapping_args[@]}" > "$results/mapping.txt"
 elapsed=$(( $(date +%s) - start ))
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo "== gnuplot bench/plots/figures.gp"
 gnuplot -e "results='$results'" bench/plots/figures.gp
 
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ $commit != unknown && -n $(git status --porcelain -- src include CMakeLists.txt bench) ]]; then
+  commit="$commit plus uncommitted changes"
+fi
 cpu=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)
 compiler=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build_dir/CMakeCache.txt")
 {
   echo
   echo "Machine: ${cpu:-unknown CPU}, $(nproc) cores ($(uname -sr)); compiler: $("${compiler:-c++}" --version | head -n 1);"
-  echo "Release build (scripts/build.sh); command: \`$command_line\`; measuring took ${elapsed} s"
-  echo "(suite, headline and mapping benchmarks). Other output: headline.txt, mapping.txt, *.csv, *.svg."
+  echo "Source: commit $commit. Release build (scripts/build.sh); command: \`$command_line\`; measuring took ${elapsed} s"
+  echo "(suite, headline and mapping benchmarks); load average (1, 5, 15 min) $load_before at the start"
+  echo "(after the build), $load_after at the end (this run's own threads count): other work on"
+  echo "the machine disturbs nanofaas' spinning workers most."
+  echo "Other output: headline.txt, mapping.txt, *.csv, *.svg."
 } >> "$results/ratios.md"
 echo "bench.sh: results in $results/ (measuring took ${elapsed} s)"
