@@ -38,7 +38,7 @@ echo "== gnuplot bench/plots/figures.gp"
 gnuplot -e "results='$results'" bench/plots/figures.gp
 
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ $commit != unknown && -n $(git status --porcelain -- src include CMakeLists.txt bench) ]]; then
+if [[ $commit != unknown && -n $(git status --porcelain -- src include CMakeLists.txt bench ':!bench/results') ]]; then
   commit="$commit plus uncommitted changes"
 fi
 cpu=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)
