@@ -1,7 +1,6 @@
 #pragma once
 
 #include <linux/futex.h>
-#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -62,8 +61,6 @@ class Parker {
           }
           spin_pause();
         }
-        // A thread that shares this core (the host's producer) gets it while nothing is due.
-        sched_yield();
       } while (clock::now() < spin_until && clock::now() < deadline);
     }
     std::uint32_t expected = empty;
