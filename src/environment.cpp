@@ -160,8 +160,11 @@ bool Environment::execute(Invocation& invocation) noexcept {
     // An Event invocation: this environment goes on with the version's next queued event.
     if (Invocation* next = engine.complete_event(invocation, false, true, end)) {
       pending = next;
-      // Other fibers of this worker (callers, other functions' pumps) get their turn.
-      if (++drained_ % yield_every == 0) boost::this_fiber::yield();
+      // Other fibers of this worker (callers, other functions' pumps) get their turn, at
+      // once when work was posted to the worker (a waiting caller's invocation, say).
+      if (++drained_ % yield_every == 0 || worker->has_posted_work()) {
+        boost::this_fiber::yield();
+      }
       return true;
     }
     v.pool.release(this, engine.keep_alive_now(end));

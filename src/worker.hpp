@@ -65,6 +65,10 @@ class Worker {
   /// only; throws when no stack can be mapped.
   boost::fibers::fiber launch(std::function<void()> body);
 
+  /// True when tasks were posted and not yet taken in. Any thread (a hint).
+  bool has_posted_work() const noexcept {
+    return inbox_count_.load(std::memory_order_relaxed) != 0;
+  }
   /// True once the worker got its stop task. On this worker only.
   bool stopping() const noexcept { return stopping_; }
   /// The worker whose thread this is, or nullptr on other threads.

@@ -15,9 +15,6 @@ class Worker;
 /// ready queue: a posted invocation resumes its environment's fiber directly, without an
 /// intermediate dispatcher fiber. When idle it spins for `EngineConfig::idle_spin`, then parks
 /// on a futex; any thread wakes it through `Worker::post` or Boost's remote `notify`.
-/// Boost's dispatcher fiber (timers, remote wake-ups, freeing finished fibers) is kept aside
-/// and run when nothing else is ready or after `dispatcher_interval` other picks, instead of
-/// in turn with every fiber: a handoff between two fibers then costs one switch, not two.
 class EngineAlgorithm final : public boost::fibers::algo::algorithm {
  public:
   explicit EngineAlgorithm(Worker& worker) noexcept : worker_(&worker) {}
@@ -32,12 +29,8 @@ class EngineAlgorithm final : public boost::fibers::algo::algorithm {
   /// Moves posted tasks into the ready queue (run, retire) or to the main fiber (create, stop).
   void drain_inbox() noexcept;
 
-  static constexpr unsigned dispatcher_interval = 16;
-
   Worker* worker_;
   boost::fibers::scheduler::ready_queue_type ready_{};
-  boost::fibers::context* dispatcher_ = nullptr;  // ready, waiting for its turn
-  unsigned picks_since_dispatcher_ = 0;
 };
 
 }  // namespace nanofaas::detail
