@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <latch>
 #include <string>
 #include <thread>
@@ -90,20 +91,25 @@ inline double caf_send_throughput(int n, int actors = 2, std::size_t threads = 2
   return run(n);
 }
 
-/// Open-loop enqueue-to-start latency: `anon_send` of each event's scheduled send time,
-/// alternating between 2 actors (one per scheduler thread), each recording on arrival.
+/// Open-loop enqueue-to-start latency: `anon_send` of each event's index into a table of
+/// load tickets (CAF 0.17 sends only announced types), alternating between 2 actors (one per
+/// scheduler thread), each completing the ticket on arrival. The table is sized up front, so
+/// an actor reads a ticket the mailbox handed over, never one being written.
 inline OpenLoopResult caf_send_start_latency(const OpenLoop& schedule) {
   CafRuntime rt(2);
-  StartRecorder recorder(schedule.events());
+  std::vector<nanofaas::LoadTicket> tickets;
+  tickets.reserve(static_cast<std::size_t>(schedule.events()) + 1024);
   std::vector<caf::actor> targets;
   for (int a = 0; a < 2; ++a) {
-    targets.push_back(rt.system.spawn([&recorder]() -> caf::behavior {
-      return {[&recorder](std::int64_t due) { recorder.started(due); }};
+    targets.push_back(rt.system.spawn([&tickets]() -> caf::behavior {
+      return {[&tickets](std::int64_t i) { tickets[static_cast<std::size_t>(i)].done(); }};
     }));
   }
-  std::size_t next = 0;
-  return drive_open_loop(schedule, recorder, [&targets, &next](std::int64_t due) {
-    caf::anon_send(targets[next++ & 1], due);
+  return drive_open_loop(schedule, [&targets, &tickets](nanofaas::LoadTicket ticket) {
+    if (tickets.size() == tickets.capacity()) std::abort();  // sized for the schedule
+    tickets.push_back(ticket);
+    const auto i = static_cast<std::int64_t>(tickets.size() - 1);
+    caf::anon_send(targets[static_cast<std::size_t>(i & 1)], i);
     return true;
   });
 }

@@ -73,9 +73,8 @@ inline double tbb_task_group_throughput(int n, int threads = 2) {
 inline OpenLoopResult tbb_enqueue_start_latency(const OpenLoop& schedule) {
   tbb::global_control workers(tbb::global_control::max_allowed_parallelism, 3);
   tbb::task_arena arena(2, 0);
-  StartRecorder recorder(schedule.events());
-  return drive_open_loop(schedule, recorder, [&arena, &recorder](std::int64_t due) {
-    arena.enqueue([&recorder, due] { recorder.started(due); });
+  return drive_open_loop(schedule, [&arena](nanofaas::LoadTicket ticket) {
+    arena.enqueue([ticket] { ticket.done(); });
     return true;
   });
 }
@@ -144,12 +143,11 @@ inline double std_async_throughput(int n, std::size_t window = 256) {
 }
 
 /// The open-loop peer of `async_start_latency`: boost::asio::thread_pool(2) post, each task
-/// carrying its scheduled send time and reading the clock first.
+/// carrying its ticket and completing it first.
 inline OpenLoopResult asio_post_start_latency(const OpenLoop& schedule) {
   boost::asio::thread_pool pool(2);
-  StartRecorder recorder(schedule.events());
-  auto result = drive_open_loop(schedule, recorder, [&pool, &recorder](std::int64_t due) {
-    boost::asio::post(pool, [&recorder, due] { recorder.started(due); });
+  auto result = drive_open_loop(schedule, [&pool](nanofaas::LoadTicket ticket) {
+    boost::asio::post(pool, [ticket] { ticket.done(); });
     return true;
   });
   pool.join();

@@ -17,7 +17,10 @@
 #include <cstring>
 #include <future>
 #include <latch>
+#include <new>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "nanofaas/nanofaas.hpp"
@@ -197,23 +200,15 @@ inline double asio_post_throughput(int n, std::size_t threads = 2) {
   return n / std::chrono::duration<double>(steady::now() - t0).count();
 }
 
-/// steady_clock now, in nanoseconds since its epoch.
-inline std::int64_t now_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(steady::now().time_since_epoch())
-      .count();
-}
-
 /// An open-loop schedule: `rate` events/s for `warmup` (not recorded), then for `measure`.
 struct OpenLoop {
   double rate = 100000;
   std::chrono::milliseconds warmup{50};
   std::chrono::milliseconds measure{200};
 
-  [[nodiscard]] int warmup_events() const {
-    return static_cast<int>(rate * static_cast<double>(warmup.count()) / 1000);
-  }
+  /// Events sent in all (warm-up included), for sizing a target's queue.
   [[nodiscard]] int events() const {
-    return warmup_events() + static_cast<int>(rate * static_cast<double>(measure.count()) / 1000);
+    return static_cast<int>(rate * static_cast<double>((warmup + measure).count()) / 1000);
   }
 };
 
@@ -224,104 +219,47 @@ struct OpenLoopResult {
   std::uint64_t refused = 0;  ///< sends refused (queue full), retried at once
 };
 
-/// The receiving end of an open-loop run: a handler calls `started` first thing with its
-/// event's scheduled send time. Each thread records into its own histogram (no sharing);
-/// they are merged after the run. One recorder records on a thread at a time.
-class StartRecorder {
- public:
-  explicit StartRecorder(int events) : done_(events) {}
-
-  void started(std::int64_t scheduled_ns) noexcept {
-    const std::int64_t now = now_ns();
-    if (scheduled_ns >= record_from_ns_) {
-      mine().record(std::chrono::nanoseconds(now - scheduled_ns));
-    }
-    done_.count_down();
-  }
-  /// Events scheduled before `ns` are the warm-up. Set before the first send.
-  void record_from(std::int64_t ns) noexcept { record_from_ns_ = ns; }
-  /// Waits for every event, then merges the threads' histograms.
-  DurationHistogram wait() {
-    done_.wait();
-    DurationHistogram all;
-    for (std::size_t i = 0; i < used_.load() && i < slots_.size(); ++i) all.merge(slots_[i].h);
-    return all;
-  }
-
- private:
-  struct alignas(64) Slot {
-    DurationHistogram h;
-  };
-  static std::atomic<std::uint64_t>& next_id() {
-    static std::atomic<std::uint64_t> id{0};
-    return id;
-  }
-  DurationHistogram& mine() noexcept {
-    thread_local std::uint64_t owner = 0;
-    thread_local DurationHistogram* h = nullptr;
-    if (owner != id_) {
-      const std::size_t i = used_.fetch_add(1);
-      if (i >= slots_.size()) std::abort();
-      owner = id_;
-      h = &slots_[i].h;
-    }
-    return *h;
-  }
-
-  const std::uint64_t id_ = next_id().fetch_add(1) + 1;
-  std::int64_t record_from_ns_ = 0;
-  std::latch done_;
-  std::atomic<std::size_t> used_{0};
-  std::array<Slot, 16> slots_{};
-};
-
-/// Drives an open loop from this thread: event i is due at start + i / rate, whether or not
-/// earlier events have been taken (spinning until then, as gaps are microseconds; when late,
-/// it sends at once). `send(due_ns)` hands over an event carrying its due time and returns
-/// false when refused. Latency counts from the due time, not from the actual send, so a
-/// stalled producer shows up as latency (the correction for coordinated omission).
+/// Drives an open loop with nanofaas' load generator (`nanofaas::run_load`): event i is due at
+/// start + i / rate whether or not earlier ones have run, and its latency counts from that due
+/// time (the correction for coordinated omission). `send(ticket)` hands an event over, and
+/// the task calls `ticket.done()` first thing when it starts; false means refused.
 template <class Send>
-OpenLoopResult drive_open_loop(const OpenLoop& schedule, StartRecorder& recorder, Send&& send) {
-  const int warm = schedule.warmup_events();
-  const int total = schedule.events();
-  const double period_ns = 1e9 / schedule.rate;
-  const std::int64_t start = now_ns();
-  recorder.record_from(start + static_cast<std::int64_t>(warm * period_ns));
-  OpenLoopResult result;
-  std::int64_t measure_begin = start;
-  for (int i = 0; i < total; ++i) {
-    const std::int64_t due = start + static_cast<std::int64_t>(i * period_ns);
-    std::int64_t now = now_ns();
-    while (now < due) now = now_ns();
-    if (i == warm) measure_begin = now;
-    while (!send(due)) ++result.refused;
+OpenLoopResult drive_open_loop(const OpenLoop& schedule, Send&& send) {
+  const nanofaas::LoadSpec spec{
+      .rate = schedule.rate, .duration = schedule.measure, .warmup = schedule.warmup};
+  auto report = nanofaas::run_load(spec, nanofaas::LoadSend(std::forward<Send>(send)));
+  if (!report) {
+    std::fprintf(stderr, "open loop: %s\n", report.error().message.c_str());
+    std::abort();
   }
-  const std::int64_t measure_end = now_ns();
-  result.latency = recorder.wait();
-  result.achieved_rate = (total - warm) / (static_cast<double>(measure_end - measure_begin) / 1e9);
-  return result;
+  return {report->latency, report->achieved_rate, report->refused};
+}
+
+/// A ticket as the bytes of an event payload, and back (it is a small trivially copyable value).
+static_assert(std::is_trivially_copyable_v<nanofaas::LoadTicket>);
+inline std::string_view ticket_bytes(const nanofaas::LoadTicket& ticket) noexcept {
+  return {reinterpret_cast<const char*>(&ticket), sizeof ticket};
+}
+inline nanofaas::LoadTicket ticket_of(std::string_view bytes) noexcept {
+  alignas(nanofaas::LoadTicket) char raw[sizeof(nanofaas::LoadTicket)];
+  std::memcpy(raw, bytes.data(), sizeof raw);
+  return *std::launder(reinterpret_cast<nanofaas::LoadTicket*>(raw));
 }
 
 /// Enqueue-to-start latency of `invoke_async` under an open loop: warm workers, one function
-/// whose trivial handler reads the clock first; each event's 8-byte payload is its scheduled
-/// send time.
+/// whose trivial handler completes its ticket (carried as the payload) first.
 inline OpenLoopResult async_start_latency(const OpenLoop& schedule, std::uint32_t workers = 2) {
   auto engine = nanofaas::Engine::create({.workers = workers}).value();
-  StartRecorder recorder(schedule.events());
   nanofaas::FunctionConfig config{.name = "start"};
   config.async.max_queue_depth = static_cast<std::size_t>(schedule.events());
-  if (!engine.add_function(config, [&recorder](const nanofaas::Event& event) {
-        std::int64_t due = 0;
-        std::memcpy(&due, event.body().data(), sizeof due);
-        recorder.started(due);
+  if (!engine.add_function(config, [](const nanofaas::Event& event) {
+        ticket_of(event.body()).done();
         return nanofaas::Response{};
       })) {
     std::abort();
   }
-  return drive_open_loop(schedule, recorder, [&engine](std::int64_t due) {
-    char bytes[sizeof due];
-    std::memcpy(bytes, &due, sizeof due);
-    return static_cast<bool>(engine.invoke_async("start", std::string_view(bytes, sizeof due)));
+  return drive_open_loop(schedule, [&engine](nanofaas::LoadTicket ticket) {
+    return static_cast<bool>(engine.invoke_async("start", ticket_bytes(ticket)));
   });
 }
 
