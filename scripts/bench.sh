@@ -2,7 +2,8 @@
 # The benchmark suite as one command: scripts/bench.sh [quick|full]
 # Installs what it needs (scripts/setup.sh bench: oneTBB, CAF, gnuplot), builds Release in
 # ${BUILD_DIR:-build} (scripts/build.sh), runs nanofaas_bench_suite (CSV, one file per figure)
-# and the headline and mapping benchmarks (text) into bench/results/, draws the figures
+# and the headline, mapping and filter benchmarks and the instruction counts (text) into
+# bench/results/, draws the figures
 # (bench/plots/figures.gp, SVG) and writes bench/results/ratios.md with the machine under it.
 # quick: ~2 minutes of measuring on 2 cores, medians of 3; full: medians of 5, longer runs.
 set -euo pipefail
@@ -10,8 +11,8 @@ cd "$(dirname "$0")/.."
 
 mode=${1:-quick}
 case $mode in
-  quick) suite_flags=(--quick); headline_args=(5000); mapping_args=(3) ;;
-  full) suite_flags=(); headline_args=(); mapping_args=() ;;
+  quick) suite_flags=(--quick); headline_args=(5000); mapping_args=(3); filter_repetitions=3 ;;
+  full) suite_flags=(); headline_args=(); mapping_args=(); filter_repetitions=5 ;;
   *) echo "usage: scripts/bench.sh [quick|full]" >&2; exit 2 ;;
 esac
 command_line="scripts/bench.sh $mode"
@@ -31,6 +32,13 @@ echo "== nanofaas_bench_headline ${headline_args[*]} > $results/headline.txt"
 "$build_dir/bench/nanofaas_bench_headline" "${headline_args[@]}" > "$results/headline.txt"
 echo "== nanofaas_bench_mapping ${mapping_args[*]} > $results/mapping.txt"
 "$build_dir/bench/nanofaas_bench_mapping" "${mapping_args[@]}" > "$results/mapping.txt"
+echo "== nanofaas_bench_filter > $results/filter.txt"
+"$build_dir/bench/nanofaas_bench_filter" --benchmark_repetitions="$filter_repetitions" \
+  --benchmark_report_aggregates_only=true > "$results/filter.txt"
+if [[ -x $build_dir/bench/nanofaas_bench_icount ]] && command -v valgrind > /dev/null; then
+  echo "== scripts/instruction_gate.sh > $results/instructions.txt"
+  scripts/instruction_gate.sh "$build_dir" > "$results/instructions.txt"
+fi
 elapsed=$(( $(date +%s) - start ))
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -46,10 +54,11 @@ compiler=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build_dir/CMakeCache.txt"
 {
   echo
   echo "Machine: ${cpu:-unknown CPU}, $(nproc) cores ($(uname -sr)); compiler: $("${compiler:-c++}" --version | head -n 1);"
-  echo "Source: commit $commit. Release build (scripts/build.sh); command: \`$command_line\`; measuring took ${elapsed} s"
-  echo "(suite, headline and mapping benchmarks); load average (1, 5, 15 min) $load_before at the start"
-  echo "(after the build), $load_after at the end (this run's own threads count): other work on"
-  echo "the machine disturbs nanofaas' spinning workers most."
-  echo "Other output: headline.txt, mapping.txt, *.csv, *.svg."
+  echo "Source: commit $commit. Release build (scripts/build.sh); command: \`$command_line\`;"
+  echo "measuring took ${elapsed} s (suite, headline, mapping and filter benchmarks, instruction"
+  echo "counts); load average (1, 5, 15 min) $load_before at the start (after the build),"
+  echo "$load_after at the end (this run's own threads count): other work on the machine"
+  echo "disturbs nanofaas' spinning workers most."
+  echo "Other output: headline.txt, mapping.txt, filter.txt, instructions.txt, *.csv, *.svg."
 } >> "$results/ratios.md"
 echo "bench.sh: results in $results/ (measuring took ${elapsed} s)"
