@@ -5,6 +5,7 @@
 
 #include "engine_core.hpp"
 #include "environment.hpp"
+#include "invocation.hpp"
 #include "worker.hpp"
 
 namespace nanofaas::detail {
@@ -18,6 +19,18 @@ boost::fibers::context* EngineAlgorithm::pick_next() noexcept {
   if (ready_.empty()) return nullptr;
   boost::fibers::context* next = &ready_.front();
   ready_.pop_front();
+  if (next == boost::fibers::context::active()) {
+    // The fiber that is suspending was made ready by a task taken in just now (an environment
+    // back in its pool got its next invocation): a fiber cannot resume itself. Another ready
+    // fiber, or else Boost's dispatcher, runs first, and this one right after.
+    boost::fibers::context* other = nullptr;
+    if (!ready_.empty()) {
+      other = &ready_.front();
+      ready_.pop_front();
+    }
+    ready_.push_front(*next);
+    return other;
+  }
   return next;
 }
 
@@ -52,7 +65,12 @@ void EngineAlgorithm::drain_inbox() noexcept {
     switch (task.kind) {
       case Task::Kind::run:
         task.env->pending = task.invocation;
-        awakened(task.env->fiber);
+        if (task.invocation->async == nullptr) {
+          // A caller waits for this one (sync or batch): it runs before queued Event work.
+          ready_.push_front(*task.env->fiber);
+        } else {
+          awakened(task.env->fiber);
+        }
         break;
       case Task::Kind::retire:
         task.env->retire = true;
