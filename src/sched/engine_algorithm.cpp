@@ -15,14 +15,16 @@ void EngineAlgorithm::awakened(boost::fibers::context* ctx) noexcept {
 }
 
 boost::fibers::context* EngineAlgorithm::pick_next() noexcept {
-  if (worker_->inbox_count_.load(std::memory_order_acquire) != 0) drain_inbox();
+  const bool drained = worker_->inbox_count_.load(std::memory_order_acquire) != 0;
+  if (drained) drain_inbox();
   if (ready_.empty()) return nullptr;
   boost::fibers::context* next = &ready_.front();
   ready_.pop_front();
-  if (next == boost::fibers::context::active()) {
+  if (drained && next == boost::fibers::context::active()) {
     // The fiber that is suspending was made ready by a task taken in just now (an environment
     // back in its pool got its next invocation): a fiber cannot resume itself. Another ready
-    // fiber, or else Boost's dispatcher, runs first, and this one right after.
+    // fiber, or else Boost's dispatcher, runs first, and this one right after. Only a task
+    // taken in by this pick can do that.
     boost::fibers::context* other = nullptr;
     if (!ready_.empty()) {
       other = &ready_.front();
