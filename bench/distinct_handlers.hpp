@@ -41,6 +41,9 @@ inline std::vector<std::function<void()>> distinct_handlers(int functions, std::
 /// boost::asio::thread_pool(2) post, round-robin over `functions` distinct handlers.
 inline double asio_distinct_throughput(int n, int functions) {
   boost::asio::thread_pool pool(2);
+  std::latch warm(1000);  // warm up: start the pool's threads
+  for (int i = 0; i < 1000; ++i) boost::asio::post(pool, [&warm] { trivial_task(warm); });
+  warm.wait();
   std::latch done(n);
   const auto handlers = distinct_handlers(functions, done);
   const auto t0 = steady::now();
