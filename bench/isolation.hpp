@@ -21,8 +21,7 @@ namespace bench {
 
 /// The neighbour's work per event: the trivial task's payload copy, then one fewer in flight.
 inline void neighbour_task(std::atomic<int>& in_flight) {
-  nanofaas::Payload p = nanofaas::Payload::copy_of("{}");
-  asm volatile("" : : "r"(p.data()) : "memory");
+  copy_trivial_payload();
   in_flight.fetch_sub(1, std::memory_order_relaxed);
 }
 

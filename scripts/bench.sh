@@ -37,7 +37,9 @@ echo "== nanofaas_bench_filter > $results/filter.txt"
   --benchmark_report_aggregates_only=true > "$results/filter.txt"
 if [[ -x $build_dir/bench/nanofaas_bench_icount ]] && command -v valgrind > /dev/null; then
   echo "== scripts/instruction_gate.sh > $results/instructions.txt"
-  scripts/instruction_gate.sh "$build_dir" > "$results/instructions.txt"
+  # A failed gate is reported in the file, and the plots and notes are still written.
+  scripts/instruction_gate.sh "$build_dir" > "$results/instructions.txt" ||
+    echo "instruction gate: FAILED (a hot path grew more than 10%)" >> "$results/instructions.txt"
 fi
 elapsed=$(( $(date +%s) - start ))
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)

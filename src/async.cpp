@@ -108,7 +108,13 @@ Expected<RequestId> EngineCore::accept_event(std::string_view qualified_name, st
                                              std::to_string(size) + ")");
   }
   AsyncEvent* event = EventPool::take();
-  set_body(*event);
+  try {
+    set_body(*event);  // a large body is copied into a new Payload
+    if (completion) event->completion = new AsyncCompletion(std::move(completion));
+  } catch (...) {
+    EventPool::give(event);
+    throw;
+  }
   event->id = request_ids.next();
   event->version = &v;
   event->qualifier = target->qualifier;
@@ -117,7 +123,6 @@ Expected<RequestId> EngineCore::accept_event(std::string_view qualified_name, st
   event->config = alias_config != nullptr ? alias_config : v.async.load(std::memory_order_acquire);
   event->enqueued = config.clock->now();
   event->depth = depth;
-  if (completion) event->completion = new AsyncCompletion(std::move(completion));
   const RequestId id = event->id;
   v.counters.async_received.fetch_add(1, std::memory_order_relaxed);
   if (depth > max_chain_depth && v.recursive_loop == RecursiveLoop::terminate) {

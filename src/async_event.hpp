@@ -46,7 +46,7 @@ struct AsyncEvent {
   /// Copies `bytes`: into the event when they fit, else into a new Payload.
   void set_body(PayloadView bytes) {
     if (bytes.size() <= inline_capacity) {
-      std::memcpy(inline_bytes_, bytes.data(), bytes.size());
+      if (!bytes.empty()) std::memcpy(inline_bytes_, bytes.data(), bytes.size());
       std::memset(inline_bytes_ + bytes.size(), 0, payload_padding);
       inline_size_ = static_cast<std::uint32_t>(bytes.size());
     } else {

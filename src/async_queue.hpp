@@ -16,7 +16,8 @@ namespace nanofaas::detail {
 class AsyncQueue {
  public:
   virtual ~AsyncQueue() = default;
-  /// Takes the event over; false (and nothing taken) when the queue is full. Any thread.
+  /// Takes the event over; false (and nothing taken) when the queue is full, or has no memory
+  /// left for it. Any thread.
   virtual bool push(AsyncEvent* event) = 0;
   /// The next event, or nullptr. Any thread.
   virtual AsyncEvent* pop() = 0;
@@ -50,7 +51,10 @@ class InMemoryAsyncQueue final : public AsyncQueue {
         return false;
       }
     }
-    queue_.enqueue(event);
+    if (!queue_.enqueue(event)) {  // no memory for a new block
+      pushed_.fetch_sub(1, std::memory_order_relaxed);
+      return false;
+    }
     return true;
   }
   AsyncEvent* pop() override {

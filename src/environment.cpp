@@ -161,8 +161,8 @@ bool Environment::execute(Invocation& invocation) noexcept {
     if (Invocation* next = engine.complete_event(invocation, false, true, end)) {
       pending = next;
       // Other fibers of this worker (callers, other functions' pumps) get their turn, at
-      // once when work was posted to the worker (a waiting caller's invocation, say).
-      if (++drained_ % yield_every == 0 || worker->has_posted_work()) {
+      // once when a caller's invocation was posted to the worker.
+      if (++drained_ % yield_every == 0 || worker->has_waiting_callers()) {
         boost::this_fiber::yield();
       }
       return true;

@@ -43,14 +43,12 @@ struct Chain {
   }
 };
 
-/// Batches handed over by threads with too many, for threads with none. Lives until exit.
+/// Batches handed over by threads with too many, for threads with none. Never destroyed: an
+/// engine with static storage may still free events during static destruction.
 struct SharedBatches {
   std::mutex mutex;
   std::vector<Chain> chains;
 
-  ~SharedBatches() {
-    for (Chain& chain : chains) chain.free_all();
-  }
   bool take(Chain& into) {
     std::lock_guard lock(mutex);
     if (chains.empty()) return false;
@@ -68,31 +66,49 @@ struct SharedBatches {
 };
 
 SharedBatches& shared() {
-  static SharedBatches batches;
+  static SharedBatches& batches = *new SharedBatches;
   return batches;
 }
 
-/// This thread's free events; freed when the thread ends.
+/// This thread's free events; freed when the thread ends. After that (a thread's other
+/// thread-local destructors, or static destruction on the main thread, may still free events
+/// of an engine), events are plain `new` and `delete`.
+enum class LocalState : unsigned char { unused, alive, gone };
+thread_local LocalState local_state = LocalState::unused;  // trivially destructible
 struct LocalFreeList {
   Chain chain;
-  ~LocalFreeList() { chain.free_all(); }
+  LocalFreeList() noexcept { local_state = LocalState::alive; }
+  ~LocalFreeList() {
+    local_state = LocalState::gone;
+    chain.free_all();
+  }
 };
 thread_local LocalFreeList local;
+
+/// This thread's list (made on first use), or nullptr once the thread destroyed it.
+Chain* local_chain() noexcept {
+  if (local_state == LocalState::gone) return nullptr;
+  return &local.chain;
+}
 
 }  // namespace
 
 AsyncEvent* EventPool::take() {
-  Chain& mine = local.chain;
-  if (mine.size == 0 && !shared().take(mine)) return new AsyncEvent;
-  return mine.pop();
+  Chain* mine = local_chain();
+  if (mine == nullptr || (mine->size == 0 && !shared().take(*mine))) return new AsyncEvent;
+  return mine->pop();
 }
 
 void EventPool::give(AsyncEvent* event) noexcept {
   event->clear();
-  Chain& mine = local.chain;
-  mine.push(event);
-  if (mine.size < 2 * batch) return;
-  Chain extra = mine.split(batch);
+  Chain* mine = local_chain();
+  if (mine == nullptr) {
+    delete event;
+    return;
+  }
+  mine->push(event);
+  if (mine->size < 2 * batch) return;
+  Chain extra = mine->split(batch);
   bool kept = false;
   try {
     kept = shared().give(extra);

@@ -39,6 +39,9 @@ void Worker::join() {
 }
 
 void Worker::post(const Task& task) {
+  if (task.kind == Task::Kind::run && task.invocation->async == nullptr) {
+    waiting_callers_.fetch_add(1, std::memory_order_relaxed);
+  }
   inbox_.enqueue(task);
   inbox_count_.fetch_add(1, std::memory_order_release);
   parker_.unpark();

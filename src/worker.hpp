@@ -65,9 +65,10 @@ class Worker {
   /// only; throws when no stack can be mapped.
   boost::fibers::fiber launch(std::function<void()> body);
 
-  /// True when tasks were posted and not yet taken in. Any thread (a hint).
-  bool has_posted_work() const noexcept {
-    return inbox_count_.load(std::memory_order_relaxed) != 0;
+  /// True when an invocation a caller waits for (sync, or a mapping's batch) was posted and
+  /// not yet taken in. Any thread (a hint).
+  bool has_waiting_callers() const noexcept {
+    return waiting_callers_.load(std::memory_order_relaxed) != 0;
   }
   /// True once the worker got its stop task. On this worker only.
   bool stopping() const noexcept { return stopping_; }
@@ -92,6 +93,7 @@ class Worker {
 
   moodycamel::ConcurrentQueue<Task> inbox_;
   std::atomic<std::uint32_t> inbox_count_{0};
+  std::atomic<std::uint32_t> waiting_callers_{0};  // posted runs of sync and batch calls
   Parker parker_;
 
   // Worker-thread-only state.

@@ -9,6 +9,7 @@
 #include <deque>
 #include <mutex>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -183,6 +184,12 @@ TEST(LoadGeneratorTest, ValidationErrorsAreValues) {
       {.concurrency = 0, .count = 1},
       {.concurrency = 2000, .count = 1, .mode = InvocationMode::sync},
       {.count = 1, .clock = nullptr},
+      {.rate = 1e-6, .count = 10},
+      {.duration = std::chrono::nanoseconds(std::numeric_limits<std::int64_t>::max()),
+       .warmup = 1s},
+      {.count = std::numeric_limits<std::uint64_t>::max()},
+      {.rate = 1, .count = 1'000'000'000'000},
+      {.concurrency = 2'000'000, .count = 1},
   };
   auto engine = echo_engine();
   for (const auto& spec : bad) {
@@ -374,6 +381,25 @@ TEST(LoadGeneratorTest, RefusedSendsAreRetriedAndCounted) {
   ASSERT_TRUE(report) << report.error().message;
   expect_all_completed(*report, 20);
   EXPECT_EQ(report->refused, 20u);
+}
+
+TEST(LoadGeneratorTest, AThrowingSendStopsTheRunWithAnError) {
+  for (const InvocationMode mode : {InvocationMode::async, InvocationMode::sync}) {
+    for (const double rate : {0.0, 1e6}) {
+      std::atomic<int> sends{0};
+      const LoadSpec spec{.rate = rate, .concurrency = 4, .count = 1000, .mode = mode};
+      auto report = nanofaas::run_load(spec, [&sends](LoadTicket ticket) {
+        if (sends.fetch_add(1) == 10) throw std::runtime_error("target is gone");
+        ticket.done();
+        return true;
+      });
+      ASSERT_FALSE(report);
+      EXPECT_EQ(report.error().code, Errc::invalid_argument);
+      EXPECT_NE(report.error().message.find("target is gone"), std::string::npos)
+          << report.error().message;
+      EXPECT_LT(sends.load(), 1000);
+    }
+  }
 }
 
 TEST(LoadGeneratorTest, CompletionsOnOtherThreadsAreMerged) {

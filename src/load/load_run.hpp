@@ -82,7 +82,13 @@ struct alignas(64) LoadDriver {
   void send(const Send& target, std::int64_t scheduled_ns) {
     const LoadTicket t = ticket(scheduled_ns);
     count_sent(scheduled_ns);
-    while (!target(t)) ++refused;
+    try {
+      while (!target(t)) ++refused;
+    } catch (...) {
+      // A target that throws did not take the event: it ends here, as an engine error.
+      complete(scheduled_ns, LoadOutcome::engine_error);
+      throw;
+    }
     if (waits) {
       while (call_done.load(std::memory_order_acquire) == 0) call_done.wait(0);
       call_done.store(0, std::memory_order_relaxed);

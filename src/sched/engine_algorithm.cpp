@@ -14,30 +14,38 @@ void EngineAlgorithm::awakened(boost::fibers::context* ctx) noexcept {
   ctx->ready_link(ready_);
 }
 
+boost::fibers::context* EngineAlgorithm::take_first(ReadyQueue& queue,
+                                                    const boost::fibers::context* self) noexcept {
+  auto it = queue.begin();
+  if (it != queue.end() && &*it == self) ++it;
+  if (it == queue.end()) return nullptr;
+  boost::fibers::context* ctx = &*it;
+  queue.erase(it);
+  return ctx;
+}
+
 boost::fibers::context* EngineAlgorithm::pick_next() noexcept {
   const bool drained = worker_->inbox_count_.load(std::memory_order_acquire) != 0;
   if (drained) drain_inbox();
-  if (ready_.empty()) return nullptr;
-  boost::fibers::context* next = &ready_.front();
-  ready_.pop_front();
-  if (drained && next == boost::fibers::context::active()) {
-    // The fiber that is suspending was made ready by a task taken in just now (an environment
-    // back in its pool got its next invocation): a fiber cannot resume itself. Another ready
-    // fiber, or else Boost's dispatcher, runs first, and this one right after. Only a task
-    // taken in by this pick can do that.
-    boost::fibers::context* other = nullptr;
-    if (!ready_.empty()) {
-      other = &ready_.front();
-      ready_.pop_front();
+  // A task taken in just now may have made the suspending fiber itself ready (an environment
+  // back in its pool got its next invocation): a fiber cannot resume itself, so it waits for
+  // the next pick. Boost keeps its dispatcher in `ready_` while another fiber runs, so there
+  // is always something else to pick.
+  const boost::fibers::context* self = drained ? boost::fibers::context::active() : nullptr;
+  if (streak_ < caller_streak || ready_.empty()) {
+    if (boost::fibers::context* ctx = take_first(callers_, self)) {
+      ++streak_;
+      return ctx;
     }
-    ready_.push_front(*next);
-    return other;
   }
-  return next;
+  streak_ = 0;
+  if (boost::fibers::context* ctx = take_first(ready_, self)) return ctx;
+  return take_first(callers_, self);
 }
 
 bool EngineAlgorithm::has_ready_fibers() const noexcept {
-  return !ready_.empty() || worker_->inbox_count_.load(std::memory_order_relaxed) != 0;
+  return !ready_.empty() || !callers_.empty() ||
+         worker_->inbox_count_.load(std::memory_order_relaxed) != 0;
 }
 
 void EngineAlgorithm::suspend_until(
@@ -68,8 +76,8 @@ void EngineAlgorithm::drain_inbox() noexcept {
       case Task::Kind::run:
         task.env->pending = task.invocation;
         if (task.invocation->async == nullptr) {
-          // A caller waits for this one (sync or batch): it runs before queued Event work.
-          ready_.push_front(*task.env->fiber);
+          worker_->waiting_callers_.fetch_sub(1, std::memory_order_relaxed);
+          task.env->fiber->ready_link(callers_);
         } else {
           awakened(task.env->fiber);
         }

@@ -15,6 +15,8 @@ class Worker;
 /// ready queue: a posted invocation resumes its environment's fiber directly, without an
 /// intermediate dispatcher fiber. When idle it spins for `EngineConfig::idle_spin`, then parks
 /// on a futex; any thread wakes it through `Worker::post` or Boost's remote `notify`.
+/// Invocations a caller waits for (sync, or a mapping's batch) run first, in the order they
+/// were posted, but at most `caller_streak` in a row while other fibers are ready.
 class EngineAlgorithm final : public boost::fibers::algo::algorithm {
  public:
   explicit EngineAlgorithm(Worker& worker) noexcept : worker_(&worker) {}
@@ -26,11 +28,20 @@ class EngineAlgorithm final : public boost::fibers::algo::algorithm {
   void notify() noexcept override;
 
  private:
-  /// Moves posted tasks into the ready queue (run, retire) or to the main fiber (create, stop).
+  using ReadyQueue = boost::fibers::scheduler::ready_queue_type;
+
+  /// Moves posted tasks into the ready queues (run, retire) or to the main fiber (create, stop).
   void drain_inbox() noexcept;
+  /// Unlinks and returns the first context of `queue` that is not `self`, or nullptr.
+  static boost::fibers::context* take_first(ReadyQueue& queue,
+                                            const boost::fibers::context* self) noexcept;
+
+  static constexpr unsigned caller_streak = 16;
 
   Worker* worker_;
-  boost::fibers::scheduler::ready_queue_type ready_{};
+  ReadyQueue callers_{};  // environments given an invocation a caller waits for
+  ReadyQueue ready_{};    // everything else
+  unsigned streak_ = 0;   // callers picked in a row
 };
 
 }  // namespace nanofaas::detail
