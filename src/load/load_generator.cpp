@@ -102,11 +102,15 @@ struct Drive {
     while (!is_stopped()) {
       const std::int64_t now = now_ns(run.clock());
       if (spec.count == 0 && closed_loop_over(now, 0)) return;
-      if (spec.count > 0 && now >= run.record_from_ns() &&
-          next.fetch_add(1, std::memory_order_relaxed) >= spec.count) {
+      // `next` counts the measured events claimed by all drivers (for the bar in duration mode).
+      if (now >= run.record_from_ns() &&
+          next.fetch_add(1, std::memory_order_relaxed) >= spec.count && spec.count > 0) {
         return;
       }
-      if (draws) bar.tick(now, std::min(next.load(std::memory_order_relaxed), spec.count));
+      if (draws) {
+        const std::uint64_t claimed = next.load(std::memory_order_relaxed);
+        bar.tick(now, spec.count > 0 ? std::min(claimed, spec.count) : claimed);
+      }
       d.send(send, now);
     }
   }
