@@ -63,6 +63,48 @@ TEST(SchedulingTest, ACallerRunsBeforeTheRestOfAnotherFunctionsBacklog) {
   EXPECT_LE(seen[seen.size() / 2], 4);
 }
 
+TEST(SchedulingTest, ACallerGoesAheadOfOtherReadyEnvironments) {
+  // The worker is held at the 200th event of a backlog, by when the pump has started several
+  // environments that take turns draining it (each yields every 16 events): they wait in the
+  // ready queue. A caller posted then must run before all of them, not after each has had
+  // its turn. The median over rounds is checked, as above.
+  constexpr int hold_at = 200;
+  std::vector<int> after_hold;
+  for (int round = 0; round < 20; ++round) {
+    auto engine = test::make_engine({.workers = 1});
+    std::latch held(1);
+    std::latch release(1);
+    std::atomic<int> noisy_done{0};
+    ASSERT_TRUE(engine.add_function({.name = "noisy"}, [&](const Event&) {
+      if (noisy_done.load() == hold_at) {
+        held.count_down();
+        release.wait();
+      }
+      noisy_done.fetch_add(1);
+      return Response{};
+    }));
+    int noisy_seen_by_caller = -1;
+    ASSERT_TRUE(
+        engine.add_function({.name = "caller", .reserved_concurrency = 1}, [&](const Event&) {
+          noisy_seen_by_caller = noisy_done.load();
+          return Response{};
+        }));
+    ASSERT_TRUE(engine.invoke("caller", "warm"));
+    constexpr int backlog = 2000;
+    for (int i = 0; i < backlog; ++i) ASSERT_TRUE(engine.invoke_async("noisy", "{}"));
+    held.wait();
+    ASSERT_GE(engine.metrics().find("noisy")->environments, 2u) << "round " << round;
+    std::thread caller([&] { ASSERT_TRUE(engine.invoke("caller", "now")); });
+    ASSERT_TRUE(test::eventually([&] { return concurrent_of(engine, "caller") == 1; }));
+    release.count_down();
+    caller.join();
+    after_hold.push_back(noisy_seen_by_caller - hold_at);
+    engine.shutdown(std::chrono::seconds(10));
+  }
+  std::sort(after_hold.begin(), after_hold.end());
+  EXPECT_LE(after_hold[after_hold.size() / 2], 4);
+}
+
 TEST(SchedulingTest, SyncCallsBesideAnEventBacklogAllComplete) {
   // Environments go back to their pool and are handed a call while they suspend; with
   // Event work ready beside them, every order of the two must be safe.
