@@ -2,6 +2,10 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
+#include <string>
+#include <vector>
+
 #include "workloads.hpp"
 
 namespace {
@@ -58,6 +62,27 @@ void BM_MemoryPerIdleEnvironment(benchmark::State& state) {
   state.counters["bytes_per_env"] = bytes;
 }
 BENCHMARK(BM_MemoryPerIdleEnvironment)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+/// Name lookup and validation (`dry_run`) round-robin over N functions: past the caller's
+/// 64-entry cache, each call looks the name up in the engine's index.
+void BM_DryRunAcrossFunctions(benchmark::State& state) {
+  const auto functions = static_cast<int>(state.range(0));
+  auto engine = nanofaas::Engine::create({.workers = 1}).value();
+  std::vector<std::string> names;
+  for (int f = 0; f < functions; ++f) {
+    std::string name = "fn-";
+    name += std::to_string(f);
+    if (!engine.add_function({.name = name}, bench::echo)) std::abort();
+    names.push_back(std::move(name));
+  }
+  std::size_t i = 0;
+  for (auto _ : state) {
+    if (!engine.dry_run(names[i], "")) std::abort();
+    i = i + 1 == names.size() ? 0 : i + 1;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DryRunAcrossFunctions)->Arg(1)->Arg(100)->Arg(1000)->Arg(10000);
 
 }  // namespace
 

@@ -202,7 +202,13 @@ Status Engine::add_function_impl(FunctionConfig config,
   if (reserved) {
     if (auto s = change_reservation_locked(*impl_, *raw, reserved); !s) return s;
   }
-  impl_->functions.emplace(raw->name, std::move(fn));
+  const auto it = impl_->functions.emplace(raw->name, std::move(fn)).first;
+  try {
+    impl_->function_index.insert(raw);
+  } catch (...) {
+    impl_->functions.erase(it);  // not findable by name: not registered
+    throw;
+  }
   return {};
 }
 

@@ -180,10 +180,10 @@ Function* EngineCore::find_function(std::string_view name) const {
     return slot.function;
   }
   std::shared_lock lock(registry_mutex);
-  auto it = functions.find(name);
-  if (it == functions.end()) return nullptr;
+  Function* function = function_index.find(name);
+  if (function == nullptr) return nullptr;
   slot.engine_id = id;
-  slot.function = it->second.get();
+  slot.function = function;
   slot.length = static_cast<std::uint8_t>(name.size());
   std::memcpy(slot.name, name.data(), name.size());
   return slot.function;

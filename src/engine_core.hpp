@@ -15,6 +15,7 @@
 
 #include "async_queue.hpp"
 #include "function.hpp"
+#include "function_index.hpp"
 #include "invocation.hpp"
 #include "nanofaas/async_config.hpp"
 #include "nanofaas/engine_config.hpp"
@@ -158,6 +159,7 @@ struct EngineCore {
 
   mutable std::shared_mutex registry_mutex;
   std::unordered_map<std::string, std::unique_ptr<Function>, StringHash, std::equal_to<>> functions;
+  FunctionIndex function_index;  // the same functions, for lookups by name
 
   /// Invocations in flight of functions without a reservation, and the sum of reservations.
   std::atomic<std::uint32_t> unreserved_in_flight{0};

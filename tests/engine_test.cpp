@@ -55,6 +55,35 @@ TEST(EngineTest, InvalidFunctionSettingsAreRejected) {
   EXPECT_EQ(too_reserved.error().code, Errc::invalid_argument);
 }
 
+TEST(EngineTest, EveryOfManyFunctionsIsFoundByItsOwnName) {
+  // More names than a caller's lookup cache holds, added while the index grows, and
+  // looked up from two threads in different orders: each name reaches its own function.
+  auto engine = test::make_engine({.workers = 2});
+  constexpr int count = 3000;
+  for (int i = 0; i < count; ++i) {
+    const std::string name = test::numbered("fn-", i);
+    ASSERT_TRUE(engine.add_function({.name = name},
+                                    [name](const Event&, Context&) { return Response::ok(name); }));
+  }
+  auto check = [&engine](int first, int step) {
+    for (int k = 0; k < count; ++k) {
+      const int i = (first + k * step) % count;
+      const std::string name = test::numbered("fn-", i);
+      auto r = engine.invoke(name, "");
+      ASSERT_TRUE(r) << name;
+      ASSERT_EQ(r->payload.view(), name);
+    }
+  };
+  std::thread other([&] { check(count - 1, count - 1); });
+  check(0, 7);
+  other.join();
+  for (const char* missing : {"fn-3000", "fn-", "fn-01", "FN-1", "fn-1x"}) {
+    auto r = engine.invoke(missing, "");
+    ASSERT_FALSE(r) << missing;
+    EXPECT_EQ(r.error().code, Errc::not_found);
+  }
+}
+
 TEST(EngineTest, InvokeUnknownFunctionReturnsNotFound) {
   auto engine = make_engine();
   ASSERT_TRUE(engine.add_function({.name = "echo"}, echo));
