@@ -21,88 +21,68 @@ std::uint32_t concurrent_of(Engine& engine, std::string_view name) {
   return f != nullptr ? f->concurrent_executions : 0;
 }
 
-TEST(SchedulingTest, ACallerRunsBeforeTheRestOfAnotherFunctionsBacklog) {
-  // Per round, how many of the backlog's events ran before the caller's invocation. The
-  // caller is seen posting through a counter raised just before its post, so a round where
-  // it is preempted in between sees more: the median over the rounds is what is checked.
+/// One round on a 1-worker engine: a backlog of 2,000 events of "noisy" holds the worker at
+/// its event number `hold_at`; a sync call of "caller" (idle, warm) is posted meanwhile; then
+/// the worker is released. Returns how many of the backlog's events ran after the hold and
+/// before the caller's invocation. With `several_ready`, checks that more than one noisy
+/// environment existed at the hold (they take turns draining, so others wait ready).
+int events_before_caller(int hold_at, bool several_ready) {
+  constexpr int backlog = 2000;
+  auto engine = test::make_engine({.workers = 1});
+  std::latch held(1);
+  std::latch release(1);
+  std::atomic<int> noisy_done{0};
+  EXPECT_TRUE(engine.add_function({.name = "noisy"}, [&](const Event&) {
+    if (noisy_done.load() == hold_at) {
+      held.count_down();
+      release.wait();  // holds the only worker until the caller's invocation is posted
+    }
+    noisy_done.fetch_add(1);
+    return Response{};
+  }));
+  int noisy_seen_by_caller = -1;
+  EXPECT_TRUE(engine.add_function({.name = "caller", .reserved_concurrency = 1}, [&](const Event&) {
+    noisy_seen_by_caller = noisy_done.load();
+    return Response{};
+  }));
+  EXPECT_TRUE(engine.invoke("caller", "warm"));  // an idle environment on the worker
+  for (int i = 0; i < backlog; ++i) EXPECT_TRUE(engine.invoke_async("noisy", "{}"));
+  held.wait();
+  if (several_ready) {
+    EXPECT_GE(engine.metrics().find("noisy")->environments, 2u);
+  }
+  std::thread caller([&] { EXPECT_TRUE(engine.invoke("caller", "now")); });
+  EXPECT_TRUE(test::eventually([&] { return concurrent_of(engine, "caller") == 1; }));
+  release.count_down();
+  caller.join();
+  engine.shutdown(std::chrono::seconds(10));
+  EXPECT_EQ(noisy_done.load(), backlog);
+  return noisy_seen_by_caller - hold_at;
+}
+
+/// The median of 20 rounds of `events_before_caller`. The caller is seen posting through a
+/// counter raised just before its post, so a round where it is preempted in between sees
+/// more: the median is what the tests check.
+int median_events_before_caller(int hold_at, bool several_ready) {
   std::vector<int> seen;
   for (int round = 0; round < 20; ++round) {
-    auto engine = test::make_engine({.workers = 1});
-    std::latch first_started(1);
-    std::latch release(1);
-    std::atomic<int> noisy_done{0};
-    ASSERT_TRUE(engine.add_function({.name = "noisy"}, [&](const Event&) {
-      if (noisy_done.load() == 0) {
-        first_started.count_down();
-        release.wait();  // holds the only worker until the caller's invocation is posted
-      }
-      noisy_done.fetch_add(1);
-      return Response{};
-    }));
-    int noisy_seen_by_caller = -1;
-    ASSERT_TRUE(
-        engine.add_function({.name = "caller", .reserved_concurrency = 1}, [&](const Event&) {
-          noisy_seen_by_caller = noisy_done.load();
-          return Response{};
-        }));
-    ASSERT_TRUE(engine.invoke("caller", "warm"));  // an idle environment on the worker
-    constexpr int backlog = 2000;
-    for (int i = 0; i < backlog; ++i) ASSERT_TRUE(engine.invoke_async("noisy", "{}"));
-    first_started.wait();
-    std::thread caller([&] { ASSERT_TRUE(engine.invoke("caller", "now")); });
-    ASSERT_TRUE(test::eventually([&] { return concurrent_of(engine, "caller") == 1; }));
-    release.count_down();
-    caller.join();
-    seen.push_back(noisy_seen_by_caller);
-    engine.shutdown(std::chrono::seconds(10));
-    EXPECT_EQ(noisy_done.load(), backlog);
+    seen.push_back(events_before_caller(hold_at, several_ready));
   }
-  // The draining environment yields at its next event once the call is posted; without
-  // that, it ran 16 more (and up to 64 environments could be ahead).
   std::sort(seen.begin(), seen.end());
-  EXPECT_LE(seen[seen.size() / 2], 4);
+  return seen[seen.size() / 2];
+}
+
+TEST(SchedulingTest, ACallerRunsBeforeTheRestOfAnotherFunctionsBacklog) {
+  // Held at the first event: the draining environment yields at its next event once the
+  // call is posted; without that, it ran 16 more (and up to 64 environments could be ahead).
+  EXPECT_LE(median_events_before_caller(0, false), 4);
 }
 
 TEST(SchedulingTest, ACallerGoesAheadOfOtherReadyEnvironments) {
-  // The worker is held at the 200th event of a backlog, by when the pump has started several
-  // environments that take turns draining it (each yields every 16 events): they wait in the
-  // ready queue. A caller posted then must run before all of them, not after each has had
-  // its turn. The median over rounds is checked, as above.
-  constexpr int hold_at = 200;
-  std::vector<int> after_hold;
-  for (int round = 0; round < 20; ++round) {
-    auto engine = test::make_engine({.workers = 1});
-    std::latch held(1);
-    std::latch release(1);
-    std::atomic<int> noisy_done{0};
-    ASSERT_TRUE(engine.add_function({.name = "noisy"}, [&](const Event&) {
-      if (noisy_done.load() == hold_at) {
-        held.count_down();
-        release.wait();
-      }
-      noisy_done.fetch_add(1);
-      return Response{};
-    }));
-    int noisy_seen_by_caller = -1;
-    ASSERT_TRUE(
-        engine.add_function({.name = "caller", .reserved_concurrency = 1}, [&](const Event&) {
-          noisy_seen_by_caller = noisy_done.load();
-          return Response{};
-        }));
-    ASSERT_TRUE(engine.invoke("caller", "warm"));
-    constexpr int backlog = 2000;
-    for (int i = 0; i < backlog; ++i) ASSERT_TRUE(engine.invoke_async("noisy", "{}"));
-    held.wait();
-    ASSERT_GE(engine.metrics().find("noisy")->environments, 2u) << "round " << round;
-    std::thread caller([&] { ASSERT_TRUE(engine.invoke("caller", "now")); });
-    ASSERT_TRUE(test::eventually([&] { return concurrent_of(engine, "caller") == 1; }));
-    release.count_down();
-    caller.join();
-    after_hold.push_back(noisy_seen_by_caller - hold_at);
-    engine.shutdown(std::chrono::seconds(10));
-  }
-  std::sort(after_hold.begin(), after_hold.end());
-  EXPECT_LE(after_hold[after_hold.size() / 2], 4);
+  // Held at the 200th event, by when the pump has started several environments that take
+  // turns draining the backlog (each yields every 16 events): they wait in the ready queue.
+  // A caller posted then must run before all of them, not after each has had its turn.
+  EXPECT_LE(median_events_before_caller(200, true), 4);
 }
 
 TEST(SchedulingTest, SyncCallsBesideAnEventBacklogAllComplete) {
