@@ -193,14 +193,20 @@ void EngineCore::pump(Version& v, Worker& worker) {
 }
 
 Invocation* EngineCore::take_event(Version& v, Invocation* reuse, NextEvent& next,
-                                   steady::time_point started) noexcept {
+                                   steady::time_point started, TakenEvents* taken) noexcept {
   Function& fn = *v.function;
+  // A refilled invocation still holds its environment's slot (and counts as concurrent).
+  bool holding = reuse != nullptr;
+  const auto give_up = [&](NextEvent found) -> Invocation* {
+    // Events go back before the slot: shutdown waits for slots, then spills the queues.
+    if (taken != nullptr) put_back(v, *taken);
+    if (holding) release_held_slot(v, reuse->slot);
+    next = found;
+    return nullptr;
+  };
   for (;;) {
-    AsyncEvent* event = v.queue->pop();
-    if (event == nullptr) {
-      next = NextEvent::empty;
-      return nullptr;
-    }
+    AsyncEvent* event = taken != nullptr ? taken->next(*v.queue) : v.queue->pop();
+    if (event == nullptr) return give_up(NextEvent::empty);
     // One clock read serves both clocks when the engine's is the steady clock.
     if (started == steady::time_point{}) started = steady::now();
     const auto now = clock_is_steady ? started : config.clock->now();
@@ -215,7 +221,13 @@ Invocation* EngineCore::take_event(Version& v, Invocation* reuse, NextEvent& nex
                  "The function's reserved concurrency is 0: events go to failure handling");
       continue;
     }
-    auto slot = acquire_slot(fn, v);
+    // The held slot carries over while the limits still allow it: no release and acquire of
+    // the shared counters per drained event.
+    if (holding && !slot_still_fits(fn, reuse->slot)) {
+      release_held_slot(v, reuse->slot);
+      holding = false;
+    }
+    auto slot = holding ? Expected<ConcurrencySlot>(reuse->slot) : acquire_slot(fn, v);
     if (!slot) {
       // Throttled: not a function error. Back off (1 s doubling to 5 min by default).
       v.counters.async_throttled.fetch_add(1, std::memory_order_relaxed);
@@ -224,9 +236,9 @@ Invocation* EngineCore::take_event(Version& v, Invocation* reuse, NextEvent& nex
       backoff = std::min(backoff, config.async_throttle_backoff_max);
       ++event->throttles;
       delay(event, now + backoff);
-      next = NextEvent::throttled;
-      return nullptr;
+      return give_up(NextEvent::throttled);
     }
+    if (!holding) v.counters.concurrent.fetch_add(1, std::memory_order_relaxed);
     event->throttles = 0;
     if (event->attempts == 0) v.counters.async_event_age.record(now - event->enqueued);
     ++event->attempts;
@@ -243,10 +255,35 @@ Invocation* EngineCore::take_event(Version& v, Invocation* reuse, NextEvent& nex
     // Run by the environment that asks: it starts now, with no clock read of its own.
     if (reuse != nullptr) inv->same_worker = true;
     inv->deadline = inv->start + v.timeout;
-    v.counters.concurrent.fetch_add(1, std::memory_order_relaxed);
     next = NextEvent::taken;
     return inv;
   }
+}
+
+bool EngineCore::slot_still_fits(const Function& fn, ConcurrencySlot slot) const noexcept {
+  const std::int64_t reserved = fn.reserved.load(std::memory_order_relaxed);
+  if (reserved >= 0) {
+    return slot == ConcurrencySlot::reserved &&
+           fn.in_flight.load(std::memory_order_relaxed) <= static_cast<std::uint64_t>(reserved);
+  }
+  const std::uint32_t available =
+      config.concurrency_limit - total_reserved.load(std::memory_order_relaxed);
+  return slot == ConcurrencySlot::unreserved &&
+         unreserved_in_flight.load(std::memory_order_relaxed) <= available;
+}
+
+void EngineCore::put_back(Version& v, TakenEvents& taken) noexcept {
+  taken.release_each([&](AsyncEvent* event) {
+    if (!v.queue->requeue(event)) {
+      fail_event(event, "RetriesExhausted", nullptr, "429",
+                 "no memory left to queue the event again");
+    }
+  });
+}
+
+void EngineCore::release_held_slot(Version& v, ConcurrencySlot slot) noexcept {
+  release_slot(*v.function, slot);
+  v.counters.concurrent.fetch_sub(1, std::memory_order_relaxed);
 }
 
 bool EngineCore::others_waiting(const Version& v) const noexcept {
@@ -280,8 +317,8 @@ void EngineCore::serve_window(Worker* worker) {
   schedule_pump(*next, worker);
 }
 
-Invocation* EngineCore::complete_async(Invocation& inv, bool continue_here,
-                                       steady::time_point now) noexcept {
+Invocation* EngineCore::complete_async(Invocation& inv, bool continue_here, steady::time_point now,
+                                       TakenEvents* taken) noexcept {
   Version& v = *inv.version;
   AsyncEvent* event = inv.async;
   const InvokeOutput& out = inv.out;
@@ -303,14 +340,16 @@ Invocation* EngineCore::complete_async(Invocation& inv, bool continue_here,
   } else {
     fail_event(event, "RetriesExhausted", &out, "200", out.function_error->error_message);
   }
-  release_slot(*v.function, inv.slot);
   // Not while other versions wait for a place in the window: this place goes to the first of
   // them, and this version queues up behind (a backlog must not starve its neighbours).
   if (continue_here && async_dispatching.load(std::memory_order_acquire) && !others_waiting(v)) {
     // The environment that ran this event runs the version's next one, with no dispatch and
-    // no fiber switch; it stays within the window, in this event's place.
+    // no fiber switch; it stays within the window, in this event's place, and its slot.
     NextEvent next = NextEvent::empty;
-    if (take_event(v, &inv, next, now) != nullptr) return &inv;
+    if (take_event(v, &inv, next, now, taken) != nullptr) return &inv;  // else all released
+  } else {
+    if (taken != nullptr) put_back(v, *taken);
+    release_held_slot(v, inv.slot);
   }
   delete &inv;
   async_in_flight.fetch_sub(1, std::memory_order_acq_rel);

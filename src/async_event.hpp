@@ -17,21 +17,25 @@ namespace nanofaas::detail {
 struct Version;
 
 /// One accepted asynchronous event, owned by the engine until its outcome is delivered.
-/// Events come from `EventPool`, which keeps them between uses.
+/// Events come from `EventPool`, which keeps them between uses. Laid out for the hand-over
+/// from producer to worker: what both sides touch per event is in the first cache line, and
+/// a small request in the next one.
 struct AsyncEvent {
   /// Requests up to this size are copied into the event itself: no allocation per event.
   static constexpr std::size_t inline_capacity = 128;
 
+  AsyncEvent() noexcept { std::memset(inline_bytes_, 0, sizeof inline_bytes_); }
+
   RequestId id;
   Version* version = nullptr;
   const AsyncConfig* config = nullptr;  // the alias's or the version's, when accepted
-  std::string_view qualifier;           // engine-owned
   Clock::time_point enqueued;
-  std::uint32_t attempts = 0;             // invocations so far
-  std::uint32_t throttles = 0;            // consecutive throttled dispatches (for the backoff)
-  std::uint32_t depth = 1;                // how deep in a chain of invocations this event is
   AsyncCompletion* completion = nullptr;  // the caller's callback, if it gave one (owned)
   AsyncEvent* pool_next = nullptr;        // EventPool's free list
+  std::uint32_t attempts = 0;             // invocations so far
+  std::uint32_t throttles = 0;            // consecutive throttled dispatches (for the backoff)
+  std::string_view qualifier;             // engine-owned
+  std::uint32_t depth = 1;                // how deep in a chain of invocations this event is
 
   /// The request bytes, padded.
   [[nodiscard]] PayloadView body() const noexcept {
@@ -45,10 +49,14 @@ struct AsyncEvent {
   }
   /// Copies `bytes`: into the event when they fit, else into a new Payload.
   void set_body(PayloadView bytes) {
-    if (bytes.size() <= inline_capacity) {
-      if (!bytes.empty()) std::memcpy(inline_bytes_, bytes.data(), bytes.size());
-      std::memset(inline_bytes_ + bytes.size(), 0, payload_padding);
-      inline_size_ = static_cast<std::uint32_t>(bytes.size());
+    const std::size_t size = bytes.size();
+    if (size <= inline_capacity) {
+      if (size != 0) std::memcpy(inline_bytes_, bytes.data(), size);
+      // The padding after the bytes must read as zeros: clear only what an earlier, longer
+      // request left there (the rest has stayed zero since construction).
+      if (dirty_ > size) std::memset(inline_bytes_ + size, 0, dirty_ - size);
+      dirty_ = static_cast<std::uint32_t>(size);
+      inline_size_ = static_cast<std::uint32_t>(size);
     } else {
       set_body(Payload::copy_of(bytes.view()));
     }
@@ -65,9 +73,10 @@ struct AsyncEvent {
 
  private:
   static constexpr std::uint32_t no_inline = ~std::uint32_t{0};
-  Payload owned_;
   std::uint32_t inline_size_ = no_inline;
-  alignas(8) char inline_bytes_[inline_capacity + payload_padding];
+  std::uint32_t dirty_ = 0;  // inline bytes past this offset are zero
+  Payload owned_;
+  char inline_bytes_[inline_capacity + payload_padding];
 };
 
 }  // namespace nanofaas::detail

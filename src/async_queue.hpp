@@ -21,6 +21,11 @@ class AsyncQueue {
   virtual bool push(AsyncEvent* event) = 0;
   /// The next event, or nullptr. Any thread.
   virtual AsyncEvent* pop() = 0;
+  /// Up to `max` next events into `out`; how many. Any thread.
+  virtual std::size_t pop_bulk(AsyncEvent** out, std::size_t max) = 0;
+  /// Puts back an event popped and not run, past the bound (it held a place before); false
+  /// (and nothing taken) when there is no memory for it. Any thread.
+  virtual bool requeue(AsyncEvent* event) = 0;
   /// Events waiting (approximate while others push or pop).
   virtual std::size_t depth_approx() const = 0;
 };
@@ -62,6 +67,17 @@ class InMemoryAsyncQueue final : public AsyncQueue {
     if (!queue_.try_dequeue(event)) return nullptr;
     popped_.fetch_add(1, std::memory_order_release);
     return event;
+  }
+  std::size_t pop_bulk(AsyncEvent** out, std::size_t max) override {
+    const std::size_t n = queue_.try_dequeue_bulk(out, max);
+    if (n != 0) popped_.fetch_add(n, std::memory_order_release);
+    return n;
+  }
+  bool requeue(AsyncEvent* event) override {
+    pushed_.fetch_add(1, std::memory_order_acq_rel);
+    if (queue_.enqueue(event)) return true;
+    pushed_.fetch_sub(1, std::memory_order_relaxed);
+    return false;
   }
   std::size_t depth_approx() const override {
     const std::uint64_t popped = popped_.load(std::memory_order_acquire);

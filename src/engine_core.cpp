@@ -449,15 +449,14 @@ InvokeResult EngineCore::abandon(Version& v, RequestId id) {
 }
 
 Invocation* EngineCore::complete_event(Invocation& inv, bool timed_out, bool continue_here,
-                                       Clock::time_point now) noexcept {
+                                       Clock::time_point now, TakenEvents* taken) noexcept {
   Version& v = *inv.version;
   v.counters.invocations.fetch_add(1, std::memory_order_relaxed);
   if (inv.out.function_error) v.counters.errors.fetch_add(1, std::memory_order_relaxed);
   if (timed_out) v.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
-  v.counters.concurrent.fetch_sub(1, std::memory_order_relaxed);
   // Settles the outcome before the slot, so that shutdown sees it first; frees `inv` unless
   // it comes back refilled.
-  return complete_async(inv, continue_here, now);
+  return complete_async(inv, continue_here, now, taken);
 }
 
 void EngineCore::complete(Invocation& inv, bool timed_out) noexcept {

@@ -21,6 +21,7 @@
 #include "nanofaas/engine_config.hpp"
 #include "nanofaas/expected.hpp"
 #include "nanofaas/invoke_result.hpp"
+#include "taken_events.hpp"
 #include "worker.hpp"
 
 namespace nanofaas::detail {
@@ -105,7 +106,7 @@ struct EngineCore {
   void complete(Invocation& invocation, bool timed_out) noexcept;
   /// `complete` for an Event invocation; see `complete_async` for `continue_here`.
   Invocation* complete_event(Invocation& invocation, bool timed_out, bool continue_here,
-                             Clock::time_point now = {}) noexcept;
+                             Clock::time_point now = {}, TakenEvents* taken = nullptr) noexcept;
   /// Takes every idle environment out of every pool and retires it.
   void retire_all_idle();
   /// Retires idle on-demand environments past their keep-alive.
@@ -124,17 +125,28 @@ struct EngineCore {
   /// An Event invocation finished: success, retry, or failure handling; releases its slot.
   /// With `continue_here` (its environment is kept), returns `invocation` refilled with the
   /// version's next runnable event for the same environment, or nullptr. On a worker.
-  /// `now`: the steady time the invocation ended (the next one's start).
-  Invocation* complete_async(Invocation& invocation, bool continue_here,
-                             Clock::time_point now = {}) noexcept;
+  /// `now`: the steady time the invocation ended (the next one's start). `taken`: the
+  /// environment's events taken in bulk, refilled from or put back (when it stops draining).
+  Invocation* complete_async(Invocation& invocation, bool continue_here, Clock::time_point now = {},
+                             TakenEvents* taken = nullptr) noexcept;
   /// What `take_event` found.
   enum class NextEvent : std::uint8_t { taken, empty, throttled };
   /// Pops `version`'s next runnable event (failing the expired ones) and starts an invocation
   /// for it (into `reuse` if given), holding a concurrency slot; nullptr when the queue is
-  /// empty or the event was throttled (then delayed with a backoff).
-  /// `started`: the steady time now, if the caller has it (else read here).
+  /// empty or the event was throttled (then delayed with a backoff). `reuse` still holds its
+  /// slot: it carries over, or is released when nothing is returned.
+  /// `started`: the steady time now, if the caller has it (else read here). `taken`: take
+  /// from these (refilled in bulk) instead of one at a time; put back when nothing is returned.
   Invocation* take_event(Version& version, Invocation* reuse, NextEvent& next,
-                         Clock::time_point started) noexcept;
+                         Clock::time_point started, TakenEvents* taken = nullptr) noexcept;
+  /// Returns the events `taken` did not run to `version`'s queue (failing any it has no memory
+  /// for), so that another environment runs them.
+  void put_back(Version& version, TakenEvents& taken) noexcept;
+  /// True when a slot held by a finished invocation of `fn` may carry over to its next one
+  /// (the reservation and the unreserved pool did not shrink below what is in flight).
+  bool slot_still_fits(const Function& fn, ConcurrencySlot slot) const noexcept;
+  /// Releases an invocation's slot and its count in the version's concurrent executions.
+  void release_held_slot(Version& v, ConcurrencySlot slot) noexcept;
   /// Moves due delayed events back to their queues; true while any are still delayed.
   bool release_due_events();
   /// Accepted async events neither finished nor waiting for a retry or backoff.

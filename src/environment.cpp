@@ -158,7 +158,7 @@ bool Environment::execute(Invocation& invocation) noexcept {
   const bool keep = !timed_out && !leave_if_surplus();
   if (invocation.async != nullptr && keep) {
     // An Event invocation: this environment goes on with the version's next queued event.
-    if (Invocation* next = engine.complete_event(invocation, false, true, end)) {
+    if (Invocation* next = engine.complete_event(invocation, false, true, end, &taken_)) {
       pending = next;
       // Other fibers of this worker (callers, other functions' pumps) get their turn, at
       // once when a caller's invocation was posted to the worker.
@@ -173,7 +173,12 @@ bool Environment::execute(Invocation& invocation) noexcept {
   }
   if (keep) v.pool.release(this, engine.keep_alive_now(end));
   worker->load.fetch_sub(1, std::memory_order_relaxed);
-  engine.complete(invocation, timed_out);  // may free `invocation`
+  if (invocation.async != nullptr) {
+    // Discarded while draining: the events it took and did not run go back to the queue.
+    engine.complete_event(invocation, timed_out, false, end, &taken_);
+  } else {
+    engine.complete(invocation, timed_out);  // may free `invocation`
+  }
   return keep;
 }
 

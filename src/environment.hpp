@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "nanofaas/detail/handler.hpp"
+#include "taken_events.hpp"
 
 namespace boost::fibers {
 class context;
@@ -76,6 +77,8 @@ class Environment {
   /// Queued events this environment ran back to back; it yields every `yield_every`.
   static constexpr std::uint32_t yield_every = 16;
   std::uint32_t drained_ = 0;
+  /// Queued events taken in bulk and not run yet (put back when the drain ends).
+  TakenEvents taken_;
 };
 
 }  // namespace nanofaas::detail

@@ -19,14 +19,14 @@ namespace {
 void* allocate(std::size_t n) noexcept {
   return mi_malloc(n);
 }
-void release(void* p) noexcept {
+void release_bytes(void* p) noexcept {
   mi_free(p);
 }
 #else
 void* allocate(std::size_t n) noexcept {
   return std::malloc(n);
 }
-void release(void* p) noexcept {
+void release_bytes(void* p) noexcept {
   std::free(p);
 }
 #endif
@@ -48,20 +48,8 @@ Payload Payload::copy_of(std::string_view bytes) {
   return p;
 }
 
-Payload::Payload(Payload&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
-
-Payload& Payload::operator=(Payload&& other) noexcept {
-  if (this != &other) {
-    release(data_);
-    data_ = std::exchange(other.data_, nullptr);
-    size_ = std::exchange(other.size_, 0);
-  }
-  return *this;
-}
-
-Payload::~Payload() {
-  release(data_);
+void Payload::release(char* data) noexcept {
+  release_bytes(data);
 }
 
 std::string RequestId::to_string() const {

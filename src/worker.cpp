@@ -1,5 +1,9 @@
 #include "worker.hpp"
 
+#include <pthread.h>
+
+#include <cstdio>
+
 #include <boost/fiber/context.hpp>
 #include <boost/fiber/fiber.hpp>
 #include <boost/fiber/operations.hpp>
@@ -109,6 +113,10 @@ void Worker::run_control_task(const Task& task) {
 
 void Worker::thread_main() {
   current_worker = this;
+  // Named for `top -H`, perf and debuggers: "nanofaas-w0", "nanofaas-w1", ...
+  char name[16];
+  std::snprintf(name, sizeof name, "nanofaas-w%u", index_ % 100000);
+  pthread_setname_np(pthread_self(), name);
   boost::fibers::use_scheduling_algorithm<EngineAlgorithm>(*this);
   main_fiber_ = boost::fibers::context::active();
   while (stacks_.refill_one()) {

@@ -20,11 +20,25 @@ class Payload {
   /// `size` writable, uninitialised bytes (plus padding), to fill through `data()`.
   static Payload uninitialized(std::size_t size);
 
-  Payload(Payload&& other) noexcept;
-  Payload& operator=(Payload&& other) noexcept;
+  Payload(Payload&& other) noexcept : data_(other.data_), size_(other.size_) {
+    other.data_ = nullptr;
+    other.size_ = 0;
+  }
+  Payload& operator=(Payload&& other) noexcept {
+    if (this != &other) {
+      if (data_ != nullptr) release(data_);
+      data_ = other.data_;
+      size_ = other.size_;
+      other.data_ = nullptr;
+      other.size_ = 0;
+    }
+    return *this;
+  }
   Payload(const Payload&) = delete;
   Payload& operator=(const Payload&) = delete;
-  ~Payload();
+  ~Payload() {
+    if (data_ != nullptr) release(data_);
+  }
 
   /// The bytes.
   [[nodiscard]] const char* data() const noexcept { return data_ != nullptr ? data_ : ""; }
@@ -38,6 +52,8 @@ class Payload {
   [[nodiscard]] std::string str() const { return std::string(view()); }
 
  private:
+  static void release(char* data) noexcept;  // frees an allocated buffer
+
   char* data_ = nullptr;
   std::size_t size_ = 0;
 };
