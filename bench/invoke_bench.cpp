@@ -2,7 +2,9 @@
 
 #include <benchmark/benchmark.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <latch>
 #include <string>
 #include <vector>
 
@@ -83,6 +85,49 @@ void BM_DryRunAcrossFunctions(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_DryRunAcrossFunctions)->Arg(1)->Arg(100)->Arg(1000)->Arg(10000);
+
+/// The worker's side of an asynchronous event, alone: one worker drains a backlog of 6,000
+/// queued events of one function (its environment taking each next event itself). The
+/// first event holds the worker's thread while the backlog is queued; the clock runs from
+/// its release until the last event ran. Time per iteration is per event.
+void BM_AsyncDrainPerEvent(benchmark::State& state) {
+  constexpr int backlog = 6000;
+  auto engine = nanofaas::Engine::create({.workers = 1}).value();
+  std::atomic<std::latch*> counting{nullptr};
+  std::atomic<std::latch*> gate{nullptr};
+  nanofaas::FunctionConfig config{.name = "drain"};
+  config.async.max_queue_depth = 2 * backlog;
+  if (!engine.add_function(config, [&](const nanofaas::Event&) {
+        if (std::latch* g = gate.exchange(nullptr)) g->wait();
+        counting.load(std::memory_order_relaxed)->count_down();
+        return nanofaas::Response();
+      })) {
+    std::abort();
+  }
+  std::latch warm(1000);
+  counting = &warm;
+  for (int i = 0; i < 1000; ++i) (void)engine.invoke_async("drain", "{}");
+  warm.wait();
+  for (auto _ : state) {
+    std::latch hold(1);
+    std::latch done(backlog + 1);
+    counting = &done;
+    gate = &hold;
+    if (!engine.invoke_async("drain", "{}")) std::abort();
+    while (gate.load() != nullptr) {  // the worker is now held in the first event
+    }
+    for (int i = 0; i < backlog; ++i) {
+      if (!engine.invoke_async("drain", "{}")) std::abort();
+    }
+    const auto t0 = bench::steady::now();
+    hold.count_down();
+    done.wait();
+    state.SetIterationTime(std::chrono::duration<double>(bench::steady::now() - t0).count() /
+                           backlog);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_AsyncDrainPerEvent)->UseManualTime()->Iterations(41)->Unit(benchmark::kNanosecond);
 
 }  // namespace
 
