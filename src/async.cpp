@@ -298,11 +298,17 @@ void EngineCore::await_window(Version& v) {
     window_waiter_count.store(static_cast<std::uint32_t>(window_waiters.size()),
                               std::memory_order_release);
   }
-  // The last invocation may have finished before the listing: serve it ourselves then.
+  // The last invocation may have finished before the listing: serve it ourselves then. The
+  // fence pairs with serve_window's: a completion either sees this listing or is seen here.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
   if (async_in_flight.load(std::memory_order_acquire) < async_window) serve_window(nullptr);
 }
 
 void EngineCore::serve_window(Worker* worker) {
+  // The lock only when some version waits. The fence pairs with await_window's: a version
+  // listed after this read sees the place this caller freed, and serves itself.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (window_waiter_count.load(std::memory_order_acquire) == 0) return;
   Version* next = nullptr;
   {
     std::lock_guard lock(window_mutex);
