@@ -40,6 +40,35 @@ inline double direct_throughput(int n) {
   return n / std::chrono::duration<double>(steady::now() - t0).count();
 }
 
+/// The floor for handing tasks to another thread: no engine, a producer filling a
+/// single-producer ring of task indexes and one spinning thread running `trivial_task` for
+/// each. What any engine whose producer returns at once (nanofaas, asio, CAF) could reach.
+inline double handoff_floor_throughput(int n) {
+  std::vector<std::atomic<int>> ring(static_cast<std::size_t>(n));
+  std::latch done(n);
+  std::atomic<int> written{0};
+  std::thread consumer([&] {
+    for (int read = 0; read < n;) {
+      const int available = written.load(std::memory_order_acquire);
+      for (; read < available; ++read) {
+        if (ring[static_cast<std::size_t>(read)].load(std::memory_order_relaxed) != read) {
+          std::abort();
+        }
+        trivial_task(done);
+      }
+    }
+  });
+  const auto t0 = steady::now();
+  for (int i = 0; i < n; ++i) {
+    ring[static_cast<std::size_t>(i)].store(i, std::memory_order_relaxed);
+    written.store(i + 1, std::memory_order_release);
+  }
+  done.wait();
+  const double rate = n / std::chrono::duration<double>(steady::now() - t0).count();
+  consumer.join();
+  return rate;
+}
+
 #ifdef NANOFAAS_BENCH_WITH_TBB
 inline constexpr bool have_tbb = true;
 

@@ -109,15 +109,17 @@ void latency_vs_load(const Plan& plan, const std::string& dir) {
     const char* name;
     std::function<bench::OpenLoopResult(const bench::OpenLoop&)> run;
     bool present;
+    bool peer;  // compared with nanofaas in ratios.md
   };
   const std::vector<System> systems{
       {"nanofaas 2 workers",
-       [](const bench::OpenLoop& s) { return bench::async_start_latency(s, 2); }, true},
+       [](const bench::OpenLoop& s) { return bench::async_start_latency(s, 2); }, true, false},
       {"nanofaas 1 worker",
-       [](const bench::OpenLoop& s) { return bench::async_start_latency(s, 1); }, true},
-      {"asio thread_pool(2)", bench::asio_post_start_latency, true},
-      {"oneTBB arena(2) enqueue", bench::tbb_enqueue_start_latency, bench::have_tbb},
-      {"CAF 2 threads anon_send", bench::caf_send_start_latency, bench::have_caf},
+       [](const bench::OpenLoop& s) { return bench::async_start_latency(s, 1); }, true, false},
+      {"asio thread_pool(2)", bench::asio_post_start_latency, true, true},
+      {"oneTBB arena(2) enqueue", bench::tbb_enqueue_start_latency, bench::have_tbb, true},
+      {"CAF 2 threads anon_send", bench::caf_send_start_latency, bench::have_caf, true},
+      {"floor: a spinning thread reads a ring", bench::handoff_floor_start_latency, true, false},
   };
   struct Cell {
     Percentiles p;
@@ -166,8 +168,8 @@ void latency_vs_load(const Plan& plan, const std::string& dir) {
         return median(q == 0 ? cells[s][k].p.p50 : cells[s][k].p.p99) / 1000;
       };
       ratio.nanofaas = value(0);
-      for (std::size_t s = 2; s < systems.size(); ++s) {
-        ratio.peers[systems[s].name] = systems[s].present ? value(s) : 0;
+      for (std::size_t s = 0; s < systems.size(); ++s) {
+        if (systems[s].peer) ratio.peers[systems[s].name] = systems[s].present ? value(s) : 0;
       }
       ratios.push_back(ratio);
     }
@@ -234,7 +236,11 @@ std::string comment_line(const std::string& text) {
 void throughput_vs_workers(const Plan& plan, const std::string& dir) {
   const int n = plan.events;
   std::vector<double> floor;
-  for (int r = 0; r < plan.reps; ++r) floor.push_back(bench::direct_throughput(n));
+  std::vector<double> handoff;
+  for (int r = 0; r < plan.reps; ++r) {
+    floor.push_back(bench::direct_throughput(n));
+    handoff.push_back(bench::handoff_floor_throughput(n));
+  }
   std::string comment = comment_line(
       "fire-and-forget, " + std::to_string(n) +
       " trivial events, one producer thread; CAF: one actor per thread; oneTBB: the producer "
@@ -242,6 +248,9 @@ void throughput_vs_workers(const Plan& plan, const std::string& dir) {
       std::to_string(plan.reps) + " runs");
   comment += comment_line("direct call on the producing thread (floor): " +
                           std::to_string(static_cast<long long>(median(floor))) + " events/s");
+  comment += comment_line(
+      "hand-over floor, one spinning thread reading a ring the producer fills (no engine): " +
+      std::to_string(static_cast<long long>(median(handoff))) + " events/s");
   throughput_sweep(
       plan, dir, "throughput_vs_workers.csv", comment, "workers", {1, 2},
       {

@@ -19,8 +19,10 @@
 #include <cstring>
 #include <future>
 #include <latch>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -282,6 +284,34 @@ inline OpenLoopResult async_start_latency(const OpenLoop& schedule, std::uint32_
   return drive_open_loop(schedule, [&engine](nanofaas::LoadTicket ticket) {
     return static_cast<bool>(engine.invoke_async("start", ticket_bytes(ticket)));
   });
+}
+
+/// The machine's floor for `async_start_latency`: no engine, one thread spinning on a
+/// single-producer ring of tickets, completing each as it reads it. What is left in its tails
+/// is the machine's (preemption, interrupts), not any queue's.
+inline OpenLoopResult handoff_floor_start_latency(const OpenLoop& schedule) {
+  const auto capacity = static_cast<std::size_t>(schedule.events()) + 1024;
+  std::vector<std::optional<nanofaas::LoadTicket>> ring(capacity);
+  std::atomic<std::size_t> written{0};
+  std::atomic<bool> stop{false};
+  std::thread consumer([&] {
+    std::size_t read = 0;
+    while (!stop.load(std::memory_order_relaxed)) {
+      if (read == written.load(std::memory_order_acquire)) continue;  // spin, as workers do
+      ring[read % capacity]->done();
+      ++read;
+    }
+  });
+  std::size_t sent = 0;
+  auto result = drive_open_loop(schedule, [&](nanofaas::LoadTicket ticket) {
+    if (sent == capacity) return false;  // more than planned: refuse, as a full queue would
+    ring[sent % capacity] = ticket;
+    written.store(++sent, std::memory_order_release);
+    return true;
+  });
+  stop = true;
+  consumer.join();
+  return result;
 }
 
 inline long resident_bytes() {
