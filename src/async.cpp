@@ -243,7 +243,14 @@ Invocation* EngineCore::take_event(Version& v, Invocation* reuse, NextEvent& nex
     if (event->attempts == 0) v.counters.async_event_age.record(now - event->enqueued);
     ++event->attempts;
     Invocation* inv = reuse != nullptr ? reuse : new Invocation;
-    if (reuse != nullptr) inv->out = InvokeOutput{};
+    if (reuse != nullptr) {
+      // What the last event's run set; its version's name stays (the same version).
+      InvokeOutput& out = inv->out;
+      out.payload = Payload{};
+      if (out.function_error) out.function_error.reset();
+      out.init_duration.reset();
+      out.duration = {};
+    }
     inv->version = &v;
     inv->payload = event->body();
     inv->invoked_qualifier = event->qualifier;

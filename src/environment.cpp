@@ -129,7 +129,8 @@ bool Environment::execute(Invocation& invocation) noexcept {
   const auto end = steady::now();
   const bool timed_out = end >= invocation.deadline;
   out.duration = end - start;
-  out.executed_version = v.name;
+  // A refilled invocation ran the same version: its name is already there.
+  if (out.executed_version != v.name) out.executed_version = v.name;
   if (timed_out) {
     out.function_error =
         FunctionError{FunctionError::Kind::unhandled, "Sandbox.Timedout", v.timeout_message};
