@@ -165,6 +165,10 @@ bool Environment::execute(Invocation& invocation) noexcept {
       // once when a caller's invocation was posted to the worker.
       if (++drained_ % yield_every == 0 || worker->has_waiting_callers()) {
         boost::this_fiber::yield();
+        // The next event starts when this environment runs again, not before its turn: its
+        // duration and deadline do not count the other fibers' time.
+        next->start = steady::now();
+        next->deadline = next->start + v.timeout;
       }
       return true;
     }

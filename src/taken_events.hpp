@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -18,12 +19,12 @@ class TakenEvents {
  public:
   static constexpr std::size_t capacity = 8;
 
-  /// The next event: one already taken, else up to `capacity` more from `queue`; nullptr
-  /// when the queue is empty too.
-  AsyncEvent* next(AsyncQueue& queue) noexcept {
+  /// The next event: one already taken, else up to `max` (at most `capacity`) more from
+  /// `queue`; nullptr when the queue is empty too.
+  AsyncEvent* next(AsyncQueue& queue, std::size_t max) noexcept {
     if (next_ == count_) {
       next_ = 0;
-      count_ = static_cast<std::uint8_t>(queue.pop_bulk(events_.data(), capacity));
+      count_ = static_cast<std::uint8_t>(queue.pop_bulk(events_.data(), std::min(max, capacity)));
       if (count_ == 0) return nullptr;
       for (std::size_t i = 1; i < count_; ++i) {
         __builtin_prefetch(events_[i]);
