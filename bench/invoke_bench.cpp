@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "tick_clock.hpp"
 #include "workloads.hpp"
 
 namespace {
@@ -71,6 +72,13 @@ void BM_SteadyClockNow(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(bench::steady::now());
 }
 BENCHMARK(BM_SteadyClockNow);
+
+/// The engine's own clock (the time-stamp counter where the kernel trusts it), which takes
+/// the steady clock's place on the invocation path.
+void BM_TickClockNow(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(nanofaas::detail::TickClock::now());
+}
+BENCHMARK(BM_TickClockNow);
 
 /// Name lookup and validation (`dry_run`) round-robin over N functions: past the caller's
 /// 64-entry cache, each call looks the name up in the engine's index.

@@ -16,6 +16,7 @@
 #include "engine_core.hpp"
 #include "environment.hpp"
 #include "json_text.hpp"
+#include "tick_clock.hpp"
 
 namespace nanofaas::detail {
 namespace {
@@ -124,7 +125,7 @@ Expected<RequestId> EngineCore::accept_event(std::string_view qualified_name, st
   const AsyncConfig* alias_config =
       target->alias != nullptr ? target->alias->async.load(std::memory_order_acquire) : nullptr;
   event->config = alias_config != nullptr ? alias_config : v.async.load(std::memory_order_acquire);
-  event->enqueued = config.clock->now();
+  event->enqueued = clock_is_steady ? TickClock::now() : config.clock->now();
   event->depth = depth;
   const RequestId id = event->id;
   v.counters.async_received.fetch_add(1, std::memory_order_relaxed);
@@ -225,7 +226,7 @@ Invocation* EngineCore::take_event(Version& v, Invocation* reuse, NextEvent& nex
     AsyncEvent* event = taken != nullptr ? taken->next(*v.queue, bulk) : v.queue->pop();
     if (event == nullptr) return give_up(NextEvent::empty);
     // One clock read serves both clocks when the engine's is the steady clock.
-    if (started == steady::time_point{}) started = steady::now();
+    if (started == steady::time_point{}) started = TickClock::now();
     const auto now = clock_is_steady ? started : config.clock->now();
     if (now - event->enqueued > event->config->maximum_event_age) {
       fail_event(event, "EventAgeExceeded", nullptr, "EventAgeExceeded",

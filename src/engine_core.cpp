@@ -11,6 +11,7 @@
 #include "environment.hpp"
 #include "esm/mapping.hpp"
 #include "parker.hpp"
+#include "tick_clock.hpp"
 
 namespace nanofaas::detail {
 namespace {
@@ -305,7 +306,7 @@ InvokeResult EngineCore::invoke(std::string_view qualified_name, PayloadView pay
     inv.batch = batch;
     inv.slot = *slot;
     inv.out.request_id = request_ids.next();
-    inv.start = steady::now();
+    inv.start = TickClock::now();
     inv.deadline = inv.start + v.timeout;
     v.counters.concurrent.fetch_add(1, std::memory_order_relaxed);
   };

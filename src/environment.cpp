@@ -11,6 +11,7 @@
 #include "engine_core.hpp"
 #include "function.hpp"
 #include "invocation.hpp"
+#include "tick_clock.hpp"
 #include "worker.hpp"
 
 namespace nanofaas::detail {
@@ -108,7 +109,7 @@ bool Environment::execute(Invocation& invocation) noexcept {
   InvokeOutput& out = invocation.out;
   // A call from this worker starts right away: its dispatch time stands in for the start
   // (one clock read fewer on the nested path). Queued and cold calls read the clock.
-  const auto start = invocation.same_worker && !report_init_ ? invocation.start : steady::now();
+  const auto start = invocation.same_worker && !report_init_ ? invocation.start : TickClock::now();
   if (report_init_) {
     out.init_duration = init_duration_;
     report_init_ = false;
@@ -126,7 +127,7 @@ bool Environment::execute(Invocation& invocation) noexcept {
     out.function_error =
         FunctionError{FunctionError::Kind::unhandled, "Unknown", "unknown exception"};
   }
-  const auto end = steady::now();
+  const auto end = TickClock::now();
   const bool timed_out = end >= invocation.deadline;
   out.duration = end - start;
   // A refilled invocation ran the same version: its name is already there.
@@ -167,7 +168,7 @@ bool Environment::execute(Invocation& invocation) noexcept {
         boost::this_fiber::yield();
         // The next event starts when this environment runs again, not before its turn: its
         // duration and deadline do not count the other fibers' time.
-        next->start = steady::now();
+        next->start = TickClock::now();
         next->deadline = next->start + v.timeout;
       }
       return true;
