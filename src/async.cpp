@@ -162,29 +162,25 @@ void EngineCore::schedule_pump(Version& v, Worker* worker) {
 void EngineCore::pump(Version& v, Worker& worker) {
   v.pump_posted.store(false, std::memory_order_release);
   std::atomic_thread_fence(std::memory_order_seq_cst);  // see schedule_pump
-  // Places reserved for this version when it was served from the waiting list: its own,
-  // even if others wait, and counted in the window already. Those it does not use go back.
-  std::uint32_t granted = v.window_grants.exchange(0, std::memory_order_acq_rel);
-  const auto give_back = [&] {
-    if (granted != 0) async_in_flight.fetch_sub(granted, std::memory_order_acq_rel);
-    granted = 0;
-  };
-  if (!async_dispatching.load(std::memory_order_acquire)) {
-    give_back();
-    return;
-  }
+  if (!async_dispatching.load(std::memory_order_acquire)) return;
+  // Served from the waiting list: one place is this version's even if others still wait.
+  bool granted = v.window_granted.exchange(false, std::memory_order_acq_rel);
   for (;;) {
     // Versions already waiting for a place go first: a busy version's pump (posted by its
     // producers or completions) must not take every place that frees up.
-    if (granted == 0 &&
-        (others_waiting(v) || async_in_flight.load(std::memory_order_acquire) >= async_window)) {
+    // A version served from the list dispatches one event even if another pump took the
+    // freed place first: the window is then one over for a moment, and the served version
+    // is never sent back to the end of the list (which could starve it, lap after lap).
+    const bool others_first = !granted && others_waiting(v);
+    if (others_first ||
+        (!granted && async_in_flight.load(std::memory_order_acquire) >= async_window)) {
       if (v.queue->depth_approx() > 0) await_window(v);
       return;
     }
+    granted = false;
     NextEvent next = NextEvent::empty;
     Invocation* inv = take_event(v, nullptr, next, {});
     if (inv == nullptr) {
-      give_back();
       // moodycamel can miss an item that is mid-enqueue; come back for it. A throttled event
       // waits for its backoff (or a completion pumps again).
       if (next == NextEvent::empty && v.queue->depth_approx() > 0) schedule_pump(v, &worker);
@@ -193,21 +189,14 @@ void EngineCore::pump(Version& v, Worker& worker) {
       if (async_in_flight.load(std::memory_order_acquire) < async_window) serve_window(&worker);
       return;
     }
-    if (granted != 0) {
-      --granted;
-    } else {
-      async_in_flight.fetch_add(1, std::memory_order_acq_rel);
-    }
+    async_in_flight.fetch_add(1, std::memory_order_acq_rel);
     Environment* env = v.pool.try_acquire(worker.index());
     count_spillover(v, env);
     dispatch(*inv, env, &worker);
     // Let the environment run now: it takes the version's next events itself, so a backlog
     // flows through a few warm environments rather than a cold start per event.
     boost::this_fiber::yield();
-    if (!async_dispatching.load(std::memory_order_acquire)) {
-      give_back();
-      return;
-    }
+    if (!async_dispatching.load(std::memory_order_acquire)) return;
   }
 }
 
@@ -354,19 +343,15 @@ void EngineCore::serve_window(Worker* worker) {
   {
     std::lock_guard lock(window_mutex);
     if (window_waiters.empty()) return;
-    // The free place is reserved for the first waiting version, so that no pump of a busy
-    // version takes it before that version's pump runs (which starved it before).
-    if (async_in_flight.fetch_add(1, std::memory_order_acq_rel) >= async_window) {
-      async_in_flight.fetch_sub(1, std::memory_order_acq_rel);  // no place free after all
-      return;
-    }
+    // Only a free place is handed on (its taker may go over the window by one; see pump).
+    if (async_in_flight.load(std::memory_order_acquire) >= async_window) return;
     next = window_waiters.front();
     window_waiters.pop_front();
     window_waiter_count.store(static_cast<std::uint32_t>(window_waiters.size()),
                               std::memory_order_release);
   }
   next->awaiting_window.store(false, std::memory_order_release);
-  next->window_grants.fetch_add(1, std::memory_order_release);
+  next->window_granted.store(true, std::memory_order_release);
   schedule_pump(*next, worker);
 }
 

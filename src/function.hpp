@@ -44,9 +44,9 @@ struct Version {
   std::atomic<const AsyncConfig*> async;
   RecursiveLoop recursive_loop;
   std::unique_ptr<AsyncQueue> queue;
-  std::atomic<bool> pump_posted{false};         // a pump task for this version is on its way
-  std::atomic<bool> awaiting_window{false};     // listed in EngineCore::window_waiters
-  std::atomic<std::uint32_t> window_grants{0};  // places reserved for it when served from it
+  std::atomic<bool> pump_posted{false};      // a pump task for this version is on its way
+  std::atomic<bool> awaiting_window{false};  // listed in EngineCore::window_waiters
+  std::atomic<bool> window_granted{false};   // served from that list: its pump goes first
   Pool pool;
   VersionCounters counters;
 };
