@@ -168,13 +168,11 @@ void EngineCore::pump(Version& v, Worker& worker) {
   for (;;) {
     // Versions already waiting for a place go first: a busy version's pump (posted by its
     // producers or completions) must not take every place that frees up.
-    // A version served from the list dispatches one event even if another pump took the
-    // freed place first: the window is then one over for a moment, and the served version
-    // is never sent back to the end of the list (which could starve it, lap after lap).
     const bool others_first = !granted && others_waiting(v);
-    if (others_first ||
-        (!granted && async_in_flight.load(std::memory_order_acquire) >= async_window)) {
-      if (v.queue->depth_approx() > 0) await_window(v);
+    if (others_first || async_in_flight.load(std::memory_order_acquire) >= async_window) {
+      // A served version whose place another pump took meanwhile stays first in line: sent
+      // to the back, it could lose the same race on every place that frees up.
+      if (v.queue->depth_approx() > 0) await_window(v, granted);
       return;
     }
     granted = false;
@@ -321,10 +319,14 @@ bool EngineCore::others_waiting(const Version& v) const noexcept {
   return waiting > (v.awaiting_window.load(std::memory_order_acquire) ? 1u : 0u);
 }
 
-void EngineCore::await_window(Version& v) {
+void EngineCore::await_window(Version& v, bool first) {
   if (!v.awaiting_window.exchange(true, std::memory_order_acq_rel)) {
     std::lock_guard lock(window_mutex);
-    window_waiters.push_back(&v);
+    if (first) {
+      window_waiters.push_front(&v);
+    } else {
+      window_waiters.push_back(&v);
+    }
     window_waiter_count.store(static_cast<std::uint32_t>(window_waiters.size()),
                               std::memory_order_release);
   }
@@ -343,8 +345,6 @@ void EngineCore::serve_window(Worker* worker) {
   {
     std::lock_guard lock(window_mutex);
     if (window_waiters.empty()) return;
-    // Only a free place is handed on (its taker may go over the window by one; see pump).
-    if (async_in_flight.load(std::memory_order_acquire) >= async_window) return;
     next = window_waiters.front();
     window_waiters.pop_front();
     window_waiter_count.store(static_cast<std::uint32_t>(window_waiters.size()),

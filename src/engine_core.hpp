@@ -223,8 +223,8 @@ struct EngineCore {
   void schedule_pump(Version& version, Worker* worker);
   /// True when versions other than `version` wait for a place in the window.
   bool others_waiting(const Version& version) const noexcept;
-  /// Lists `version` to be pumped when the window has room again.
-  void await_window(Version& version);
+  /// Lists `version` to be pumped when the window has room again: last, or `first`.
+  void await_window(Version& version, bool first = false);
   /// Schedules the first listed version's pump if the window has room.
   void serve_window(Worker* worker);
   /// Validates, takes an event from the pool, fills it (`set_body(event)`), and queues it.
