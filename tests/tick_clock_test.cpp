@@ -41,17 +41,22 @@ struct Reader {
 
 constexpr std::int64_t period = std::chrono::nanoseconds(TickClock::anchor_period).count();
 
-/// Anchors, then a period later measures the rate.
-void measure_rate(Reader& r) {
-  (void)r.read();
-  r.time.ns += period;
-  (void)r.read();
-}
+/// An estimator, its time sources, and one reader.
+class TickClockTest : public ::testing::Test {
+ protected:
+  /// Anchors, then a period later measures the rate.
+  void measure_rate() {
+    (void)r.read();
+    time.ns += period;
+    (void)r.read();
+  }
 
-TEST(TickClockTest, ReadsTheSteadyClockUntilTheRateIsMeasured) {
   TickClock::Estimator clock;
   FakeTime time;
   Reader r{clock, time};
+};
+
+TEST_F(TickClockTest, ReadsTheSteadyClockUntilTheRateIsMeasured) {
   for (int i = 0; i < 5; ++i) {
     time.ns += period / 10;
     EXPECT_EQ(r.read(), time.ns);
@@ -59,11 +64,8 @@ TEST(TickClockTest, ReadsTheSteadyClockUntilTheRateIsMeasured) {
   EXPECT_EQ(time.steady_reads, 5);
 }
 
-TEST(TickClockTest, ExtrapolatesWithinAPeriodOnceTheRateIsKnown) {
-  TickClock::Estimator clock;
-  FakeTime time;
-  Reader r{clock, time};
-  measure_rate(r);
+TEST_F(TickClockTest, ExtrapolatesWithinAPeriodOnceTheRateIsKnown) {
+  measure_rate();
   const int reads = time.steady_reads;
   for (int i = 1; i < 10; ++i) {
     time.ns += period / 20;
@@ -75,11 +77,8 @@ TEST(TickClockTest, ExtrapolatesWithinAPeriodOnceTheRateIsKnown) {
   EXPECT_EQ(time.steady_reads, reads + 1);
 }
 
-TEST(TickClockTest, AnotherThreadUsesTheMeasuredRateFromItsOwnAnchor) {
-  TickClock::Estimator clock;
-  FakeTime time;
-  Reader first{clock, time};
-  measure_rate(first);
+TEST_F(TickClockTest, AnotherThreadUsesTheMeasuredRateFromItsOwnAnchor) {
+  measure_rate();
   Reader second{clock, time};
   time.ns += 12345;
   EXPECT_EQ(second.read(), time.ns);  // its first read anchors it
@@ -87,11 +86,8 @@ TEST(TickClockTest, AnotherThreadUsesTheMeasuredRateFromItsOwnAnchor) {
   EXPECT_NEAR(static_cast<double>(second.read()), static_cast<double>(time.ns), 1.0);
 }
 
-TEST(TickClockTest, AThreadsReadingsNeverGoBackwards) {
-  TickClock::Estimator clock;
-  FakeTime time;
-  Reader r{clock, time};
-  measure_rate(r);
+TEST_F(TickClockTest, AThreadsReadingsNeverGoBackwards) {
+  measure_rate();
   // The counter runs 1% fast from here: extrapolations run ahead of the steady clock, which
   // each new anchor then reads as earlier than the last reading.
   time.tick_offset = -static_cast<std::int64_t>(static_cast<double>(time.ns) * 0.03);
@@ -105,11 +101,8 @@ TEST(TickClockTest, AThreadsReadingsNeverGoBackwards) {
   }
 }
 
-TEST(TickClockTest, ACounterThatWentBackwardsIsAnchoredAgain) {
-  TickClock::Estimator clock;
-  FakeTime time;
-  Reader r{clock, time};
-  measure_rate(r);
+TEST_F(TickClockTest, ACounterThatWentBackwardsIsAnchoredAgain) {
+  measure_rate();
   const int reads = time.steady_reads;
   time.ns += 10;
   time.tick_offset = -1000;
@@ -117,7 +110,7 @@ TEST(TickClockTest, ACounterThatWentBackwardsIsAnchoredAgain) {
   EXPECT_EQ(time.steady_reads, reads + 1);
 }
 
-TEST(TickClockTest, TheRealClockNeverGoesBackwardsNorFallsBehindTheSteadyClock) {
+TEST(TickClockRealTest, TheRealClockNeverGoesBackwardsNorFallsBehindTheSteadyClock) {
   // Ordering only, no durations: a steady reading taken just before is never later than
   // this clock's reading after it, beyond the rate's error over one period.
   std::chrono::steady_clock::time_point previous{};
