@@ -93,6 +93,11 @@ FILE* open_csv(const std::string& dir, const char* name) {
   return f;
 }
 
+/// The CSV comment for a system this build could not measure.
+void note_not_built(FILE* f, const char* name) {
+  std::fprintf(f, "# %s: not built (scripts/setup.sh bench)\n", name);
+}
+
 /// Percentiles of several runs: the median of each percentile over the runs.
 struct Percentiles {
   std::vector<double> p50, p99, p999;
@@ -145,7 +150,7 @@ void latency_vs_load(const Plan& plan, const std::string& dir) {
   std::fprintf(f, "system,offered_per_s,achieved_per_s,p50_ns,p99_ns,p999_ns\n");
   for (std::size_t s = 0; s < systems.size(); ++s) {
     if (!systems[s].present) {
-      std::fprintf(f, "# %s: not built (scripts/setup.sh bench)\n", systems[s].name);
+      note_not_built(f, systems[s].name);
       continue;
     }
     for (std::size_t k = 0; k < plan.rates.size(); ++k) {
@@ -205,7 +210,7 @@ void throughput_sweep(const Plan& plan, const std::string& dir, const char* file
   std::fprintf(f, "system,%s,events_per_s\n", param);
   for (std::size_t s = 0; s < systems.size(); ++s) {
     if (!systems[s].present) {
-      std::fprintf(f, "# %s: not built (scripts/setup.sh bench)\n", systems[s].name);
+      note_not_built(f, systems[s].name);
       continue;
     }
     for (std::size_t k = 0; k < values.size(); ++k) {
@@ -325,7 +330,7 @@ void fanout(const Plan& plan, const std::string& dir) {
   std::fprintf(f, "system,children,completions_per_s,children_per_s\n");
   for (std::size_t s = 0; s < systems.size(); ++s) {
     if (!systems[s].present) {
-      std::fprintf(f, "# %s: not built (scripts/setup.sh bench)\n", systems[s].name);
+      note_not_built(f, systems[s].name);
       continue;
     }
     const double m = median(rates[s]);
@@ -378,7 +383,7 @@ void isolation(const Plan& plan, const std::string& dir) {
   std::fprintf(f, "system,idle_p50_ns,idle_p99_ns,loaded_p50_ns,loaded_p99_ns\n");
   for (std::size_t s = 0; s < systems.size(); ++s) {
     if (!systems[s].present) {
-      std::fprintf(f, "# %s: not built (scripts/setup.sh bench)\n", systems[s].name);
+      note_not_built(f, systems[s].name);
       continue;
     }
     std::fprintf(f, "%s,%.0f,%.0f,%.0f,%.0f\n", systems[s].name, median(idle[s].p50),
@@ -438,7 +443,7 @@ void sync_cold_memory(const Plan& plan, const std::string& dir) {
   };
   for (const auto& [name, p] : rows) {
     if (p == nullptr) {
-      std::fprintf(f, "# %s: not built (scripts/setup.sh bench)\n", name);
+      note_not_built(f, name);
       continue;
     }
     std::fprintf(f, "%s,%.0f,%.0f,%.0f\n", name, median(p->p50), median(p->p99), median(p->p999));
