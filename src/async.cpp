@@ -218,9 +218,11 @@ Invocation* EngineCore::take_event(Version& v, Invocation* reuse, NextEvent& nex
     bulk = std::clamp<std::size_t>(v.queue->depth_approx() / running, 1, TakenEvents::capacity);
   }
   const auto give_up = [&](NextEvent found) -> Invocation* {
-    // Events go back before the slot: shutdown waits for slots, then spills the queues.
-    if (taken != nullptr) put_back(v, *taken);
-    if (holding) release_held_slot(v, reuse->slot);
+    if (holding) {
+      stop_draining(v, taken, reuse->slot);
+    } else if (taken != nullptr) {
+      put_back(v, *taken);
+    }
     next = found;
     return nullptr;
   };
@@ -244,8 +246,7 @@ Invocation* EngineCore::take_event(Version& v, Invocation* reuse, NextEvent& nex
     // The held slot carries over while the limits still allow it: no release and acquire of
     // the shared counters per drained event.
     if (holding && !slot_still_fits(fn, reuse->slot)) {
-      if (taken != nullptr) put_back(v, *taken);  // before the slot, as in give_up
-      release_held_slot(v, reuse->slot);
+      stop_draining(v, taken, reuse->slot);
       holding = false;
     }
     auto slot = holding ? Expected<ConcurrencySlot>(reuse->slot) : acquire_slot(fn, v);
@@ -309,7 +310,9 @@ void EngineCore::put_back(Version& v, TakenEvents& taken) noexcept {
   });
 }
 
-void EngineCore::release_held_slot(Version& v, ConcurrencySlot slot) noexcept {
+void EngineCore::stop_draining(Version& v, TakenEvents* taken, ConcurrencySlot slot) noexcept {
+  // Events go back before the slot: shutdown waits for slots, then spills the queues.
+  if (taken != nullptr) put_back(v, *taken);
   release_slot(*v.function, slot);
   v.counters.concurrent.fetch_sub(1, std::memory_order_relaxed);
 }
@@ -386,8 +389,7 @@ Invocation* EngineCore::complete_async(Invocation& inv, bool continue_here, stea
     NextEvent next = NextEvent::empty;
     if (take_event(v, &inv, next, now, taken) != nullptr) return &inv;  // else all released
   } else {
-    if (taken != nullptr) put_back(v, *taken);
-    release_held_slot(v, inv.slot);
+    stop_draining(v, taken, inv.slot);
   }
   delete &inv;
   async_in_flight.fetch_sub(1, std::memory_order_acq_rel);

@@ -145,8 +145,9 @@ struct EngineCore {
   /// True when a slot held by a finished invocation of `fn` may carry over to its next one
   /// (the reservation and the unreserved pool did not shrink below what is in flight).
   bool slot_still_fits(const Function& fn, ConcurrencySlot slot) const noexcept;
-  /// Releases an invocation's slot and its count in the version's concurrent executions.
-  void release_held_slot(Version& v, ConcurrencySlot slot) noexcept;
+  /// A draining environment stops: the events it took and did not run go back to the queue,
+  /// then its slot and its count in the version's concurrent executions are released.
+  void stop_draining(Version& v, TakenEvents* taken, ConcurrencySlot slot) noexcept;
   /// Moves due delayed events back to their queues; true while any are still delayed.
   bool release_due_events();
   /// Accepted async events neither finished nor waiting for a retry or backoff.
