@@ -210,8 +210,7 @@ Invocation* EngineCore::take_event(Version& v, Invocation* reuse, NextEvent& nex
   const bool quick = reuse != nullptr && reuse->out.duration < quick_handler;
   std::size_t bulk = 1;
   if (taken != nullptr && !quick && !taken->empty()) {
-    put_back(v, *taken);
-    schedule_pump(v, nullptr);
+    hand_back(v, *taken);
   } else if (taken != nullptr && quick && taken->empty()) {
     const std::size_t running =
         std::max<std::uint32_t>(fn.in_flight.load(std::memory_order_relaxed), 1);
@@ -287,6 +286,12 @@ Invocation* EngineCore::take_event(Version& v, Invocation* reuse, NextEvent& nex
     next = NextEvent::taken;
     return inv;
   }
+}
+
+void EngineCore::hand_back(Version& v, TakenEvents& taken) noexcept {
+  if (taken.empty()) return;
+  put_back(v, taken);
+  schedule_pump(v, nullptr);
 }
 
 bool EngineCore::slot_still_fits(const Function& fn, ConcurrencySlot slot) const noexcept {

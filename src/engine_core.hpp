@@ -142,6 +142,9 @@ struct EngineCore {
   /// Returns the events `taken` did not run to `version`'s queue (failing any it has no memory
   /// for), so that another environment runs them.
   void put_back(Version& version, TakenEvents& taken) noexcept;
+  /// `put_back`, then a pump for `version`: the events run in other environments while the
+  /// one that took them is busy (a slow or suspended handler). Any thread.
+  void hand_back(Version& version, TakenEvents& taken) noexcept;
   /// True when a slot held by a finished invocation of `fn` may carry over to its next one
   /// (the reservation and the unreserved pool did not shrink below what is in flight).
   bool slot_still_fits(const Function& fn, ConcurrencySlot slot) const noexcept;

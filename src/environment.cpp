@@ -102,6 +102,10 @@ void Environment::fail_to_start(std::string_view error_type, std::string_view me
   finish();
 }
 
+void Environment::hand_back_taken() noexcept {
+  worker->engine().hand_back(*version, taken_);
+}
+
 bool Environment::execute(Invocation& invocation) noexcept {
   Version& v = *version;
   EngineCore& engine = worker->engine();
@@ -116,6 +120,10 @@ bool Environment::execute(Invocation& invocation) noexcept {
   }
   Response response;
   bool threw = false;
+  // Events taken in bulk wait behind this handler: if it suspends, the scheduler hands them
+  // back (see Worker::holding_events).
+  const bool holding = !taken_.empty();
+  if (holding) worker->holding_events = this;
   try {
     response = invocation.batch != nullptr ? (*handler)(Event(*invocation.batch->batch), context)
                                            : (*handler)(Event(invocation.payload), context);
@@ -127,6 +135,7 @@ bool Environment::execute(Invocation& invocation) noexcept {
     out.function_error =
         FunctionError{FunctionError::Kind::unhandled, "Unknown", "unknown exception"};
   }
+  if (holding && worker->holding_events == this) worker->holding_events = nullptr;
   const auto end = TickClock::now();
   const bool timed_out = end >= invocation.deadline;
   out.duration = end - start;

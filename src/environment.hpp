@@ -45,6 +45,9 @@ class Environment {
   /// The fiber could not be created: fails the first invocation (or the provisioning) with
   /// `error_type` and frees `this`. On the worker's thread.
   void fail_to_start(std::string_view error_type, std::string_view message) noexcept;
+  /// Its handler suspended while it held queued events taken in bulk: they go back to the
+  /// queue, with a pump, so that other environments run them. On its worker.
+  void hand_back_taken() noexcept;
 
   Version* version;
   Worker* worker;

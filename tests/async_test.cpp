@@ -543,6 +543,44 @@ TEST(AsyncTest, EventsTakenByADiscardedEnvironmentStillRun) {
   EXPECT_EQ(m.async_pending, 0u);
 }
 
+TEST(AsyncTest, EventsHeldBehindASuspendedHandlerRunMeanwhile) {
+  // One worker. The first event holds the worker's thread until the backlog is queued, so
+  // its environment then drains the backlog, taking several events at a time after a quick
+  // one. One of the events it takes together waits on its fiber until every other event has
+  // run: the events it took along must run meanwhile, in another environment, not after it.
+  constexpr int fast_events = 30;
+  for (int round = 0; round < 20; ++round) {
+    Gate queued;
+    std::atomic<int> fast_done{0};
+    boost::fibers::promise<void> all_fast_ran;
+    std::atomic<bool> waited_in_vain{false};
+    auto engine = make_engine({.workers = 1});
+    FunctionConfig config{.name = "held", .timeout = 10s};
+    config.async.maximum_retry_attempts = 0;
+    ASSERT_TRUE(engine.add_function(config, [&](const Event& ev) {
+      if (ev.body() == "hold") {
+        queued.wait();
+      } else if (ev.body() == "wait") {
+        if (all_fast_ran.get_future().wait_for(2s) != boost::fibers::future_status::ready) {
+          waited_in_vain = true;
+        }
+      } else if (fast_done.fetch_add(1) + 1 == fast_events) {
+        all_fast_ran.set_value();
+      }
+      return Response();
+    }));
+    ASSERT_TRUE(engine.invoke_async("held", "hold"));
+    for (int i = 0; i <= fast_events; ++i) {
+      ASSERT_TRUE(engine.invoke_async("held", i == 3 ? "wait" : "fast"));
+    }
+    queued.open();
+    ASSERT_TRUE(test::eventually(
+        [&] { return engine.metrics().find("held")->async_events_succeeded == fast_events + 2; }));
+    ASSERT_FALSE(waited_in_vain.load()) << "round " << round;
+    engine.shutdown(0ns);
+  }
+}
+
 TEST(AsyncTest, ALoweredReservationHoldsWhileABacklogDrains) {
   // Two environments drain one function's backlog (one worker; handlers sleep on their
   // fibers). The first two events wait until the function's reservation has dropped from 2

@@ -25,6 +25,9 @@ boost::fibers::context* EngineAlgorithm::take_first(ReadyQueue& queue,
 }
 
 boost::fibers::context* EngineAlgorithm::pick_next() noexcept {
+  // The running fiber leaves in the middle of a handler (it suspended): the events its
+  // environment took in bulk must not wait for it.
+  if (Environment* env = std::exchange(worker_->holding_events, nullptr)) env->hand_back_taken();
   const bool drained = worker_->inbox_count_.load(std::memory_order_acquire) != 0;
   if (drained) drain_inbox();
   // A task taken in just now may have made the suspending fiber itself ready (an environment
