@@ -16,6 +16,7 @@
 #include "engine_core.hpp"
 #include "environment.hpp"
 #include "json_text.hpp"
+#include "nanofaas/queue.hpp"
 #include "tick_clock.hpp"
 
 namespace nanofaas::detail {
@@ -85,6 +86,14 @@ InvocationRecord make_record(const AsyncEvent& event, std::string_view condition
 }
 
 }  // namespace
+
+Status validate_destination(const Destination& destination, std::string_view field) {
+  if (destination.queue && destination.queue->fifo()) {
+    return fail(Errc::invalid_argument,
+                std::string(field) + ": a FIFO queue cannot take records; use a standard queue");
+  }
+  return {};
+}
 
 Expected<RequestId> EngineCore::invoke_async(std::string_view qualified_name, Payload payload,
                                              std::uint32_t depth, AsyncCompletion completion) {
@@ -371,8 +380,10 @@ Invocation* EngineCore::complete_async(Invocation& inv, bool continue_here, stea
   if (!out.function_error) {
     v.counters.async_succeeded.fetch_add(1, std::memory_order_release);
     if (!event->config->on_success.empty()) {
-      InvocationRecord record = make_record(*event, "Success", &out);
-      deliver(v, event->config->on_success, record, event->depth);
+      const InvocationRecord record = make_record(*event, "Success", &out);
+      if (!deliver(event->config->on_success, record, event->depth)) {
+        v.counters.destination_failures.fetch_add(1, std::memory_order_relaxed);
+      }
     }
     notify(*event, "Success", InvokeResult(std::move(inv.out)));
     finish_event(event);
@@ -457,20 +468,15 @@ void EngineCore::fail_event(AsyncEvent* event, std::string_view condition, const
   bool handled = false;
   const AsyncConfig& async = *event->config;
   if (!async.on_failure.empty()) {
-    InvocationRecord record = make_record(*event, condition, out);
-    deliver(v, async.on_failure, record, event->depth);
-    handled = true;
-  }
-  if (async.dead_letter) {
-    const DeadLetter letter{event->id, v.function->name, error_code, error_message.substr(0, 1024),
-                            event->body().view()};
-    try {
-      async.dead_letter(letter);
-    } catch (...) {
-      v.counters.dead_letter_errors.fetch_add(1, std::memory_order_relaxed);
+    const InvocationRecord record = make_record(*event, condition, out);
+    if (!deliver(async.on_failure, record, event->depth)) {
+      v.counters.destination_failures.fetch_add(1, std::memory_order_relaxed);
     }
     handled = true;
   }
+  const DeadLetter letter{event->id, v.function->name, error_code, error_message.substr(0, 1024),
+                          event->body().view()};
+  if (send_dead_letter(v, async, letter)) handled = true;
   if (!handled) v.counters.async_dropped.fetch_add(1, std::memory_order_relaxed);
   if (event->completion != nullptr) {
     if (out != nullptr) {
@@ -501,17 +507,53 @@ void EngineCore::notify(AsyncEvent& event, std::string_view condition,
   }
 }
 
-void EngineCore::deliver(Version& v, const Destination& destination, InvocationRecord& record,
+bool EngineCore::deliver(const Destination& destination, const InvocationRecord& record,
                          std::uint32_t depth) noexcept {
+  bool delivered = true;
   try {
     if (destination.sink) destination.sink(record);
+  } catch (...) {
+    delivered = false;
+  }
+  try {
     if (!destination.function.empty() &&
         !invoke_async(destination.function, Payload::copy_of(record.json), depth + 1)) {
-      v.counters.destination_failures.fetch_add(1, std::memory_order_relaxed);
+      delivered = false;
+    }
+    if (destination.queue && !destination.queue->send(Payload::copy_of(record.json))) {
+      delivered = false;
     }
   } catch (...) {
-    v.counters.destination_failures.fetch_add(1, std::memory_order_relaxed);
+    delivered = false;  // no memory for the copy
   }
+  return delivered;
+}
+
+bool EngineCore::send_dead_letter(Version& v, const AsyncConfig& async,
+                                  const DeadLetter& letter) noexcept {
+  if (!async.dead_letter && !async.dead_letter_queue) return false;
+  bool sent = true;
+  try {
+    if (async.dead_letter) async.dead_letter(letter);
+  } catch (...) {
+    sent = false;
+  }
+  try {
+    if (async.dead_letter_queue) {
+      // Lambda's SQS dead-letter message: the event as it came, the reason in attributes.
+      SendOptions options;
+      options.attributes = {{"RequestID", letter.request_id.to_string()},
+                            {"ErrorCode", std::string(letter.error_code)},
+                            {"ErrorMessage", std::string(letter.error_message)}};
+      if (!async.dead_letter_queue->send(Payload::copy_of(letter.payload), std::move(options))) {
+        sent = false;
+      }
+    }
+  } catch (...) {
+    sent = false;  // no memory for the copy
+  }
+  if (!sent) v.counters.dead_letter_errors.fetch_add(1, std::memory_order_relaxed);
+  return true;
 }
 
 void EngineCore::finish_event(AsyncEvent* event) noexcept {
@@ -539,14 +581,13 @@ void EngineCore::spill(AsyncEvent* event) noexcept {
   v.counters.async_spilled.fetch_add(1, std::memory_order_release);
   const DeadLetter letter{event->id, v.function->name, "Shutdown",
                           "the engine shut down before the event ran", event->body().view()};
-  const auto& sink = config.async_spill ? config.async_spill : event->config->dead_letter;
-  if (sink) {
+  if (config.async_spill) {
     try {
-      sink(letter);
+      config.async_spill(letter);
     } catch (...) {
       v.counters.dead_letter_errors.fetch_add(1, std::memory_order_relaxed);
     }
-  } else {
+  } else if (!send_dead_letter(v, *event->config, letter)) {
     v.counters.async_dropped.fetch_add(1, std::memory_order_relaxed);
   }
   notify(*event, "Shutdown", fail(Errc::unavailable, "the engine shut down before the event ran"));

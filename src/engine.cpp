@@ -6,6 +6,7 @@
 #include "engine_core.hpp"
 #include "engine_impl.hpp"
 #include "environment.hpp"
+#include "nanofaas/queue.hpp"
 
 namespace nanofaas {
 
@@ -46,6 +47,13 @@ Status validate_async_config(const AsyncConfig& async) {
   }
   if (async.max_queue_depth == 0) {
     return fail(Errc::invalid_argument, "async.max_queue_depth must be positive");
+  }
+  if (auto s = detail::validate_destination(async.on_success, "async.on_success"); !s) return s;
+  if (auto s = detail::validate_destination(async.on_failure, "async.on_failure"); !s) return s;
+  if (async.dead_letter_queue && async.dead_letter_queue->fifo()) {
+    return fail(Errc::invalid_argument,
+                "async.dead_letter_queue: a FIFO queue cannot be a dead-letter queue of a "
+                "function; use a standard queue");
   }
   return {};
 }

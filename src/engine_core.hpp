@@ -151,6 +151,10 @@ struct EngineCore {
   /// A draining environment stops: the events it took and did not run go back to the queue,
   /// then its slot and its count in the version's concurrent executions are released.
   void stop_draining(Version& v, TakenEvents* taken, ConcurrencySlot slot) noexcept;
+  /// Hands `record` to every target of `destination`: its callback, its function (invoked
+  /// asynchronously at chain `depth`), its queue. False when a target threw or refused it.
+  bool deliver(const Destination& destination, const InvocationRecord& record,
+               std::uint32_t depth) noexcept;
   /// Moves due delayed events back to their queues; true while any are still delayed.
   bool release_due_events();
   /// Accepted async events neither finished nor waiting for a retry or backoff.
@@ -240,8 +244,10 @@ struct EngineCore {
   /// Failure handling: on-failure destination and dead-letter sink, or counted as dropped.
   void fail_event(AsyncEvent* event, std::string_view condition, const InvokeOutput* out,
                   std::string_view error_code, std::string_view error_message) noexcept;
-  void deliver(Version& version, const Destination& destination, InvocationRecord& record,
-               std::uint32_t depth) noexcept;
+  /// Hands `letter` to the dead-letter callback and queue of `async`; false when it has
+  /// neither. A target that throws or refuses it is counted in `DeadLetterErrors`.
+  bool send_dead_letter(Version& version, const AsyncConfig& async,
+                        const DeadLetter& letter) noexcept;
   void finish_event(AsyncEvent* event) noexcept;
   /// Hands the event's outcome to its completion callback, if it has one.
   static void notify(AsyncEvent& event, std::string_view condition, InvokeResult result) noexcept;
@@ -253,5 +259,9 @@ inline Unexpected<Error> fail(Errc code, std::string message,
                               ThrottleReason reason = ThrottleReason::none) {
   return Unexpected(Error{code, std::move(message), reason});
 }
+
+/// `invalid_argument` when `destination` (named `field` in the message) cannot take records:
+/// a FIFO queue, which Lambda does not send records to.
+Status validate_destination(const Destination& destination, std::string_view field);
 
 }  // namespace nanofaas::detail

@@ -23,6 +23,8 @@ using namespace nanofaas;
 using namespace std::chrono_literals;
 using test::eventually;
 using test::make_engine;
+using test::make_queue;
+using test::make_stream;
 using test::ManualClock;
 using test::numbered;
 
@@ -92,18 +94,6 @@ struct Journal {
   }
 };
 
-std::shared_ptr<Queue> make_queue(QueueConfig config) {
-  auto q = Queue::create(std::move(config));
-  if (!q) throw std::runtime_error(q.error().message);
-  return *q;
-}
-
-std::shared_ptr<Stream> make_stream(StreamConfig config) {
-  auto s = Stream::create(std::move(config));
-  if (!s) throw std::runtime_error(s.error().message);
-  return *s;
-}
-
 EventSourceMappingMetrics metrics_of(Engine& engine, const std::string& uuid) {
   auto m = engine.event_source_mapping_metrics(uuid);
   if (!m) throw std::runtime_error(m.error().message);
@@ -147,6 +137,10 @@ TEST(MappingConfigTest, LambdasRangesAndKindSpecificSettingsAreChecked) {
   EventSourceMappingConfig on_failure{.source = queue, .function_name = "f"};
   on_failure.on_failure.function = "f";
   EXPECT_NE(error_of(on_failure).find("dead-letter"), std::string::npos);
+  EventSourceMappingConfig fifo_destination{.source = stream, .function_name = "f"};
+  fifo_destination.starting_position = StartingPosition::latest;
+  fifo_destination.on_failure.queue = fifo;
+  EXPECT_NE(error_of(fifo_destination).find("FIFO"), std::string::npos);
   EventSourceMappingConfig parallel{.source = stream, .function_name = "f"};
   parallel.starting_position = StartingPosition::latest;
   parallel.parallelization_factor = 11;
@@ -586,6 +580,31 @@ TEST(StreamMappingTest, RetriesBlockTheShardThenOnFailureGetsTheBatchAndTheShard
   EXPECT_EQ(json_field(j, {"version"}), "1.0");
   EXPECT_EQ(failures.bodies[0], (std::vector<std::string>{"poison", "second"}));
   EXPECT_EQ(metrics_of(engine, *uuid).records_failed, 2u);
+}
+
+TEST(StreamMappingTest, AQueueAsOnFailureGetsTheRecordOfSkippedRecords) {
+  auto skipped = make_queue({.name = "skipped"});
+  auto engine = make_engine();
+  ASSERT_TRUE(engine.add_function(
+      {.name = "f"}, [](const Event&) -> Response { throw std::runtime_error("boom"); }));
+  auto stream = make_stream({.name = "s"});
+  EventSourceMappingConfig config{.source = stream, .function_name = "f", .batch_size = 2};
+  config.starting_position = StartingPosition::trim_horizon;
+  config.maximum_retry_attempts = 0;
+  config.on_failure.queue = skipped;
+  ASSERT_TRUE(stream->put_record("k", PayloadView("poison")));
+  auto uuid = engine.create_event_source_mapping(config);
+  ASSERT_TRUE(uuid);
+  ASSERT_TRUE(eventually([&] { return skipped->approximate_visible() == 1; }));
+  auto reader = skipped->open({}).value();
+  std::vector<Record> records;
+  ASSERT_EQ(reader->poll(0, 10, records), 1u);
+  const std::string j(records[0].body.view());
+  reader->ack(records);
+  EXPECT_EQ(json_field(j, {"requestContext", "condition"}), "RetryAttemptsExhausted");
+  EXPECT_EQ(json_field(j, {"KinesisBatchInfo", "batchSize"}), "1");
+  EXPECT_EQ(json_field(j, {"KinesisBatchInfo", "streamArn"}), "s");
+  EXPECT_EQ(metrics_of(engine, *uuid).destination_delivery_failures, 0u);
 }
 
 TEST(StreamMappingTest, PartialFailureRetriesFromTheLowestFailedSequenceNumber) {

@@ -16,20 +16,10 @@ namespace {
 
 using namespace nanofaas;
 using namespace std::chrono_literals;
+using test::make_queue;
+using test::make_stream;
 using test::ManualClock;
 using test::numbered;
-
-std::shared_ptr<Queue> make_queue(QueueConfig config) {
-  auto q = Queue::create(std::move(config));
-  if (!q) throw std::runtime_error(q.error().message);
-  return std::move(q).value();
-}
-
-std::shared_ptr<Stream> make_stream(StreamConfig config) {
-  auto s = Stream::create(std::move(config));
-  if (!s) throw std::runtime_error(s.error().message);
-  return std::move(s).value();
-}
 
 std::unique_ptr<SourceReader> open(Source& source, ReaderOptions options = {}) {
   auto r = source.open(options);

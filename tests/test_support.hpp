@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <latch>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -46,6 +47,18 @@ bool eventually(P pred, std::chrono::nanoseconds patience = std::chrono::seconds
     std::this_thread::yield();
   }
   return true;
+}
+
+/// A queue or stream for a test (a bad configuration throws).
+inline std::shared_ptr<Queue> make_queue(QueueConfig config) {
+  auto q = Queue::create(std::move(config));
+  if (!q) throw std::runtime_error(q.error().message);
+  return std::move(q).value();
+}
+inline std::shared_ptr<Stream> make_stream(StreamConfig config) {
+  auto s = Stream::create(std::move(config));
+  if (!s) throw std::runtime_error(s.error().message);
+  return std::move(s).value();
 }
 
 /// A handler that echoes its event.

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -13,6 +14,8 @@
 #include "nanofaas/request_id.hpp"
 
 namespace nanofaas {
+
+class Queue;
 
 /// Lambda's asynchronous invocation record, as an `OnSuccess` / `OnFailure` destination gets
 /// it. `json` is the record in Lambda's shape; the other fields are views into it or the event,
@@ -42,12 +45,14 @@ struct DeadLetter {
 };
 
 /// Where an outcome goes: another function (invoked asynchronously with the record as its
-/// event) or a callback; empty when neither is set. A sink runs on a worker thread: keep it
-/// short and do not block.
+/// event), a standard queue (the record's JSON sent as a message, as to Lambda's SQS
+/// destination) and/or a callback; empty when none is set. A sink runs on a worker thread:
+/// keep it short and do not block. A FIFO queue is refused, as Lambda refuses one.
 struct Destination {
   std::string function{};
+  std::shared_ptr<Queue> queue{};
   std::function<void(const InvocationRecord&)> sink{};
-  [[nodiscard]] bool empty() const noexcept { return function.empty() && !sink; }
+  [[nodiscard]] bool empty() const noexcept { return function.empty() && !queue && !sink; }
 };
 
 /// Lambda's event invoke configuration of a function.
@@ -61,8 +66,11 @@ struct AsyncConfig {
   std::chrono::nanoseconds maximum_event_age = std::chrono::hours(6);
   Destination on_success{};
   Destination on_failure{};
-  /// The dead-letter queue: gets events whose processing failed, as Lambda's DLQ.
+  /// The dead-letter callback: gets events whose processing failed, as Lambda's DLQ.
   std::function<void(const DeadLetter&)> dead_letter{};
+  /// The dead-letter queue (standard, not FIFO): gets the failed event's payload as a message
+  /// with the attributes `RequestID`, `ErrorCode` and `ErrorMessage`, as Lambda's SQS DLQ.
+  std::shared_ptr<Queue> dead_letter_queue{};
   /// Events waiting in the function's queue at most; a full queue refuses new ones.
   std::size_t max_queue_depth = 100000;
 };

@@ -85,6 +85,7 @@ Status validate_mapping(const EventSourceMappingConfig& c) {
   } else if (c.maximum_concurrency) {
     return invalid("ScalingConfig.MaximumConcurrency: only for queues");
   }
+  if (auto s = validate_destination(c.on_failure, "DestinationConfig.OnFailure"); !s) return s;
   if (c.maximum_retry_attempts < -1 || c.maximum_retry_attempts > 10000) {
     return invalid("MaximumRetryAttempts: must be -1 (infinite) or within 0..10000");
   }
@@ -728,13 +729,7 @@ void Mapping::send_to_failure(std::span<const Record> records, std::uint32_t sha
   record.approximate_invoke_count = attempts;
   record.function_error = error_kind;
   record.records = records;
-  try {
-    if (config_.on_failure.sink) config_.on_failure.sink(record);
-    if (!config_.on_failure.function.empty() &&
-        !core_.invoke_async(config_.on_failure.function, Payload::copy_of(record.json), 2)) {
-      counters_.destination_failures.fetch_add(1, std::memory_order_relaxed);
-    }
-  } catch (...) {
+  if (!core_.deliver(config_.on_failure, record, 1)) {
     counters_.destination_failures.fetch_add(1, std::memory_order_relaxed);
   }
 }
