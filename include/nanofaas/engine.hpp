@@ -88,8 +88,9 @@ class Engine {
                                                    Payload&& payload, AsyncCompletion on_complete);
     /// Stops accepting calls, lets queued asynchronous events run for up to `drain`, waits for
     /// running handlers, and hands every event still queued or waiting for a retry to
-    /// `EngineConfig::async_spill` (or the function's dead-letter sink). Blocks; idempotent;
-    /// `metrics()` stays readable. The destructor does it with `EngineConfig::shutdown_drain`.
+    /// `EngineConfig::async_spill` (or the function's dead-letter callback and queue). Blocks;
+    /// idempotent; `metrics()` stays readable. The destructor does it with
+    /// `EngineConfig::shutdown_drain`.
     void shutdown(std::chrono::nanoseconds drain);
     /// Lambda's `DryRun`: checks the name, the payload size and the caller's permission; runs
     /// nothing. Does not block.

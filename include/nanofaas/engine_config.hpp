@@ -51,7 +51,8 @@ struct EngineConfig {
   /// How long the destructor lets queued events run before spilling the rest.
   std::chrono::nanoseconds shutdown_drain = std::chrono::seconds(5);
   /// Receives every event still queued when shutdown's drain ends (error code "Shutdown");
-  /// unset: the function's dead-letter sink, else the event is counted as dropped.
+  /// unset: the function's dead-letter callback and queue, else the event is counted as
+  /// dropped.
   std::function<void(const DeadLetter&)> async_spill{};
   /// Receives handler log lines; unset: they are dropped. Called on worker threads.
   std::function<void(const LogRecord&)> log_sink{};
