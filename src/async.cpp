@@ -27,6 +27,27 @@ using steady = std::chrono::steady_clock;
 /// A handler that returns sooner lets its environment take several queued events at a time.
 constexpr auto quick_handler = std::chrono::microseconds(2);
 
+/// How a drop reason shows in Lambda's records: the destination's `condition`, the dead
+/// letter's `ErrorCode`, and the engine error a completion callback gets when the function
+/// never ran.
+struct DropLabels {
+  std::string_view condition;
+  std::string_view error_code;
+  Errc error;
+};
+constexpr DropLabels labels_of(DropReason reason) noexcept {
+  switch (reason) {
+    case DropReason::retries_exhausted: return {"RetriesExhausted", "200", Errc::unavailable};
+    case DropReason::event_age_exceeded:
+      return {"EventAgeExceeded", "EventAgeExceeded", Errc::unavailable};
+    case DropReason::throttled: return {"RetriesExhausted", "429", Errc::too_many_requests};
+    case DropReason::recursive_loop:
+      return {"RetriesExhausted", "RecursiveInvocationException", Errc::recursive_invocation};
+    case DropReason::shutdown: return {"Shutdown", "Shutdown", Errc::unavailable};
+  }
+  return {"RetriesExhausted", "200", Errc::unavailable};
+}
+
 /// Lambda's invocation record for `event`; `out` is null when the function never ran.
 InvocationRecord make_record(const AsyncEvent& event, std::string_view condition,
                              const InvokeOutput* out) {
@@ -141,7 +162,7 @@ Expected<RequestId> EngineCore::accept_event(std::string_view qualified_name, st
   if (depth > max_chain_depth && v.recursive_loop == RecursiveLoop::terminate) {
     // Accepted, as Lambda does, then stopped: straight to failure handling.
     v.counters.recursive_dropped.fetch_add(1, std::memory_order_relaxed);
-    fail_event(event, "RetriesExhausted", nullptr, "RecursiveInvocationException",
+    fail_event(event, DropReason::recursive_loop, nullptr,
                "stopped as a recursive loop: the chain of invocations is deeper than 16");
     return id;
   }
@@ -241,13 +262,13 @@ Invocation* EngineCore::take_event(Version& v, Invocation* reuse, NextEvent& nex
     if (started == steady::time_point{}) started = TickClock::now();
     const auto now = clock_is_steady ? started : config.clock->now();
     if (now - event->enqueued > event->config->maximum_event_age) {
-      fail_event(event, "EventAgeExceeded", nullptr, "EventAgeExceeded",
+      fail_event(event, DropReason::event_age_exceeded, nullptr,
                  "Event age exceeded MaximumEventAgeInSeconds");
       continue;
     }
     if (fn.reserved.load(std::memory_order_relaxed) == 0) {
       v.counters.throttles.fetch_add(1, std::memory_order_relaxed);
-      fail_event(event, "RetriesExhausted", nullptr, "429",
+      fail_event(event, DropReason::throttled, nullptr,
                  "The function's reserved concurrency is 0: events go to failure handling");
       continue;
     }
@@ -318,8 +339,7 @@ bool EngineCore::slot_still_fits(const Function& fn, ConcurrencySlot slot) const
 void EngineCore::put_back(Version& v, TakenEvents& taken) noexcept {
   taken.release_each([&](AsyncEvent* event) {
     if (!v.queue->requeue(event)) {
-      fail_event(event, "RetriesExhausted", nullptr, "429",
-                 "no memory left to queue the event again");
+      fail_event(event, DropReason::throttled, nullptr, "no memory left to queue the event again");
     }
   });
 }
@@ -395,7 +415,7 @@ Invocation* EngineCore::complete_async(Invocation& inv, bool continue_here, stea
                           : delays[std::min<std::size_t>(event->attempts - 1, delays.size() - 1)];
     delay(event, config.clock->now() + wait);
   } else {
-    fail_event(event, "RetriesExhausted", &out, "200", out.function_error->error_message);
+    fail_event(event, DropReason::retries_exhausted, &out, out.function_error->error_message);
   }
   // Not while other versions wait for a place in the window: this place goes to the first of
   // them, and this version queues up behind (a backlog must not starve its neighbours).
@@ -451,7 +471,7 @@ bool EngineCore::release_due_events() {
     more = !delayed.empty();
   }
   for (AsyncEvent* event : full) {
-    fail_event(event, "RetriesExhausted", nullptr, "429",
+    fail_event(event, DropReason::throttled, nullptr,
                "the asynchronous queue was full when the event was due again");
   }
   Worker* self = Worker::current();
@@ -461,9 +481,15 @@ bool EngineCore::release_due_events() {
   return more;
 }
 
-void EngineCore::fail_event(AsyncEvent* event, std::string_view condition, const InvokeOutput* out,
-                            std::string_view error_code, std::string_view error_message) noexcept {
+void EngineCore::fail_event(AsyncEvent* event, DropReason reason, const InvokeOutput* out,
+                            std::string_view error_message) noexcept {
   Version& v = *event->version;
+  const DropLabels labels = labels_of(reason);
+  const std::string_view condition = labels.condition;
+  // The reason first: whoever sees the event ended (release, as `async_pending` reads it)
+  // sees its reason counted too.
+  v.counters.async_dropped[static_cast<std::size_t>(reason)].fetch_add(1,
+                                                                       std::memory_order_relaxed);
   v.counters.async_failed.fetch_add(1, std::memory_order_release);
   bool handled = false;
   const AsyncConfig& async = *event->config;
@@ -474,10 +500,10 @@ void EngineCore::fail_event(AsyncEvent* event, std::string_view condition, const
     }
     handled = true;
   }
-  const DeadLetter letter{event->id, v.function->name, error_code, error_message.substr(0, 1024),
-                          event->body().view()};
+  const DeadLetter letter{event->id, v.function->name, labels.error_code,
+                          error_message.substr(0, 1024), event->body().view()};
   if (send_dead_letter(v, async, letter)) handled = true;
-  if (!handled) v.counters.async_dropped.fetch_add(1, std::memory_order_relaxed);
+  if (!handled) v.counters.async_discarded.fetch_add(1, std::memory_order_relaxed);
   if (event->completion != nullptr) {
     if (out != nullptr) {
       InvokeOutput last;
@@ -488,10 +514,7 @@ void EngineCore::fail_event(AsyncEvent* event, std::string_view condition, const
       last.init_duration = out->init_duration;
       notify(*event, condition, InvokeResult(std::move(last)));
     } else {
-      const Errc code = error_code == "429"                            ? Errc::too_many_requests
-                        : error_code == "RecursiveInvocationException" ? Errc::recursive_invocation
-                                                                       : Errc::unavailable;
-      notify(*event, condition, fail(code, std::string(error_message)));
+      notify(*event, condition, fail(labels.error, std::string(error_message)));
     }
   }
   finish_event(event);
@@ -578,8 +601,11 @@ std::uint64_t EngineCore::async_runnable() {
 
 void EngineCore::spill(AsyncEvent* event) noexcept {
   Version& v = *event->version;
+  v.counters.async_dropped[static_cast<std::size_t>(DropReason::shutdown)].fetch_add(
+      1, std::memory_order_relaxed);
   v.counters.async_spilled.fetch_add(1, std::memory_order_release);
-  const DeadLetter letter{event->id, v.function->name, "Shutdown",
+  const DropLabels labels = labels_of(DropReason::shutdown);
+  const DeadLetter letter{event->id, v.function->name, labels.error_code,
                           "the engine shut down before the event ran", event->body().view()};
   if (config.async_spill) {
     try {
@@ -588,7 +614,7 @@ void EngineCore::spill(AsyncEvent* event) noexcept {
       v.counters.dead_letter_errors.fetch_add(1, std::memory_order_relaxed);
     }
   } else if (!send_dead_letter(v, *event->config, letter)) {
-    v.counters.async_dropped.fetch_add(1, std::memory_order_relaxed);
+    v.counters.async_discarded.fetch_add(1, std::memory_order_relaxed);
   }
   notify(*event, "Shutdown", fail(Errc::unavailable, "the engine shut down before the event ran"));
   finish_event(event);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -28,6 +29,16 @@ class AtomicHistogram {
   Bucket* const buckets_;
 };
 
+/// Why an accepted event ended without a successful run (the reasons of `AsyncEventsDropped`).
+enum class DropReason : std::uint8_t {
+  retries_exhausted,   ///< a function error with no retry left
+  event_age_exceeded,  ///< older than its `MaximumEventAgeInSeconds` before it could run
+  throttled,           ///< reserved concurrency 0, or no room to queue it again
+  recursive_loop,      ///< a chain of invocations deeper than 16
+  shutdown,            ///< still queued or waiting for a retry when shutdown's drain ended
+};
+inline constexpr std::size_t drop_reason_count = 5;
+
 /// The live counters of one function version (see `FunctionMetrics`).
 struct VersionCounters {
   // Written by the threads that queue events; apart from the workers' counters below, so
@@ -43,7 +54,10 @@ struct VersionCounters {
   std::atomic<std::uint32_t> concurrent{0};
   std::atomic<std::uint64_t> async_succeeded{0};
   std::atomic<std::uint64_t> async_failed{0};
-  std::atomic<std::uint64_t> async_dropped{0};
+  /// Events that ended without a successful run, by `DropReason`.
+  std::array<std::atomic<std::uint64_t>, drop_reason_count> async_dropped{};
+  /// Of those, the ones no target received (no destination, dead letter or spill handler).
+  std::atomic<std::uint64_t> async_discarded{0};
   std::atomic<std::uint64_t> async_spilled{0};
   std::atomic<std::uint64_t> async_retries{0};
   std::atomic<std::uint64_t> async_throttled{0};

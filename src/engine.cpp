@@ -141,7 +141,18 @@ void read_counters(const detail::Version& v, FunctionMetrics& m) {
   m.async_events_received = c.async_received.load(std::memory_order_relaxed);
   m.async_events_succeeded = c.async_succeeded.load(std::memory_order_relaxed);
   m.async_events_failed = c.async_failed.load(std::memory_order_relaxed);
-  m.async_events_dropped = c.async_dropped.load(std::memory_order_relaxed);
+  const auto dropped = [&c](detail::DropReason reason) {
+    return c.async_dropped[static_cast<std::size_t>(reason)].load(std::memory_order_relaxed);
+  };
+  AsyncDropReasons& by = m.async_events_dropped_by;
+  by.retries_exhausted = dropped(detail::DropReason::retries_exhausted);
+  by.event_age_exceeded = dropped(detail::DropReason::event_age_exceeded);
+  by.throttled = dropped(detail::DropReason::throttled);
+  by.recursive_loop = dropped(detail::DropReason::recursive_loop);
+  by.shutdown = dropped(detail::DropReason::shutdown);
+  m.async_events_dropped =
+      by.retries_exhausted + by.event_age_exceeded + by.throttled + by.recursive_loop + by.shutdown;
+  m.async_events_discarded = c.async_discarded.load(std::memory_order_relaxed);
   m.async_events_spilled = c.async_spilled.load(std::memory_order_relaxed);
   m.async_retries = c.async_retries.load(std::memory_order_relaxed);
   m.async_throttled = c.async_throttled.load(std::memory_order_relaxed);

@@ -242,8 +242,8 @@ struct EngineCore {
                                    SetBody&& set_body);
   void delay(AsyncEvent* event, Clock::time_point due);
   /// Failure handling: on-failure destination and dead-letter sink, or counted as dropped.
-  void fail_event(AsyncEvent* event, std::string_view condition, const InvokeOutput* out,
-                  std::string_view error_code, std::string_view error_message) noexcept;
+  void fail_event(AsyncEvent* event, DropReason reason, const InvokeOutput* out,
+                  std::string_view error_message) noexcept;
   /// Hands `letter` to the dead-letter callback and queue of `async`; false when it has
   /// neither. A target that throws or refuses it is counted in `DeadLetterErrors`.
   bool send_dead_letter(Version& version, const AsyncConfig& async,

@@ -188,6 +188,28 @@ TEST(AsyncTest, ZeroRetriesGoesStraightToFailureHandling) {
   outcomes.done.wait();
   EXPECT_EQ(runs.load(), 1);
   EXPECT_EQ(field(outcomes.records.at(0), "responseContext", "functionError"), "\"Unhandled\"");
+  const auto m = *engine.metrics().find("once");
+  EXPECT_EQ(m.async_events_dropped, 1u);  // Lambda counts it although a destination got it
+  EXPECT_EQ(m.async_events_dropped_by.retries_exhausted, 1u);
+  EXPECT_EQ(m.async_events_discarded, 0u);
+}
+
+TEST(AsyncTest, AFailedEventWithNoTargetIsCountedAsDiscarded) {
+  std::latch ran(1);
+  auto engine = make_engine();
+  FunctionConfig config{.name = "alone"};
+  config.async.maximum_retry_attempts = 0;
+  ASSERT_TRUE(engine.add_function(config, [&](const Event&) {
+    ran.count_down();
+    return Response::error("E", "nobody hears this");
+  }));
+  ASSERT_TRUE(engine.invoke_async("alone", "x"));
+  ran.wait();
+  ASSERT_TRUE(test::eventually([&] { return engine.metrics().find("alone")->async_pending == 0; }));
+  const auto m = *engine.metrics().find("alone");
+  EXPECT_EQ(m.async_events_dropped, 1u);
+  EXPECT_EQ(m.async_events_dropped_by.retries_exhausted, 1u);
+  EXPECT_EQ(m.async_events_discarded, 1u);
 }
 
 TEST(AsyncTest, EventOlderThanMaximumAgeIsNotRunAgain) {
@@ -212,6 +234,9 @@ TEST(AsyncTest, EventOlderThanMaximumAgeIsNotRunAgain) {
   outcomes.done.wait();
   EXPECT_EQ(field(outcomes.records.at(0), "requestContext", "condition"), "\"EventAgeExceeded\"");
   EXPECT_LE(runs.load(), 2);
+  const auto m = *engine.metrics().find("old");
+  EXPECT_EQ(m.async_events_dropped, 1u);
+  EXPECT_EQ(m.async_events_dropped_by.event_age_exceeded, 1u);
 }
 
 TEST(AsyncTest, ReservedZeroSendsEventsToFailureHandling) {
@@ -228,6 +253,9 @@ TEST(AsyncTest, ReservedZeroSendsEventsToFailureHandling) {
   outcomes.done.wait();
   EXPECT_EQ(runs.load(), 0);
   EXPECT_NE(outcomes.letters.at(0).find("|429|"), std::string::npos);
+  const auto m = *engine.metrics().find("off");
+  EXPECT_EQ(m.async_events_dropped, 3u);
+  EXPECT_EQ(m.async_events_dropped_by.throttled, 3u);
 }
 
 TEST(AsyncTest, ThrottledEventStaysQueuedAndRunsAfterBackoff) {
@@ -296,6 +324,9 @@ TEST(AsyncTest, ShutdownSpillsTheBacklogAndNothingIsUnaccounted) {
   EXPECT_EQ(m.async_events_spilled, static_cast<std::uint64_t>(spilled.load()));
   EXPECT_GE(m.async_events_spilled, 2500u);  // every failing one waits an hour for its retry
   EXPECT_EQ(m.async_pending, 0u);
+  EXPECT_EQ(m.async_events_dropped_by.shutdown, m.async_events_spilled);
+  EXPECT_EQ(m.async_events_dropped, m.async_events_failed + m.async_events_spilled);
+  EXPECT_EQ(m.async_events_discarded, 0u);  // the spill handler took them
 }
 
 /// A message a test received from a queue: its body, and its attributes as "name=value".
@@ -373,7 +404,8 @@ TEST(AsyncTest, ADeadLetterQueueGetsTheEventWithLambdasAttributes) {
             (std::vector<std::string>{request_id, "ErrorCode=200", "ErrorMessage=boom"}));
   const auto m = *engine.metrics().find("bad");
   EXPECT_EQ(m.async_events_failed, 1u);
-  EXPECT_EQ(m.async_events_dropped, 0u);
+  EXPECT_EQ(m.async_events_dropped, 1u);
+  EXPECT_EQ(m.async_events_discarded, 0u);
   EXPECT_EQ(m.dead_letter_errors, 0u);
 }
 
@@ -399,7 +431,7 @@ TEST(AsyncTest, AFullDestinationOrDeadLetterQueueIsCounted) {
   const auto m = *engine.metrics().find("f");
   EXPECT_EQ(m.async_events_succeeded, 2u);
   EXPECT_EQ(m.async_events_failed, 2u);
-  EXPECT_EQ(m.async_events_dropped, 0u);  // it had a dead-letter queue; the queue refused
+  EXPECT_EQ(m.async_events_discarded, 0u);  // it had a dead-letter queue; the queue refused
   EXPECT_EQ(successes->approximate_visible(), 1u);
   EXPECT_EQ(dlq->approximate_visible(), 1u);
 }
@@ -465,7 +497,9 @@ TEST(AsyncTest, RecursiveLoopIsStoppedAtExactlySixteen) {
   outcomes.done.wait();
   EXPECT_EQ(runs.load(), 16);
   EXPECT_NE(outcomes.letters.at(0).find("|RecursiveInvocationException|"), std::string::npos);
-  EXPECT_EQ(engine.metrics().find("loop")->recursive_invocations_dropped, 1u);
+  const auto m = *engine.metrics().find("loop");
+  EXPECT_EQ(m.recursive_invocations_dropped, 1u);
+  EXPECT_EQ(m.async_events_dropped_by.recursive_loop, 1u);
 }
 
 TEST(AsyncTest, SynchronousRecursionIsStoppedUnlessAllowed) {
@@ -580,6 +614,7 @@ TEST(AsyncTest, StressConservesEveryEvent) {
   EXPECT_EQ(m.async_events_succeeded, static_cast<std::uint64_t>(successes.load()));
   EXPECT_EQ(m.async_events_failed, static_cast<std::uint64_t>(failures.load()));
   EXPECT_EQ(m.async_events_succeeded + m.async_events_failed, static_cast<std::uint64_t>(events));
+  EXPECT_EQ(m.async_events_dropped, m.async_events_failed);
   EXPECT_GT(m.async_retries, 0u);
   EXPECT_GT(m.timeouts, 0u);
   EXPECT_EQ(m.async_pending, 0u);

@@ -39,6 +39,15 @@ class DurationHistogram {
   std::array<std::uint64_t, bucket_count> counts_{};
 };
 
+/// Why asynchronous events ended without a successful run (`AsyncEventsDropped`'s reasons).
+struct AsyncDropReasons {
+  std::uint64_t retries_exhausted = 0;   ///< a function error with no retry left
+  std::uint64_t event_age_exceeded = 0;  ///< older than `MaximumEventAgeInSeconds` before a run
+  std::uint64_t throttled = 0;           ///< reserved concurrency 0, or no room to queue again
+  std::uint64_t recursive_loop = 0;      ///< stopped as a recursive loop
+  std::uint64_t shutdown = 0;            ///< spilled at shutdown (`async_events_spilled`)
+};
+
 /// Counters of one function version (Lambda's CloudWatch metrics of the same names),
 /// read as a consistent-enough snapshot (each counter is read atomically on its own).
 struct FunctionMetrics {
@@ -54,11 +63,16 @@ struct FunctionMetrics {
   std::uint32_t concurrent_executions = 0;              ///< `ConcurrentExecutions` now
   std::uint32_t environments = 0;                       ///< live environments (busy + idle)
   std::uint32_t idle_environments = 0;
-  std::uint32_t provisioned_environments = 0;       ///< initialised provisioned environments
-  std::uint64_t async_events_received = 0;          ///< `AsyncEventsReceived`
-  std::uint64_t async_events_succeeded = 0;         ///< async events whose invocation succeeded
-  std::uint64_t async_events_failed = 0;            ///< sent to failure handling (any reason)
-  std::uint64_t async_events_dropped = 0;           ///< `AsyncEventsDropped`: no failure target
+  std::uint32_t provisioned_environments = 0;  ///< initialised provisioned environments
+  std::uint64_t async_events_received = 0;     ///< `AsyncEventsReceived`
+  std::uint64_t async_events_succeeded = 0;    ///< async events whose invocation succeeded
+  std::uint64_t async_events_failed = 0;       ///< sent to failure handling (any reason)
+  /// `AsyncEventsDropped`: ended without a successful run (failed or spilled), whether or not
+  /// a destination or dead-letter target received them, as Lambda counts it; by reason below.
+  std::uint64_t async_events_dropped = 0;
+  AsyncDropReasons async_events_dropped_by{};
+  /// Dropped events no target received: no failure destination, dead letter or spill handler.
+  std::uint64_t async_events_discarded = 0;
   std::uint64_t async_events_spilled = 0;           ///< handed to the spill handler at shutdown
   std::uint64_t async_retries = 0;                  ///< retries after function errors
   std::uint64_t async_throttled = 0;                ///< dispatches that were throttled and requeued
