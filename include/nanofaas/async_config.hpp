@@ -21,7 +21,8 @@ class Queue;
 /// it. `json` is the record in Lambda's shape; the other fields are views into it or the event,
 /// valid during the sink call only.
 struct InvocationRecord {
-  /// "Success", "RetriesExhausted", "EventAgeExceeded" (or "Throttled" for reserved 0).
+  /// "Success", "RetriesExhausted" (also for reserved concurrency 0 and recursive loops) or
+  /// "EventAgeExceeded".
   std::string_view condition{};
   RequestId request_id{};
   std::string_view function_name{};

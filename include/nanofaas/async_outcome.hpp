@@ -14,9 +14,9 @@ struct AsyncOutcome {
   /// "Success", "RetriesExhausted", "EventAgeExceeded" or "Shutdown" (spilled at shutdown).
   std::string_view condition{};
   /// The last invocation's output (its response, or its function error); an engine error
-  /// when no invocation finished: `too_many_requests` (reserved concurrency 0),
-  /// `recursive_invocation`, or `unavailable` (event age exceeded, queue full on a retry,
-  /// shutdown), with a message that says which.
+  /// when no invocation finished: `too_many_requests` (reserved concurrency 0, or no room to
+  /// queue it again for a retry), `recursive_invocation`, or `unavailable` (event age
+  /// exceeded, shutdown), with a message that says which.
   InvokeResult result{InvokeOutput{}};
 };
 
