@@ -1,7 +1,8 @@
 // Lambda's `Event` invocation: per-version queues, dispatch under the concurrency limits,
 // retries and throttle backoff on the engine's clock, destinations, dead letters, and the
 // drain at shutdown. Every accepted event ends in exactly one counter: succeeded, failed
-// (failure handling; `dropped` when it had no target) or spilled.
+// (failure handling) or spilled; the last two also count it as dropped, with its reason, and
+// as discarded when it had no target.
 
 #include <simdjson.h>
 #include <boost/fiber/operations.hpp>
@@ -26,6 +27,11 @@ using steady = std::chrono::steady_clock;
 
 /// A handler that returns sooner lets its environment take several queued events at a time.
 constexpr auto quick_handler = std::chrono::microseconds(2);
+
+/// True when `async` has a dead-letter callback or queue.
+bool has_dead_letter(const AsyncConfig& async) noexcept {
+  return static_cast<bool>(async.dead_letter) || async.dead_letter_queue != nullptr;
+}
 
 /// How a drop reason shows in Lambda's records: the destination's `condition`, the dead
 /// letter's `ErrorCode`, and the engine error a completion callback gets when the function
@@ -320,7 +326,9 @@ Invocation* EngineCore::take_event(Version& v, Invocation* reuse, NextEvent& nex
 
 void EngineCore::hand_back(Version& v, TakenEvents& taken) noexcept {
   if (taken.empty()) return;
-  put_back(v, taken);
+  // Also called from the scheduler, where no user callback may run: an event the queue has no
+  // memory for is not failed here but stays taken, and runs after the handler.
+  taken.keep_unless([&](AsyncEvent* event) { return v.queue->requeue(event); });
   schedule_pump(v, nullptr);
 }
 
@@ -486,24 +494,19 @@ void EngineCore::fail_event(AsyncEvent* event, DropReason reason, const InvokeOu
   Version& v = *event->version;
   const DropLabels labels = labels_of(reason);
   const std::string_view condition = labels.condition;
-  // The reason first: whoever sees the event ended (release, as `async_pending` reads it)
-  // sees its reason counted too.
-  v.counters.async_dropped[static_cast<std::size_t>(reason)].fetch_add(1,
-                                                                       std::memory_order_relaxed);
-  v.counters.async_failed.fetch_add(1, std::memory_order_release);
-  bool handled = false;
   const AsyncConfig& async = *event->config;
+  // Why, first: whoever sees the event ended (release, as `async_pending` reads it) sees why.
+  count_drop(v, reason, !async.on_failure.empty() || has_dead_letter(async));
+  v.counters.async_failed.fetch_add(1, std::memory_order_release);
   if (!async.on_failure.empty()) {
     const InvocationRecord record = make_record(*event, condition, out);
     if (!deliver(async.on_failure, record, event->depth)) {
       v.counters.destination_failures.fetch_add(1, std::memory_order_relaxed);
     }
-    handled = true;
   }
   const DeadLetter letter{event->id, v.function->name, labels.error_code,
                           error_message.substr(0, 1024), event->body().view()};
-  if (send_dead_letter(v, async, letter)) handled = true;
-  if (!handled) v.counters.async_discarded.fetch_add(1, std::memory_order_relaxed);
+  send_dead_letter(v, async, letter);
   if (event->completion != nullptr) {
     if (out != nullptr) {
       InvokeOutput last;
@@ -552,9 +555,15 @@ bool EngineCore::deliver(const Destination& destination, const InvocationRecord&
   return delivered;
 }
 
-bool EngineCore::send_dead_letter(Version& v, const AsyncConfig& async,
+void EngineCore::count_drop(Version& v, DropReason reason, bool has_target) noexcept {
+  v.counters.async_dropped[static_cast<std::size_t>(reason)].fetch_add(1,
+                                                                       std::memory_order_relaxed);
+  if (!has_target) v.counters.async_discarded.fetch_add(1, std::memory_order_relaxed);
+}
+
+void EngineCore::send_dead_letter(Version& v, const AsyncConfig& async,
                                   const DeadLetter& letter) noexcept {
-  if (!async.dead_letter && !async.dead_letter_queue) return false;
+  if (!has_dead_letter(async)) return;
   bool sent = true;
   try {
     if (async.dead_letter) async.dead_letter(letter);
@@ -576,7 +585,6 @@ bool EngineCore::send_dead_letter(Version& v, const AsyncConfig& async,
     sent = false;  // no memory for the copy
   }
   if (!sent) v.counters.dead_letter_errors.fetch_add(1, std::memory_order_relaxed);
-  return true;
 }
 
 void EngineCore::finish_event(AsyncEvent* event) noexcept {
@@ -601,8 +609,8 @@ std::uint64_t EngineCore::async_runnable() {
 
 void EngineCore::spill(AsyncEvent* event) noexcept {
   Version& v = *event->version;
-  v.counters.async_dropped[static_cast<std::size_t>(DropReason::shutdown)].fetch_add(
-      1, std::memory_order_relaxed);
+  count_drop(v, DropReason::shutdown,
+             static_cast<bool>(config.async_spill) || has_dead_letter(*event->config));
   v.counters.async_spilled.fetch_add(1, std::memory_order_release);
   const DropLabels labels = labels_of(DropReason::shutdown);
   const DeadLetter letter{event->id, v.function->name, labels.error_code,
@@ -613,8 +621,8 @@ void EngineCore::spill(AsyncEvent* event) noexcept {
     } catch (...) {
       v.counters.dead_letter_errors.fetch_add(1, std::memory_order_relaxed);
     }
-  } else if (!send_dead_letter(v, *event->config, letter)) {
-    v.counters.async_discarded.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    send_dead_letter(v, *event->config, letter);
   }
   notify(*event, "Shutdown", fail(Errc::unavailable, "the engine shut down before the event ran"));
   finish_event(event);

@@ -38,6 +38,7 @@ enum class DropReason : std::uint8_t {
   shutdown,            ///< still queued or waiting for a retry when shutdown's drain ended
 };
 inline constexpr std::size_t drop_reason_count = 5;
+static_assert(drop_reason_count == static_cast<std::size_t>(DropReason::shutdown) + 1);
 
 /// The live counters of one function version (see `FunctionMetrics`).
 struct VersionCounters {
@@ -56,7 +57,7 @@ struct VersionCounters {
   std::atomic<std::uint64_t> async_failed{0};
   /// Events that ended without a successful run, by `DropReason`.
   std::array<std::atomic<std::uint64_t>, drop_reason_count> async_dropped{};
-  /// Of those, the ones no target received (no destination, dead letter or spill handler).
+  /// Of those, the ones with no target (no failure destination, dead letter or spill handler).
   std::atomic<std::uint64_t> async_discarded{0};
   std::atomic<std::uint64_t> async_spilled{0};
   std::atomic<std::uint64_t> async_retries{0};

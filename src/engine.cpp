@@ -140,7 +140,10 @@ void read_counters(const detail::Version& v, FunctionMetrics& m) {
   m.provisioned_environments = v.pool.provisioned_ready.load(std::memory_order_relaxed);
   m.async_events_received = c.async_received.load(std::memory_order_relaxed);
   m.async_events_succeeded = c.async_succeeded.load(std::memory_order_relaxed);
-  m.async_events_failed = c.async_failed.load(std::memory_order_relaxed);
+  // The outcomes before their reasons, which are counted first: every failed or spilled event
+  // read here has its reason counted too.
+  m.async_events_failed = c.async_failed.load(std::memory_order_acquire);
+  m.async_events_spilled = c.async_spilled.load(std::memory_order_acquire);
   const auto dropped = [&c](detail::DropReason reason) {
     return c.async_dropped[static_cast<std::size_t>(reason)].load(std::memory_order_relaxed);
   };
@@ -153,7 +156,6 @@ void read_counters(const detail::Version& v, FunctionMetrics& m) {
   m.async_events_dropped =
       by.retries_exhausted + by.event_age_exceeded + by.throttled + by.recursive_loop + by.shutdown;
   m.async_events_discarded = c.async_discarded.load(std::memory_order_relaxed);
-  m.async_events_spilled = c.async_spilled.load(std::memory_order_relaxed);
   m.async_retries = c.async_retries.load(std::memory_order_relaxed);
   m.async_throttled = c.async_throttled.load(std::memory_order_relaxed);
   m.destination_delivery_failures = c.destination_failures.load(std::memory_order_relaxed);

@@ -142,8 +142,9 @@ struct EngineCore {
   /// Returns the events `taken` did not run to `version`'s queue (failing any it has no memory
   /// for), so that another environment runs them.
   void put_back(Version& version, TakenEvents& taken) noexcept;
-  /// `put_back`, then a pump for `version`: the events run in other environments while the
-  /// one that took them is busy (a slow or suspended handler). Any thread.
+  /// Requeues the events `taken` did not run and pumps `version`: they run in other
+  /// environments while the one that took them is busy (a slow or suspended handler). One the
+  /// queue has no memory for stays in `taken`. Runs no user code, so the scheduler may call it.
   void hand_back(Version& version, TakenEvents& taken) noexcept;
   /// True when a slot held by a finished invocation of `fn` may carry over to its next one
   /// (the reservation and the unreserved pool did not shrink below what is in flight).
@@ -241,12 +242,15 @@ struct EngineCore {
                                    std::uint32_t depth, AsyncCompletion&& completion,
                                    SetBody&& set_body);
   void delay(AsyncEvent* event, Clock::time_point due);
-  /// Failure handling: on-failure destination and dead-letter sink, or counted as dropped.
+  /// Failure handling: the on-failure destination and dead letters; counted as dropped for
+  /// `reason` (and as discarded when it has neither).
   void fail_event(AsyncEvent* event, DropReason reason, const InvokeOutput* out,
                   std::string_view error_message) noexcept;
-  /// Hands `letter` to the dead-letter callback and queue of `async`; false when it has
-  /// neither. A target that throws or refuses it is counted in `DeadLetterErrors`.
-  bool send_dead_letter(Version& version, const AsyncConfig& async,
+  /// Counts an event dropped for `reason`, and discarded unless it `has_target`.
+  static void count_drop(Version& version, DropReason reason, bool has_target) noexcept;
+  /// Hands `letter` to the dead-letter callback and queue of `async`, if any. A target that
+  /// throws or refuses it is counted in `DeadLetterErrors`.
+  void send_dead_letter(Version& version, const AsyncConfig& async,
                         const DeadLetter& letter) noexcept;
   void finish_event(AsyncEvent* event) noexcept;
   /// Hands the event's outcome to its completion callback, if it has one.

@@ -35,6 +35,16 @@ class TakenEvents {
   }
   /// True when every event taken was handed out.
   [[nodiscard]] bool empty() const noexcept { return next_ == count_; }
+  /// Offers `f` each event not run, in order, and forgets those it takes (returns true for).
+  template <class F>
+  void keep_unless(F&& f) noexcept {
+    std::uint8_t kept = 0;
+    for (std::uint8_t i = next_; i != count_; ++i) {
+      if (!f(events_[i])) events_[kept++] = events_[i];
+    }
+    next_ = 0;
+    count_ = kept;
+  }
   /// Hands out the events not run (for putting them back) and forgets them.
   template <class F>
   void release_each(F&& f) noexcept {

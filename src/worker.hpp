@@ -80,7 +80,7 @@ class Worker {
   /// Invocations placed on this worker and not finished (for placement).
   std::atomic<std::uint32_t> load{0};
   /// The environment whose handler runs now while it holds queued events it took in bulk.
-  /// Should that handler suspend (a nested call, a sleep, any fiber wait), the scheduler
+  /// Should that handler suspend (a nested call that waits, a sleep, any fiber wait), the scheduler
   /// hands those events back to the queue so that they do not wait for it. On this worker only.
   Environment* holding_events = nullptr;
 

@@ -48,7 +48,8 @@ struct DeadLetter {
 /// Where an outcome goes: another function (invoked asynchronously with the record as its
 /// event), a standard queue (the record's JSON sent as a message, as to Lambda's SQS
 /// destination) and/or a callback; empty when none is set. A sink runs on a worker thread:
-/// keep it short and do not block. A FIFO queue is refused, as Lambda refuses one.
+/// keep it short and do not block. A FIFO queue is refused when the configuration is set
+/// (Lambda accepts one and then fails every delivery to it).
 struct Destination {
   std::string function{};
   std::shared_ptr<Queue> queue{};

@@ -52,7 +52,7 @@ struct EngineConfig {
   std::chrono::nanoseconds shutdown_drain = std::chrono::seconds(5);
   /// Receives every event still queued when shutdown's drain ends (error code "Shutdown");
   /// unset: the function's dead-letter callback and queue, else the event is counted as
-  /// dropped.
+  /// discarded.
   std::function<void(const DeadLetter&)> async_spill{};
   /// Receives handler log lines; unset: they are dropped. Called on worker threads.
   std::function<void(const LogRecord&)> log_sink{};
