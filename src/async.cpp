@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "chain_depth.hpp"
 #include "engine_core.hpp"
 #include "environment.hpp"
 #include "json_text.hpp"
@@ -546,8 +547,10 @@ bool EngineCore::deliver(const Destination& destination, const InvocationRecord&
         !invoke_async(destination.function, Payload::copy_of(record.json), depth + 1)) {
       delivered = false;
     }
-    if (destination.queue && !destination.queue->send(Payload::copy_of(record.json))) {
-      delivered = false;
+    if (destination.queue) {
+      // The record continues the event's chain: the queue's mapping invokes one deeper.
+      const ThreadChainDepth chain_depth(depth);
+      if (!destination.queue->send(Payload::copy_of(record.json))) delivered = false;
     }
   } catch (...) {
     delivered = false;  // no memory for the copy

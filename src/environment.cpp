@@ -8,6 +8,7 @@
 #include <exception>
 #include <typeinfo>
 
+#include "chain_depth.hpp"
 #include "engine_core.hpp"
 #include "function.hpp"
 #include "invocation.hpp"
@@ -28,6 +29,7 @@ std::string exception_type(const std::exception& e) {
 
 void Environment::run() noexcept {
   fiber = boost::fibers::context::active();
+  std::uint32_t* const depth_slot = fiber_chain_depth();  // this fiber's, looked up once
   if (initialise()) {
     bool keep = true;
     if (pending == nullptr) {  // provisioned ahead of any call: idle first, then report
@@ -38,7 +40,7 @@ void Environment::run() noexcept {
       while (keep && pending != nullptr) {
         Invocation* invocation = pending;
         pending = nullptr;
-        keep = execute(*invocation);
+        keep = execute(*invocation, depth_slot);
       }
       if (!keep || retire || discard) break;
       fiber->suspend();
@@ -90,7 +92,8 @@ void Environment::report_start_failure(std::string_view error_type,
 }
 
 void Environment::run_inline(Invocation& invocation) noexcept {
-  if (execute(invocation)) return;
+  // On the caller's fiber: its chain depth is looked up, and restored when this call ends.
+  if (execute(invocation, fiber_chain_depth())) return;
   // Discard: the fiber is suspended idle in its loop; wake it to exit (finish() counts it
   // out and replaces a provisioned one).
   discard = true;
@@ -106,7 +109,7 @@ void Environment::hand_back_taken() noexcept {
   worker->engine().hand_back(*version, taken_);
 }
 
-bool Environment::execute(Invocation& invocation) noexcept {
+bool Environment::execute(Invocation& invocation, std::uint32_t* depth_slot) noexcept {
   Version& v = *version;
   EngineCore& engine = worker->engine();
   Context context(invocation, *this);
@@ -124,16 +127,21 @@ bool Environment::execute(Invocation& invocation) noexcept {
   // back (see Worker::holding_events).
   const bool holding = !taken_.empty();
   if (holding) worker->holding_events = this;
-  try {
-    response = invocation.batch != nullptr ? (*handler)(Event(*invocation.batch->batch), context)
-                                           : (*handler)(Event(invocation.payload), context);
-  } catch (const std::exception& e) {
-    threw = true;
-    out.function_error = FunctionError{FunctionError::Kind::unhandled, exception_type(e), e.what()};
-  } catch (...) {
-    threw = true;
-    out.function_error =
-        FunctionError{FunctionError::Kind::unhandled, "Unknown", "unknown exception"};
+  {
+    // Messages the handler sends to a queue carry its depth (recursive loop detection).
+    const FiberChainDepth chain_depth(depth_slot, invocation.depth);
+    try {
+      response = invocation.batch != nullptr ? (*handler)(Event(*invocation.batch->batch), context)
+                                             : (*handler)(Event(invocation.payload), context);
+    } catch (const std::exception& e) {
+      threw = true;
+      out.function_error =
+          FunctionError{FunctionError::Kind::unhandled, exception_type(e), e.what()};
+    } catch (...) {
+      threw = true;
+      out.function_error =
+          FunctionError{FunctionError::Kind::unhandled, "Unknown", "unknown exception"};
+    }
   }
   if (holding && worker->holding_events == this) worker->holding_events = nullptr;
   const auto end = TickClock::now();

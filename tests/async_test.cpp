@@ -333,6 +333,7 @@ TEST(AsyncTest, ShutdownSpillsTheBacklogAndNothingIsUnaccounted) {
 struct Message {
   std::string body;
   std::vector<std::string> attributes;
+  std::uint32_t chain_depth = 0;
 };
 
 /// Receives and deletes every message `queue` has now.
@@ -342,7 +343,7 @@ std::vector<Message> receive_all(Queue& queue) {
   std::vector<Record> records;
   reader->poll(0, 100, records);
   for (const Record& r : records) {
-    Message m{std::string(r.body.view()), {}};
+    Message m{std::string(r.body.view()), {}, r.chain_depth};
     for (const RecordAttribute& a : r.attributes) {
       std::string attribute = a.name;
       attribute += '=';
@@ -379,6 +380,7 @@ TEST(AsyncTest, AQueueDestinationGetsTheInvocationRecord) {
   EXPECT_EQ(field(success[0].body, "requestContext", "condition"), "\"Success\"");
   EXPECT_EQ(field(success[0].body, "requestContext", "requestId"), quoted(ok_id->to_string()));
   EXPECT_EQ(field(success[0].body, "responsePayload", "n"), "1");
+  EXPECT_EQ(success[0].chain_depth, 1u);  // its mapping would invoke at depth 2
   EXPECT_EQ(field(failure[0].body, "requestContext", "condition"), "\"RetriesExhausted\"");
   EXPECT_EQ(field(failure[0].body, "requestContext", "requestId"), quoted(bad_id->to_string()));
   EXPECT_EQ(field(failure[0].body, "requestPayload", "n"), "2");

@@ -289,6 +289,60 @@ TEST(QueueMappingTest, JsonBatchItemFailuresWorkAndAnUnknownIdentifierFailsTheBa
   EXPECT_EQ(queue->approximate_in_flight(), 1u);  // the whole batch failed: not deleted
 }
 
+/// A function its queue's mapping invokes, which sends one message back to that queue per
+/// run while `keep_going(runs so far)` says so; counts its runs and the deepest call.
+struct QueueLoop {
+  std::atomic<int> runs{0};
+  std::atomic<std::uint32_t> deepest{0};
+  std::function<Response(const Event&, Context&)> handler(std::shared_ptr<Queue> queue,
+                                                          int stop_after) {
+    return [this, queue, stop_after](const Event&, Context& ctx) {
+      const int run = runs.fetch_add(1) + 1;
+      std::uint32_t seen = deepest.load();
+      while (seen < ctx.depth() && !deepest.compare_exchange_weak(seen, ctx.depth())) {
+      }
+      if (run < stop_after) {
+        EXPECT_TRUE(queue->send(PayloadView("again")));
+      }
+      return Response();
+    };
+  }
+};
+
+TEST(QueueMappingTest, ALoopThroughAQueueIsStoppedAfterSixteenInvocations) {
+  // The function sends to the queue that triggers it. As Lambda does through SQS, the 17th
+  // invocation is refused: the message goes back to the queue, and its redrive policy moves
+  // it to the dead-letter queue.
+  auto dlq = make_queue({.name = "loop-dlq"});
+  auto queue = make_queue({.name = "loop", .max_receive_count = 1, .dead_letter_queue = dlq});
+  QueueLoop loop;
+  auto engine = make_engine();
+  ASSERT_TRUE(engine.add_function({.name = "f"}, loop.handler(queue, 1000)));
+  ASSERT_TRUE(
+      engine.create_event_source_mapping({.source = queue, .function_name = "f", .batch_size = 1}));
+  ASSERT_TRUE(queue->send(PayloadView("start")));  // from outside any handler: depth 0
+  ASSERT_TRUE(eventually([&] { return dlq->approximate_visible() == 1; }));
+  EXPECT_EQ(loop.runs.load(), 16);
+  EXPECT_EQ(loop.deepest.load(), 16u);
+  EXPECT_GE(engine.metrics().find("f")->recursive_invocations_dropped, 1u);
+  EXPECT_EQ(queue->approximate_visible() + queue->approximate_in_flight(), 0u);
+}
+
+TEST(QueueMappingTest, ALoopThroughAQueueGoesOnWhenAllowed) {
+  auto queue = make_queue({.name = "loop"});
+  QueueLoop loop;
+  auto engine = make_engine();
+  FunctionConfig config{.name = "f"};
+  config.recursive_loop = RecursiveLoop::allow;
+  ASSERT_TRUE(engine.add_function(config, loop.handler(queue, 20)));
+  ASSERT_TRUE(
+      engine.create_event_source_mapping({.source = queue, .function_name = "f", .batch_size = 1}));
+  ASSERT_TRUE(queue->send(PayloadView("start")));
+  ASSERT_TRUE(eventually([&] { return loop.runs.load() == 20; }));
+  EXPECT_EQ(loop.deepest.load(), 20u);
+  EXPECT_EQ(engine.metrics().find("f")->recursive_invocations_dropped, 0u);
+}
+
 TEST(QueueMappingTest, FailingMessagesMoveToTheDeadLetterQueueAfterMaxReceiveCount) {
   ManualClock clock;
   std::atomic<int> calls{0};

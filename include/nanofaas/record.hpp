@@ -33,6 +33,10 @@ struct Record {
   Clock::time_point arrival_time{};
   /// Queues: how many times the message was received, this time included.
   std::uint32_t receive_count = 0;
+  /// Queues: how many invocations deep the message's sender was (a handler's depth; 0 from
+  /// outside any handler). A mapping invokes one deeper, so that a loop through a queue is
+  /// stopped after 16 as Lambda stops one through SQS. Streams: 0.
+  std::uint32_t chain_depth = 0;
   /// The lane (a stream's shard index; 0 for queues) the record was polled from.
   std::uint32_t lane = 0;
   /// The source's handle for settling the record (a receipt handle). Opaque.

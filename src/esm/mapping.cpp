@@ -363,7 +363,12 @@ Mapping::Outcome Mapping::invoke(std::span<const Record> records, std::uint32_t 
   if (!records.empty()) {
     counters_.iterator_age.record(core_.config.clock->now() - records.back().arrival_time);
   }
-  InvokeResult result = core_.invoke(config_.function_name, PayloadView{}, nullptr, {}, 1,
+  // One deeper than the deepest sender of the batch: a loop through a queue is stopped like
+  // any other chain (the engine refuses the call, and the messages go back to the queue,
+  // to its dead-letter queue once its redrive policy says so). Streams start a chain.
+  std::uint32_t depth = 1;
+  for (const Record& r : records) depth = std::max(depth, r.chain_depth + 1);
+  InvokeResult result = core_.invoke(config_.function_name, PayloadView{}, nullptr, {}, depth,
                                      Clock::time_point::max(), &call);
   Outcome o;
   if (!result) {

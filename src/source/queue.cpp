@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "chain_depth.hpp"
 #include "spinlock.hpp"
 
 namespace nanofaas {
@@ -58,6 +59,7 @@ struct alignas(64) Slot {
   std::uint32_t born = 0;        // the generation when the message came in
   std::uint32_t holders = 0;     // receives not handed back yet (ack, nack or release)
   std::uint32_t receive_count = 0;
+  std::uint32_t chain_depth = 0;   // the sender's invocation depth (loop detection)
   std::uint32_t prev = nil;        // standard: the visible list; FIFO: the group's list
   std::uint32_t next = nil;        // ... and the free list
   std::uint32_t timer_prev = nil;  // the in-flight list, ordered by deadline
@@ -523,6 +525,7 @@ struct QueueState {
         .sequence_number = s.sequence,
         .arrival_time = s.arrival,
         .receive_count = s.receive_count,
+        .chain_depth = s.chain_depth,
         .lane = 0,
         .handle = (std::uint64_t{s.generation} << 32) | i,
     });
@@ -570,7 +573,7 @@ struct QueueState {
   [[gnu::always_inline]] std::uint32_t insert(
       Payload&& body, std::unique_ptr<std::vector<RecordAttribute>> attributes,
       std::string_view group_id, std::string_view id, Clock::time_point arrival,
-      std::chrono::nanoseconds delay, bool& visible_now) {
+      std::chrono::nanoseconds delay, std::uint32_t chain_depth, bool& visible_now) {
     const std::uint32_t i = allocate();
     Slot& s = at(i);
     new (&s.body) Payload(std::move(body));
@@ -579,6 +582,7 @@ struct QueueState {
     s.arrival = arrival;
     s.sequence = next_sequence++;
     s.receive_count = 0;
+    s.chain_depth = chain_depth;
     if (id.empty()) {
       std::memcpy(s.id, next_id, id_capacity);
       s.id_size = next_id_size;
@@ -645,7 +649,7 @@ struct QueueState {
       insert(std::move(body), std::move(attributes),
              group_name != nullptr ? std::string_view(*group_name) : std::string_view{},
              std::string_view(from.id, from.id_size), from.arrival, std::chrono::nanoseconds{0},
-             visible_now);
+             from.chain_depth, visible_now);
       if (visible_now) to_wake = wake_list();
     }
     wake(to_wake);
@@ -957,14 +961,16 @@ Expected<std::string> Queue::send(Payload body, SendOptions options) {
     attributes = std::make_unique<std::vector<RecordAttribute>>(std::move(options.attributes));
   }
   const Clock::time_point now = q.config.clock->now();
+  const std::uint32_t chain_depth = detail::current_chain_depth();
   std::shared_ptr<const detail::Listeners> to_wake;
   std::string id;
   {
     detail::QueueState::Guard guard(q);
     if (q.full()) return q.full_error();
     bool visible_now = false;
-    const std::uint32_t i = q.insert(std::move(body), std::move(attributes),
-                                     options.message_group_id, {}, now, options.delay, visible_now);
+    const std::uint32_t i =
+        q.insert(std::move(body), std::move(attributes), options.message_group_id, {}, now,
+                 options.delay, chain_depth, visible_now);
     const detail::Slot& s = q.at(i);
     id.assign(s.id, s.id_size);
     if (visible_now) to_wake = q.wake_list();
@@ -989,6 +995,7 @@ std::size_t Queue::send_batch(std::span<Payload> bodies, std::string_view messag
   }
   if (bodies.empty()) return 0;
   const Clock::time_point now = q.config.clock->now();
+  const std::uint32_t chain_depth = detail::current_chain_depth();
   std::shared_ptr<const detail::Listeners> to_wake;
   std::size_t sent = 0;
   {
@@ -998,7 +1005,7 @@ std::size_t Queue::send_batch(std::span<Payload> bodies, std::string_view messag
       if (q.full() || body.size() > queue_max_message_size) break;
       bool visible_now = false;
       q.insert(std::move(body), {}, message_group_id, {}, now, std::chrono::nanoseconds{0},
-               visible_now);
+               chain_depth, visible_now);
       woke |= visible_now;
       ++sent;
     }

@@ -1,0 +1,75 @@
+#include "chain_depth.hpp"
+
+#include <boost/fiber/context.hpp>
+#include <boost/fiber/properties.hpp>
+
+#include <new>
+#include <utility>
+
+namespace nanofaas::detail {
+namespace {
+
+/// The chain depth of the handler running on a fiber, kept in the fiber's properties slot
+/// (the engine's scheduler uses no properties; the fiber's context deletes it).
+struct FiberDepth;
+
+thread_local std::uint32_t thread_depth = 0;  // set by ThreadChainDepth; 0: none
+// True once a handler ran on this thread (a worker's): elsewhere the fiber is not looked at,
+// since asking Boost for it would set up a fiber scheduler on a plain thread.
+thread_local bool handlers_here = false;
+// The last fiber looked up on this thread and its slot: an inline nested call finds its
+// caller's slot without a cast. Cleared when that slot goes (with its fiber, on this thread).
+thread_local const boost::fibers::context* last_context = nullptr;
+thread_local FiberDepth* last_slot = nullptr;
+
+struct FiberDepth final : boost::fibers::fiber_properties {
+  explicit FiberDepth(boost::fibers::context* ctx) noexcept : fiber_properties(ctx) {}
+  ~FiberDepth() override {
+    if (last_slot == this) {
+      last_context = nullptr;
+      last_slot = nullptr;
+    }
+  }
+  std::uint32_t depth = 0;
+};
+
+/// The calling fiber's slot; made on first use when `make`, else null if it has none.
+FiberDepth* fiber_depth(bool make) noexcept {
+  if (!make && !handlers_here) return nullptr;
+  handlers_here = true;
+  boost::fibers::context* ctx = boost::fibers::context::active();
+  if (ctx == nullptr) return nullptr;
+  if (ctx == last_context) return last_slot;
+  auto* slot = dynamic_cast<FiberDepth*>(ctx->get_properties());
+  if (slot == nullptr && make && ctx->get_properties() == nullptr) {
+    slot = new (std::nothrow) FiberDepth(ctx);
+    if (slot != nullptr) ctx->set_properties(slot);
+  }
+  if (slot != nullptr) {
+    last_context = ctx;
+    last_slot = slot;
+  }
+  return slot;
+}
+
+}  // namespace
+
+std::uint32_t current_chain_depth() noexcept {
+  if (thread_depth != 0) return thread_depth;
+  const FiberDepth* slot = fiber_depth(false);
+  return slot != nullptr ? slot->depth : 0;
+}
+
+std::uint32_t* fiber_chain_depth() noexcept {
+  FiberDepth* slot = fiber_depth(true);
+  return slot != nullptr ? &slot->depth : nullptr;
+}
+
+ThreadChainDepth::ThreadChainDepth(std::uint32_t depth) noexcept
+    : saved_(std::exchange(thread_depth, depth)) {}
+
+ThreadChainDepth::~ThreadChainDepth() {
+  thread_depth = saved_;
+}
+
+}  // namespace nanofaas::detail
