@@ -39,7 +39,8 @@ FiberDepth* fiber_depth(bool make) noexcept {
   handlers_here = true;
   boost::fibers::context* ctx = boost::fibers::context::active();
   if (ctx == nullptr) return nullptr;
-  if (ctx == last_context) return last_slot;
+  // Checked against the context too: one freed elsewhere may have left its address to a new one.
+  if (ctx == last_context && ctx->get_properties() == last_slot) return last_slot;
   auto* slot = dynamic_cast<FiberDepth*>(ctx->get_properties());
   if (slot == nullptr && make && ctx->get_properties() == nullptr) {
     slot = new (std::nothrow) FiberDepth(ctx);

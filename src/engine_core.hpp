@@ -120,6 +120,8 @@ struct EngineCore {
   /// The same, copying `bytes` (into the event itself when they are small).
   Expected<RequestId> invoke_async(std::string_view qualified_name, PayloadView bytes,
                                    std::uint32_t depth, AsyncCompletion completion = {});
+  /// Lambda's recursive loop detection: a chain deeper than this is stopped.
+  static constexpr std::uint32_t max_chain_depth = 16;
   /// Dispatches `version`'s queued events while concurrency allows. On a worker's main fiber.
   void pump(Version& version, Worker& worker);
   /// An Event invocation finished: success, retry, or failure handling; releases its slot.
@@ -220,9 +222,6 @@ struct EngineCore {
   /// null) directly when that is where it runs.
   void dispatch(Invocation& invocation, Environment* env, Worker* self);
   void count_spillover(Version& version, const Environment* env) noexcept;
-
-  /// Lambda's recursive loop detection: a chain deeper than this is stopped.
-  static constexpr std::uint32_t max_chain_depth = 16;
 
   /// Nested calls deeper than this switch to the callee's own fiber instead of running on the
   /// caller's stack, so a recursive chain cannot overflow one stack.

@@ -297,10 +297,10 @@ struct QueueLoop {
   std::function<Response(const Event&, Context&)> handler(std::shared_ptr<Queue> queue,
                                                           int stop_after) {
     return [this, queue, stop_after](const Event&, Context& ctx) {
-      const int run = runs.fetch_add(1) + 1;
-      std::uint32_t seen = deepest.load();
+      std::uint32_t seen = deepest.load();  // before the run counts: tests wait on runs
       while (seen < ctx.depth() && !deepest.compare_exchange_weak(seen, ctx.depth())) {
       }
+      const int run = runs.fetch_add(1) + 1;
       if (run < stop_after) {
         EXPECT_TRUE(queue->send(PayloadView("again")));
       }
@@ -311,21 +311,63 @@ struct QueueLoop {
 
 TEST(QueueMappingTest, ALoopThroughAQueueIsStoppedAfterSixteenInvocations) {
   // The function sends to the queue that triggers it. As Lambda does through SQS, the 17th
-  // invocation is refused: the message goes back to the queue, and its redrive policy moves
-  // it to the dead-letter queue.
-  auto dlq = make_queue({.name = "loop-dlq"});
-  auto queue = make_queue({.name = "loop", .max_receive_count = 1, .dead_letter_queue = dlq});
+  // invocation is refused: the message stays in the queue until its visibility timeout ends,
+  // and its redrive policy then moves it to the dead-letter queue.
+  ManualClock clock;  // the queues' only: messages in flight never time out on their own
+  auto dlq = make_queue({.name = "loop-dlq", .clock = &clock});
+  auto queue = make_queue({.name = "loop",
+                           .visibility_timeout = 30s,
+                           .max_receive_count = 1,
+                           .dead_letter_queue = dlq,
+                           .clock = &clock});
   QueueLoop loop;
   auto engine = make_engine();
   ASSERT_TRUE(engine.add_function({.name = "f"}, loop.handler(queue, 1000)));
   ASSERT_TRUE(
       engine.create_event_source_mapping({.source = queue, .function_name = "f", .batch_size = 1}));
   ASSERT_TRUE(queue->send(PayloadView("start")));  // from outside any handler: depth 0
-  ASSERT_TRUE(eventually([&] { return dlq->approximate_visible() == 1; }));
+  ASSERT_TRUE(
+      eventually([&] { return engine.metrics().find("f")->recursive_invocations_dropped == 1; }));
   EXPECT_EQ(loop.runs.load(), 16);
   EXPECT_EQ(loop.deepest.load(), 16u);
-  EXPECT_GE(engine.metrics().find("f")->recursive_invocations_dropped, 1u);
+  EXPECT_EQ(queue->approximate_in_flight(), 1u);  // refused, not deleted
+  clock.advance(31s);  // received again, it would exceed maxReceiveCount: redriven instead
+  ASSERT_TRUE(eventually([&] { return dlq->approximate_visible() == 1; }));
+  EXPECT_EQ(loop.runs.load(), 16);
   EXPECT_EQ(queue->approximate_visible() + queue->approximate_in_flight(), 0u);
+}
+
+TEST(QueueMappingTest, OnlyTheLoopsMessagesOfABatchAreHeldBack) {
+  // At depth 16 the handler sends the loop's next message and, from a plain thread, three
+  // unrelated ones; the batching window gathers them into one batch. The loop's message is
+  // refused; the three others still run, in a batch without it.
+  auto queue = make_queue({.name = "mixed"});
+  std::atomic<int> loop_runs{0};
+  std::atomic<int> others{0};
+  auto engine = make_engine();
+  ASSERT_TRUE(engine.add_function({.name = "f"}, [&](const Event& e, Context& ctx) {
+    for (const Record& r : e.records()) {
+      if (r.body.view() == "other") {
+        others.fetch_add(1);
+        continue;
+      }
+      loop_runs.fetch_add(1);
+      EXPECT_TRUE(queue->send(PayloadView("loop")));
+      if (ctx.depth() == 16) {
+        std::thread([&] {
+          for (int i = 0; i < 3; ++i) EXPECT_TRUE(queue->send(PayloadView("other")));
+        }).join();
+      }
+    }
+    return Response();
+  }));
+  EventSourceMappingConfig config{.source = queue, .function_name = "f", .batch_size = 10};
+  config.maximum_batching_window = 50ms;
+  ASSERT_TRUE(engine.create_event_source_mapping(config));
+  ASSERT_TRUE(queue->send(PayloadView("loop")));
+  ASSERT_TRUE(eventually([&] { return others.load() == 3; }));
+  EXPECT_EQ(loop_runs.load(), 16);
+  EXPECT_EQ(queue->approximate_in_flight(), 1u);  // the loop's message, refused
 }
 
 TEST(QueueMappingTest, ALoopThroughAQueueGoesOnWhenAllowed) {

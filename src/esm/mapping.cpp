@@ -118,6 +118,7 @@ struct Mapping::Outcome {
   std::string error_type;
   std::string error_message;
   bool handled = false;
+  bool recursive = false;  // throttled: refused as a recursive loop
   RequestId request_id{};
 };
 
@@ -373,6 +374,7 @@ Mapping::Outcome Mapping::invoke(std::span<const Record> records, std::uint32_t 
   Outcome o;
   if (!result) {
     o.kind = Outcome::Kind::throttled;
+    o.recursive = result.error().code == Errc::recursive_invocation;
     o.error_type = std::string(lambda_name(result.error().code));
     o.error_message = result.error().message;
     return o;
@@ -443,7 +445,19 @@ void Mapping::run_queue(Poller& poller) {
     gather(poller, records, batch_size_, Clock::time_point::max());
     drop_filtered(records);
     if (records.empty()) continue;
-    const Outcome outcome = invoke(records, 0, nullptr);
+    Outcome outcome = invoke(records, 0, nullptr);
+    if (outcome.recursive) {
+      // Refused as a recursive loop: the messages of the loop go back to the queue when their
+      // visibility timeout ends (and to its dead-letter queue once its redrive policy says
+      // so), as Lambda leaves them in SQS; the others in the batch run without them.
+      const auto looping = std::stable_partition(
+          records.begin(), records.end(),
+          [](const Record& r) { return r.chain_depth < EngineCore::max_chain_depth; });
+      reader_->release(std::span<const Record>(looping, records.end()));
+      records.erase(looping, records.end());
+      if (records.empty()) continue;
+      outcome = invoke(records, 0, nullptr);
+    }
     if (outcome.kind == Outcome::Kind::throttled) {
       // Lambda's throttled batch: the messages go back to the queue, nothing is lost.
       counters_.batches_throttled.fetch_add(1, std::memory_order_relaxed);

@@ -648,8 +648,8 @@ struct QueueState {
       bool visible_now = false;
       insert(std::move(body), std::move(attributes),
              group_name != nullptr ? std::string_view(*group_name) : std::string_view{},
-             std::string_view(from.id, from.id_size), from.arrival, std::chrono::nanoseconds{0},
-             from.chain_depth, visible_now);
+             std::string_view(from.id, from.id_size), from.arrival, std::chrono::nanoseconds{0}, 0,
+             visible_now);  // a dead-letter queue starts a new chain
       if (visible_now) to_wake = wake_list();
     }
     wake(to_wake);
