@@ -436,6 +436,20 @@ void Mapping::backoff(std::chrono::nanoseconds& delay) {
 
 // ---- queues ----
 
+std::vector<Record>::iterator Mapping::hold_back_loops(std::vector<Record>& records) const {
+  const auto loops = [](const Record& r) { return r.chain_depth >= EngineCore::max_chain_depth; };
+  // A FIFO group keeps its order: a group with a message of the loop is held back whole.
+  std::vector<std::string_view> groups;
+  if (kind_ == SourceKind::fifo_queue) {
+    for (const Record& r : records) {
+      if (loops(r)) groups.push_back(r.partition_key);
+    }
+  }
+  return std::stable_partition(records.begin(), records.end(), [&](const Record& r) {
+    return !loops(r) && std::find(groups.begin(), groups.end(), r.partition_key) == groups.end();
+  });
+}
+
 void Mapping::run_queue(Poller& poller) {
   std::vector<Record> records;
   records.reserve(batch_size_);
@@ -450,11 +464,9 @@ void Mapping::run_queue(Poller& poller) {
       // Refused as a recursive loop: the messages of the loop go back to the queue when their
       // visibility timeout ends (and to its dead-letter queue once its redrive policy says
       // so), as Lambda leaves them in SQS; the others in the batch run without them.
-      const auto looping = std::stable_partition(
-          records.begin(), records.end(),
-          [](const Record& r) { return r.chain_depth < EngineCore::max_chain_depth; });
-      reader_->release(std::span<const Record>(looping, records.end()));
-      records.erase(looping, records.end());
+      const auto held = hold_back_loops(records);
+      reader_->release(std::span<const Record>(held, records.end()));
+      records.erase(held, records.end());
       if (records.empty()) continue;
       outcome = invoke(records, 0, nullptr);
     }

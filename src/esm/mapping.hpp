@@ -69,6 +69,9 @@ class Mapping {
   struct WindowState;
 
   void run_queue(Poller& poller);
+  /// Moves the messages of a recursive loop (and, in a FIFO queue, the rest of their groups)
+  /// to the end of `records`, keeping the others' order; returns where they start.
+  std::vector<Record>::iterator hold_back_loops(std::vector<Record>& records) const;
   void run_stream(Poller& poller);
   /// Polls into `out` until `max` records, the batching window, the payload limit, a stop,
   /// or (with nothing polled) `idle_until` by the engine's clock.
