@@ -289,20 +289,39 @@ TEST(QueueMappingTest, JsonBatchItemFailuresWorkAndAnUnknownIdentifierFailsTheBa
   EXPECT_EQ(queue->approximate_in_flight(), 1u);  // the whole batch failed: not deleted
 }
 
-/// A function its queue's mapping invokes, which sends one message back to that queue per
-/// run while `keep_going(runs so far)` says so; counts its runs and the deepest call.
+/// A function its queue's mapping invokes, in a loop: each "loop" message it gets sends the
+/// next one (to `group`, for a FIFO queue) while fewer than `stop_after` ran, and at depth 16
+/// it also sends `bystanders` messages "bystander" to that group from a plain thread (depth
+/// 0). Counts the runs of each, and the deepest call.
 struct QueueLoop {
+  struct Options {
+    int stop_after = 1000;
+    std::string group{};
+    int bystanders = 0;
+  };
   std::atomic<int> runs{0};
   std::atomic<std::uint32_t> deepest{0};
-  std::function<Response(const Event&, Context&)> handler(std::shared_ptr<Queue> queue,
-                                                          int stop_after) {
-    return [this, queue, stop_after](const Event&, Context& ctx) {
-      std::uint32_t seen = deepest.load();  // before the run counts: tests wait on runs
-      while (seen < ctx.depth() && !deepest.compare_exchange_weak(seen, ctx.depth())) {
-      }
-      const int run = runs.fetch_add(1) + 1;
-      if (run < stop_after) {
-        EXPECT_TRUE(queue->send(PayloadView("again")));
+  std::atomic<int> bystanders_run{0};
+  std::function<Response(const Event&, Context&)> handler(std::shared_ptr<Queue> queue, Options o) {
+    return [this, queue, o](const Event& e, Context& ctx) {
+      for (const Record& r : e.records()) {
+        if (r.body.view() == "bystander") {
+          bystanders_run.fetch_add(1);
+          continue;
+        }
+        std::uint32_t seen = deepest.load();  // before the run counts: tests wait on runs
+        while (seen < ctx.depth() && !deepest.compare_exchange_weak(seen, ctx.depth())) {
+        }
+        if (runs.fetch_add(1) + 1 < o.stop_after) {
+          EXPECT_TRUE(queue->send(PayloadView("loop"), {.message_group_id = o.group}));
+        }
+        if (ctx.depth() == 16 && o.bystanders > 0) {
+          std::thread([&] {
+            for (int i = 0; i < o.bystanders; ++i) {
+              EXPECT_TRUE(queue->send(PayloadView("bystander"), {.message_group_id = o.group}));
+            }
+          }).join();
+        }
       }
       return Response();
     };
@@ -322,7 +341,7 @@ TEST(QueueMappingTest, ALoopThroughAQueueIsStoppedAfterSixteenInvocations) {
                            .clock = &clock});
   QueueLoop loop;
   auto engine = make_engine();
-  ASSERT_TRUE(engine.add_function({.name = "f"}, loop.handler(queue, 1000)));
+  ASSERT_TRUE(engine.add_function({.name = "f"}, loop.handler(queue, {})));
   ASSERT_TRUE(
       engine.create_event_source_mapping({.source = queue, .function_name = "f", .batch_size = 1}));
   ASSERT_TRUE(queue->send(PayloadView("start")));  // from outside any handler: depth 0
@@ -338,35 +357,19 @@ TEST(QueueMappingTest, ALoopThroughAQueueIsStoppedAfterSixteenInvocations) {
 }
 
 TEST(QueueMappingTest, OnlyTheLoopsMessagesOfABatchAreHeldBack) {
-  // At depth 16 the handler sends the loop's next message and, from a plain thread, three
-  // unrelated ones; the batching window gathers them into one batch. The loop's message is
-  // refused; the three others still run, in a batch without it.
+  // At depth 16 the handler sends the loop's next message and three unrelated ones; the
+  // batching window gathers them into one batch. The loop's message is refused; the three
+  // others still run, in a batch without it.
   auto queue = make_queue({.name = "mixed"});
-  std::atomic<int> loop_runs{0};
-  std::atomic<int> others{0};
+  QueueLoop loop;
   auto engine = make_engine();
-  ASSERT_TRUE(engine.add_function({.name = "f"}, [&](const Event& e, Context& ctx) {
-    for (const Record& r : e.records()) {
-      if (r.body.view() == "other") {
-        others.fetch_add(1);
-        continue;
-      }
-      loop_runs.fetch_add(1);
-      EXPECT_TRUE(queue->send(PayloadView("loop")));
-      if (ctx.depth() == 16) {
-        std::thread([&] {
-          for (int i = 0; i < 3; ++i) EXPECT_TRUE(queue->send(PayloadView("other")));
-        }).join();
-      }
-    }
-    return Response();
-  }));
+  ASSERT_TRUE(engine.add_function({.name = "f"}, loop.handler(queue, {.bystanders = 3})));
   EventSourceMappingConfig config{.source = queue, .function_name = "f", .batch_size = 10};
   config.maximum_batching_window = 50ms;
   ASSERT_TRUE(engine.create_event_source_mapping(config));
   ASSERT_TRUE(queue->send(PayloadView("loop")));
-  ASSERT_TRUE(eventually([&] { return others.load() == 3; }));
-  EXPECT_EQ(loop_runs.load(), 16);
+  ASSERT_TRUE(eventually([&] { return loop.bystanders_run.load() == 3; }));
+  EXPECT_EQ(loop.runs.load(), 16);
   // The loop's message, refused, stays in flight; the others' batch is deleted.
   EXPECT_TRUE(eventually([&] { return queue->approximate_in_flight() == 1; }));
 }
@@ -377,25 +380,10 @@ TEST(QueueMappingTest, InAFifoQueueTheLoopsWholeGroupIsHeldBack) {
   ManualClock clock;  // the queue's only
   auto queue =
       make_queue({.name = "mixed.fifo", .fifo = true, .visibility_timeout = 30s, .clock = &clock});
-  std::atomic<int> loop_runs{0};
-  std::atomic<int> after{0};
+  QueueLoop loop;
   auto engine = make_engine();
-  ASSERT_TRUE(engine.add_function({.name = "f"}, [&](const Event& e, Context& ctx) {
-    for (const Record& r : e.records()) {
-      if (r.body.view() == "after") {
-        after.fetch_add(1);
-        continue;
-      }
-      loop_runs.fetch_add(1);
-      EXPECT_TRUE(queue->send(PayloadView("loop"), {.message_group_id = "g"}));
-      if (ctx.depth() == 16) {
-        std::thread([&] {
-          EXPECT_TRUE(queue->send(PayloadView("after"), {.message_group_id = "g"}));
-        }).join();
-      }
-    }
-    return Response();
-  }));
+  ASSERT_TRUE(
+      engine.add_function({.name = "f"}, loop.handler(queue, {.group = "g", .bystanders = 1})));
   ASSERT_TRUE(engine.create_event_source_mapping({.source = queue, .function_name = "f"}));
   ASSERT_TRUE(queue->send(PayloadView("loop"), {.message_group_id = "g"}));
   const auto dropped = [&] { return engine.metrics().find("f")->recursive_invocations_dropped; };
@@ -404,8 +392,8 @@ TEST(QueueMappingTest, InAFifoQueueTheLoopsWholeGroupIsHeldBack) {
   // on by the loop's message leaving it (a redrive policy, or a consumer deleting it).
   clock.advance(31s);
   ASSERT_TRUE(eventually([&] { return dropped() == 2; }));
-  EXPECT_EQ(after.load(), 0);
-  EXPECT_EQ(loop_runs.load(), 16);
+  EXPECT_EQ(loop.bystanders_run.load(), 0);
+  EXPECT_EQ(loop.runs.load(), 16);
 }
 
 TEST(QueueMappingTest, ALoopThroughAQueueGoesOnWhenAllowed) {
@@ -414,7 +402,7 @@ TEST(QueueMappingTest, ALoopThroughAQueueGoesOnWhenAllowed) {
   auto engine = make_engine();
   FunctionConfig config{.name = "f"};
   config.recursive_loop = RecursiveLoop::allow;
-  ASSERT_TRUE(engine.add_function(config, loop.handler(queue, 20)));
+  ASSERT_TRUE(engine.add_function(config, loop.handler(queue, {.stop_after = 20})));
   ASSERT_TRUE(
       engine.create_event_source_mapping({.source = queue, .function_name = "f", .batch_size = 1}));
   ASSERT_TRUE(queue->send(PayloadView("start")));
