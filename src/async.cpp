@@ -29,6 +29,16 @@ using steady = std::chrono::steady_clock;
 /// A handler that returns sooner lets its environment take several queued events at a time.
 constexpr auto quick_handler = std::chrono::microseconds(2);
 
+/// Runs `f` (user code, or a copy that may not find memory); false when it threw or said no.
+template <class F>
+bool succeeds(F&& f) noexcept {
+  try {
+    return f();
+  } catch (...) {
+    return false;
+  }
+}
+
 /// True when `async` has a dead-letter callback or queue.
 bool has_dead_letter(const AsyncConfig& async) noexcept {
   return static_cast<bool>(async.dead_letter) || async.dead_letter_queue != nullptr;
@@ -115,8 +125,8 @@ InvocationRecord make_record(const AsyncEvent& event, std::string_view condition
 
 }  // namespace
 
-Status validate_destination(const Destination& destination, std::string_view field) {
-  if (destination.queue && destination.queue->fifo()) {
+Status validate_record_queue(const Queue* queue, std::string_view field) {
+  if (queue != nullptr && queue->fifo()) {
     return fail(Errc::invalid_argument,
                 std::string(field) + ": a FIFO queue cannot take records; use a standard queue");
   }
@@ -329,8 +339,12 @@ void EngineCore::hand_back(Version& v, TakenEvents& taken) noexcept {
   if (taken.empty()) return;
   // Also called from the scheduler, where no user callback may run: an event the queue has no
   // memory for is not failed here but stays taken, and runs after the handler.
-  taken.keep_unless([&](AsyncEvent* event) { return v.queue->requeue(event); });
+  requeue(v, taken);
   schedule_pump(v, nullptr);
+}
+
+void EngineCore::requeue(Version& v, TakenEvents& taken) noexcept {
+  taken.keep_unless([&](AsyncEvent* event) { return v.queue->requeue(event); });
 }
 
 bool EngineCore::slot_still_fits(const Function& fn, ConcurrencySlot slot) const noexcept {
@@ -346,10 +360,9 @@ bool EngineCore::slot_still_fits(const Function& fn, ConcurrencySlot slot) const
 }
 
 void EngineCore::put_back(Version& v, TakenEvents& taken) noexcept {
+  requeue(v, taken);
   taken.release_each([&](AsyncEvent* event) {
-    if (!v.queue->requeue(event)) {
-      fail_event(event, DropReason::throttled, nullptr, "no memory left to queue the event again");
-    }
+    fail_event(event, DropReason::throttled, nullptr, "no memory left to queue the event again");
   });
 }
 
@@ -537,23 +550,24 @@ void EngineCore::notify(AsyncEvent& event, std::string_view condition,
 bool EngineCore::deliver(const Destination& destination, const InvocationRecord& record,
                          std::uint32_t depth) noexcept {
   bool delivered = true;
-  try {
-    if (destination.sink) destination.sink(record);
-  } catch (...) {
-    delivered = false;
+  if (destination.sink) {
+    delivered &= succeeds([&] {
+      destination.sink(record);
+      return true;
+    });
   }
-  try {
-    if (!destination.function.empty() &&
-        !invoke_async(destination.function, Payload::copy_of(record.json), depth + 1)) {
-      delivered = false;
-    }
-    if (destination.queue) {
+  if (!destination.function.empty()) {
+    delivered &= succeeds([&] {
+      return invoke_async(destination.function, Payload::copy_of(record.json), depth + 1)
+          .has_value();
+    });
+  }
+  if (destination.queue) {
+    delivered &= succeeds([&] {
       // The record continues the event's chain: the queue's mapping invokes one deeper.
       const ThreadChainDepth chain_depth(depth);
-      if (!destination.queue->send(Payload::copy_of(record.json))) delivered = false;
-    }
-  } catch (...) {
-    delivered = false;  // no memory for the copy
+      return destination.queue->send(Payload::copy_of(record.json)).has_value();
+    });
   }
   return delivered;
 }
@@ -568,24 +582,22 @@ void EngineCore::send_dead_letter(Version& v, const AsyncConfig& async,
                                   const DeadLetter& letter) noexcept {
   if (!has_dead_letter(async)) return;
   bool sent = true;
-  try {
-    if (async.dead_letter) async.dead_letter(letter);
-  } catch (...) {
-    sent = false;
+  if (async.dead_letter) {
+    sent &= succeeds([&] {
+      async.dead_letter(letter);
+      return true;
+    });
   }
-  try {
-    if (async.dead_letter_queue) {
+  if (async.dead_letter_queue) {
+    sent &= succeeds([&] {
       // Lambda's SQS dead-letter message: the event as it came, the reason in attributes.
       SendOptions options;
       options.attributes = {{"RequestID", letter.request_id.to_string()},
                             {"ErrorCode", std::string(letter.error_code)},
                             {"ErrorMessage", std::string(letter.error_message)}};
-      if (!async.dead_letter_queue->send(Payload::copy_of(letter.payload), std::move(options))) {
-        sent = false;
-      }
-    }
-  } catch (...) {
-    sent = false;  // no memory for the copy
+      return async.dead_letter_queue->send(Payload::copy_of(letter.payload), std::move(options))
+          .has_value();
+    });
   }
   if (!sent) v.counters.dead_letter_errors.fetch_add(1, std::memory_order_relaxed);
 }
@@ -616,18 +628,18 @@ void EngineCore::spill(AsyncEvent* event) noexcept {
              static_cast<bool>(config.async_spill) || has_dead_letter(*event->config));
   v.counters.async_spilled.fetch_add(1, std::memory_order_release);
   const DropLabels labels = labels_of(DropReason::shutdown);
-  const DeadLetter letter{event->id, v.function->name, labels.error_code,
-                          "the engine shut down before the event ran", event->body().view()};
-  if (config.async_spill) {
-    try {
-      config.async_spill(letter);
-    } catch (...) {
-      v.counters.dead_letter_errors.fetch_add(1, std::memory_order_relaxed);
-    }
-  } else {
+  constexpr std::string_view message = "the engine shut down before the event ran";
+  const DeadLetter letter{event->id, v.function->name, labels.error_code, message,
+                          event->body().view()};
+  if (!config.async_spill) {
     send_dead_letter(v, *event->config, letter);
+  } else if (!succeeds([&] {
+               config.async_spill(letter);
+               return true;
+             })) {
+    v.counters.dead_letter_errors.fetch_add(1, std::memory_order_relaxed);
   }
-  notify(*event, "Shutdown", fail(Errc::unavailable, "the engine shut down before the event ran"));
+  notify(*event, labels.condition, fail(labels.error, std::string(message)));
   finish_event(event);
 }
 

@@ -22,13 +22,11 @@ std::uint32_t* fiber_chain_depth() noexcept;
 /// (an inline nested call restores its caller's depth when it ends). On a worker's fiber.
 class FiberChainDepth {
  public:
-  /// `slot`: the calling fiber's `fiber_chain_depth()`, if the caller kept it.
+  /// `slot`: the calling fiber's `fiber_chain_depth()` (null: the depth is not tracked).
   FiberChainDepth(std::uint32_t* slot, std::uint32_t depth) noexcept
       : slot_(slot), saved_(slot != nullptr ? *slot : 0) {
     if (slot_ != nullptr) *slot_ = depth;
   }
-  explicit FiberChainDepth(std::uint32_t depth) noexcept
-      : FiberChainDepth(fiber_chain_depth(), depth) {}
   ~FiberChainDepth() {
     if (slot_ != nullptr) *slot_ = saved_;
   }

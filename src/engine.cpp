@@ -48,12 +48,11 @@ Status validate_async_config(const AsyncConfig& async) {
   if (async.max_queue_depth == 0) {
     return fail(Errc::invalid_argument, "async.max_queue_depth must be positive");
   }
-  if (auto s = detail::validate_destination(async.on_success, "async.on_success"); !s) return s;
-  if (auto s = detail::validate_destination(async.on_failure, "async.on_failure"); !s) return s;
-  if (async.dead_letter_queue && async.dead_letter_queue->fifo()) {
-    return fail(Errc::invalid_argument,
-                "async.dead_letter_queue: a FIFO queue cannot be a dead-letter queue of a "
-                "function; use a standard queue");
+  for (const auto& [queue, field] :
+       {std::pair{async.on_success.queue.get(), "async.on_success"},
+        std::pair{async.on_failure.queue.get(), "async.on_failure"},
+        std::pair{async.dead_letter_queue.get(), "async.dead_letter_queue"}}) {
+    if (auto s = detail::validate_record_queue(queue, field); !s) return s;
   }
   return {};
 }

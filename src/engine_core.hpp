@@ -148,6 +148,8 @@ struct EngineCore {
   /// environments while the one that took them is busy (a slow or suspended handler). One the
   /// queue has no memory for stays in `taken`. Runs no user code, so the scheduler may call it.
   void hand_back(Version& version, TakenEvents& taken) noexcept;
+  /// Requeues what `taken` did not run; what the queue has no memory for stays in `taken`.
+  void requeue(Version& version, TakenEvents& taken) noexcept;
   /// True when a slot held by a finished invocation of `fn` may carry over to its next one
   /// (the reservation and the unreserved pool did not shrink below what is in flight).
   bool slot_still_fits(const Function& fn, ConcurrencySlot slot) const noexcept;
@@ -263,8 +265,8 @@ inline Unexpected<Error> fail(Errc code, std::string message,
   return Unexpected(Error{code, std::move(message), reason});
 }
 
-/// `invalid_argument` when `destination` (named `field` in the message) cannot take records:
-/// a FIFO queue, which Lambda does not send records to.
-Status validate_destination(const Destination& destination, std::string_view field);
+/// `invalid_argument` when `queue` (named `field` in the message), given as a destination or
+/// dead-letter queue, cannot take records: a FIFO queue, which Lambda does not send them to.
+Status validate_record_queue(const Queue* queue, std::string_view field);
 
 }  // namespace nanofaas::detail

@@ -70,7 +70,7 @@ class Environment {
   /// Reports a failed start to the first invocation or the provisioning latch.
   void report_start_failure(std::string_view error_type, std::string_view message) noexcept;
   /// Runs one invocation and completes it. False when the environment must be discarded.
-  /// `depth_slot`: the running fiber's chain depth, if known (null: looked up).
+  /// `depth_slot`: the running fiber's `fiber_chain_depth()` (null: not tracked).
   bool execute(Invocation& invocation, std::uint32_t* depth_slot) noexcept;
   /// After the last invocation: updates counts, replaces a lost provisioned environment,
   /// tells the worker, and frees `this`.

@@ -85,7 +85,9 @@ Status validate_mapping(const EventSourceMappingConfig& c) {
   } else if (c.maximum_concurrency) {
     return invalid("ScalingConfig.MaximumConcurrency: only for queues");
   }
-  if (auto s = validate_destination(c.on_failure, "DestinationConfig.OnFailure"); !s) return s;
+  if (auto s = validate_record_queue(c.on_failure.queue.get(), "DestinationConfig.OnFailure"); !s) {
+    return s;
+  }
   if (c.maximum_retry_attempts < -1 || c.maximum_retry_attempts > 10000) {
     return invalid("MaximumRetryAttempts: must be -1 (infinite) or within 0..10000");
   }
