@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "tick_clock.hpp"
+#include "runtime/tick_clock.hpp"
 #include "workloads.hpp"
 
 namespace {

@@ -2,9 +2,9 @@
 
 #include <vector>
 
-#include "async_queue.hpp"
-#include "event_pool.hpp"
-#include "taken_events.hpp"
+#include "async/async_queue.hpp"
+#include "async/event_pool.hpp"
+#include "async/taken_events.hpp"
 
 namespace nanofaas::detail {
 namespace {

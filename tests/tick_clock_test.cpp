@@ -1,4 +1,4 @@
-#include "tick_clock.hpp"
+#include "runtime/tick_clock.hpp"
 
 #include <gtest/gtest.h>
 

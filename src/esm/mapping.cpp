@@ -3,7 +3,7 @@
 // ends in exactly one counter: filtered, succeeded, failed (sent to `on_failure`), or is
 // polled again (a queue's visibility timeout, a stream's retry or rewind).
 
-#include "mapping.hpp"
+#include "esm/mapping.hpp"
 
 #include <simdjson.h>
 #include <boost/fiber/context.hpp>
@@ -14,9 +14,9 @@
 #include <thread>
 #include <unordered_set>
 
-#include "../engine_core.hpp"
-#include "../json_text.hpp"
-#include "../worker.hpp"
+#include "core/engine_core.hpp"
+#include "common/json_text.hpp"
+#include "runtime/worker.hpp"
 
 namespace nanofaas::detail {
 namespace {

@@ -12,11 +12,11 @@
 #include <thread>
 #include <vector>
 
-#include "load_run.hpp"
+#include "load/load_run.hpp"
 #include "nanofaas/engine.hpp"
-#include "progress_bar.hpp"
-#include "schedule.hpp"
-#include "worker.hpp"
+#include "load/progress_bar.hpp"
+#include "load/schedule.hpp"
+#include "runtime/worker.hpp"
 
 namespace nanofaas {
 

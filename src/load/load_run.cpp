@@ -1,4 +1,4 @@
-#include "load_run.hpp"
+#include "load/load_run.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "progress_bar.hpp"
+#include "load/progress_bar.hpp"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "schedule.hpp"
+#include "load/schedule.hpp"
 
 #include <cmath>
 

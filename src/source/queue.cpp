@@ -14,8 +14,8 @@
 #include <utility>
 #include <vector>
 
-#include "chain_depth.hpp"
-#include "spinlock.hpp"
+#include "runtime/chain_depth.hpp"
+#include "runtime/spinlock.hpp"
 
 namespace nanofaas {
 namespace detail {

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "spinlock.hpp"
+#include "runtime/spinlock.hpp"
 
 namespace nanofaas {
 namespace detail {

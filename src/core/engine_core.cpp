@@ -1,4 +1,4 @@
-#include "engine_core.hpp"
+#include "core/engine_core.hpp"
 
 #include <boost/fiber/context.hpp>
 #include <boost/fiber/operations.hpp>
@@ -8,10 +8,10 @@
 #include <random>
 #include <thread>
 
-#include "environment.hpp"
+#include "exec/environment.hpp"
 #include "esm/mapping.hpp"
-#include "parker.hpp"
-#include "tick_clock.hpp"
+#include "runtime/parker.hpp"
+#include "runtime/tick_clock.hpp"
 
 namespace nanofaas::detail {
 namespace {

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "function.hpp"
+#include "core/function.hpp"
 
 namespace nanofaas::detail {
 

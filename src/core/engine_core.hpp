@@ -13,16 +13,16 @@
 #include <unordered_map>
 #include <vector>
 
-#include "async_queue.hpp"
-#include "function.hpp"
-#include "function_index.hpp"
-#include "invocation.hpp"
+#include "async/async_queue.hpp"
+#include "core/function.hpp"
+#include "core/function_index.hpp"
+#include "exec/invocation.hpp"
 #include "nanofaas/async_config.hpp"
 #include "nanofaas/engine_config.hpp"
 #include "nanofaas/expected.hpp"
 #include "nanofaas/invoke_result.hpp"
-#include "taken_events.hpp"
-#include "worker.hpp"
+#include "async/taken_events.hpp"
+#include "runtime/worker.hpp"
 
 namespace nanofaas::detail {
 

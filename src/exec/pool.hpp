@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "spinlock.hpp"
+#include "runtime/spinlock.hpp"
 
 namespace nanofaas::detail {
 

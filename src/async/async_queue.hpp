@@ -6,8 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "async_event.hpp"
-#include "event_pool.hpp"
+#include "async/async_event.hpp"
+#include "async/event_pool.hpp"
 
 namespace nanofaas::detail {
 

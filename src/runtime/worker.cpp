@@ -1,4 +1,4 @@
-#include "worker.hpp"
+#include "runtime/worker.hpp"
 
 #include <pthread.h>
 
@@ -8,12 +8,12 @@
 #include <boost/fiber/fiber.hpp>
 #include <boost/fiber/operations.hpp>
 
-#include "engine_core.hpp"
-#include "environment.hpp"
+#include "core/engine_core.hpp"
+#include "exec/environment.hpp"
 #include "esm/poller.hpp"
-#include "function.hpp"
-#include "invocation.hpp"
-#include "sched/engine_algorithm.hpp"
+#include "core/function.hpp"
+#include "exec/invocation.hpp"
+#include "runtime/engine_algorithm.hpp"
 
 namespace nanofaas::detail {
 namespace {

@@ -1,4 +1,4 @@
-#include "environment.hpp"
+#include "exec/environment.hpp"
 
 #include <boost/core/demangle.hpp>
 #include <boost/fiber/context.hpp>
@@ -8,12 +8,12 @@
 #include <exception>
 #include <typeinfo>
 
-#include "chain_depth.hpp"
-#include "engine_core.hpp"
-#include "function.hpp"
-#include "invocation.hpp"
-#include "tick_clock.hpp"
-#include "worker.hpp"
+#include "runtime/chain_depth.hpp"
+#include "core/engine_core.hpp"
+#include "core/function.hpp"
+#include "exec/invocation.hpp"
+#include "runtime/tick_clock.hpp"
+#include "runtime/worker.hpp"
 
 namespace nanofaas::detail {
 namespace {

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "engine_core.hpp"
+#include "core/engine_core.hpp"
 #include "nanofaas/engine.hpp"
 
 namespace nanofaas {

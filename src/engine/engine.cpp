@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <mutex>
 
-#include "engine_core.hpp"
-#include "engine_impl.hpp"
-#include "environment.hpp"
+#include "core/engine_core.hpp"
+#include "engine/engine_impl.hpp"
+#include "exec/environment.hpp"
 #include "nanofaas/queue.hpp"
 
 namespace nanofaas {

@@ -1,4 +1,4 @@
-#include "event_pool.hpp"
+#include "async/event_pool.hpp"
 
 #include <mutex>
 #include <vector>

@@ -1,12 +1,12 @@
-#include "sched/engine_algorithm.hpp"
+#include "runtime/engine_algorithm.hpp"
 
 #include <array>
 #include <utility>
 
-#include "engine_core.hpp"
-#include "environment.hpp"
-#include "invocation.hpp"
-#include "worker.hpp"
+#include "core/engine_core.hpp"
+#include "exec/environment.hpp"
+#include "exec/invocation.hpp"
+#include "runtime/worker.hpp"
 
 namespace nanofaas::detail {
 

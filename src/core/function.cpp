@@ -1,4 +1,4 @@
-#include "function.hpp"
+#include "core/function.hpp"
 
 #include <cstdio>
 

@@ -3,7 +3,7 @@
 #include <atomic>
 #include <thread>
 
-#include "parker.hpp"
+#include "runtime/parker.hpp"
 
 namespace nanofaas::detail {
 

@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "async_queue.hpp"
-#include "counters.hpp"
+#include "async/async_queue.hpp"
+#include "exec/counters.hpp"
 #include "nanofaas/detail/handler.hpp"
 #include "nanofaas/function_config.hpp"
-#include "pool.hpp"
+#include "exec/pool.hpp"
 
 namespace nanofaas::detail {
 

@@ -11,8 +11,8 @@
 #include <latch>
 #include <thread>
 
-#include "parker.hpp"
-#include "stack_allocator.hpp"
+#include "runtime/parker.hpp"
+#include "runtime/stack_allocator.hpp"
 
 namespace nanofaas::detail {
 

@@ -1,4 +1,4 @@
-#include "chain_depth.hpp"
+#include "runtime/chain_depth.hpp"
 
 #include <boost/fiber/context.hpp>
 #include <boost/fiber/properties.hpp>

@@ -5,8 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "async_event.hpp"
-#include "async_queue.hpp"
+#include "async/async_event.hpp"
+#include "async/async_queue.hpp"
 
 namespace nanofaas::detail {
 

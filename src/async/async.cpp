@@ -14,12 +14,12 @@
 #include <string>
 #include <thread>
 
-#include "chain_depth.hpp"
-#include "engine_core.hpp"
-#include "environment.hpp"
-#include "json_text.hpp"
+#include "runtime/chain_depth.hpp"
+#include "core/engine_core.hpp"
+#include "exec/environment.hpp"
+#include "common/json_text.hpp"
 #include "nanofaas/queue.hpp"
-#include "tick_clock.hpp"
+#include "runtime/tick_clock.hpp"
 
 namespace nanofaas::detail {
 namespace {

@@ -4,10 +4,10 @@
 
 #include <algorithm>
 
-#include "engine_core.hpp"
-#include "environment.hpp"
-#include "function.hpp"
-#include "invocation.hpp"
+#include "core/engine_core.hpp"
+#include "exec/environment.hpp"
+#include "core/function.hpp"
+#include "exec/invocation.hpp"
 
 namespace nanofaas {
 namespace {

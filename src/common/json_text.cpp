@@ -1,4 +1,4 @@
-#include "json_text.hpp"
+#include "common/json_text.hpp"
 
 #include <simdjson.h>
 

@@ -2,7 +2,7 @@
 
 #include <bit>
 
-#include "counters.hpp"
+#include "exec/counters.hpp"
 
 namespace nanofaas {
 

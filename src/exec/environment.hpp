@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "nanofaas/detail/handler.hpp"
-#include "taken_events.hpp"
+#include "async/taken_events.hpp"
 
 namespace boost::fibers {
 class context;

@@ -1,4 +1,4 @@
-#include "stack_allocator.hpp"
+#include "runtime/stack_allocator.hpp"
 
 #include <sys/mman.h>
 #include <unistd.h>

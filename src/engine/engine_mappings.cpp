@@ -2,10 +2,10 @@
 
 #include <mutex>
 
-#include "engine_impl.hpp"
+#include "engine/engine_impl.hpp"
 #include "esm/mapping.hpp"
 #include "nanofaas/engine.hpp"
-#include "worker.hpp"
+#include "runtime/worker.hpp"
 
 namespace nanofaas {
 using detail::fail;

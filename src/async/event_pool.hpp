@@ -1,6 +1,6 @@
 #pragma once
 
-#include "async_event.hpp"
+#include "async/async_event.hpp"
 
 namespace nanofaas::detail {
 

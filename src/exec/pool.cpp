@@ -1,9 +1,9 @@
-#include "pool.hpp"
+#include "exec/pool.hpp"
 
 #include <mutex>
 
-#include "environment.hpp"
-#include "worker.hpp"
+#include "exec/environment.hpp"
+#include "runtime/worker.hpp"
 
 namespace nanofaas::detail {
 
