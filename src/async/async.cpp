@@ -14,11 +14,11 @@
 #include <string>
 #include <thread>
 
-#include "runtime/chain_depth.hpp"
+#include "common/json_text.hpp"
 #include "core/engine_core.hpp"
 #include "exec/environment.hpp"
-#include "common/json_text.hpp"
 #include "nanofaas/queue.hpp"
+#include "runtime/chain_depth.hpp"
 #include "runtime/tick_clock.hpp"
 
 namespace nanofaas::detail {

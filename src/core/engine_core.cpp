@@ -8,8 +8,8 @@
 #include <random>
 #include <thread>
 
-#include "exec/environment.hpp"
 #include "esm/mapping.hpp"
+#include "exec/environment.hpp"
 #include "runtime/parker.hpp"
 #include "runtime/tick_clock.hpp"
 

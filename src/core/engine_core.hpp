@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "async/async_queue.hpp"
+#include "async/taken_events.hpp"
 #include "core/function.hpp"
 #include "core/function_index.hpp"
 #include "exec/invocation.hpp"
@@ -21,7 +22,6 @@
 #include "nanofaas/engine_config.hpp"
 #include "nanofaas/expected.hpp"
 #include "nanofaas/invoke_result.hpp"
-#include "async/taken_events.hpp"
 #include "runtime/worker.hpp"
 
 namespace nanofaas::detail {

@@ -13,9 +13,9 @@
 
 #include "async/async_queue.hpp"
 #include "exec/counters.hpp"
+#include "exec/pool.hpp"
 #include "nanofaas/detail/handler.hpp"
 #include "nanofaas/function_config.hpp"
-#include "exec/pool.hpp"
 
 namespace nanofaas::detail {
 

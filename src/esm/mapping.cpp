@@ -14,8 +14,8 @@
 #include <thread>
 #include <unordered_set>
 
-#include "core/engine_core.hpp"
 #include "common/json_text.hpp"
+#include "core/engine_core.hpp"
 #include "runtime/worker.hpp"
 
 namespace nanofaas::detail {

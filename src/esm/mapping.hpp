@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "esm/poller.hpp"
 #include "exec/counters.hpp"
 #include "nanofaas/batch.hpp"
 #include "nanofaas/event_source_mapping.hpp"
 #include "nanofaas/expected.hpp"
-#include "esm/poller.hpp"
 
 namespace nanofaas::detail {
 

@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "core/engine_core.hpp"
-#include "exec/environment.hpp"
 #include "core/function.hpp"
+#include "exec/environment.hpp"
 #include "exec/invocation.hpp"
 
 namespace nanofaas {

@@ -8,10 +8,10 @@
 #include <exception>
 #include <typeinfo>
 
-#include "runtime/chain_depth.hpp"
 #include "core/engine_core.hpp"
 #include "core/function.hpp"
 #include "exec/invocation.hpp"
+#include "runtime/chain_depth.hpp"
 #include "runtime/tick_clock.hpp"
 #include "runtime/worker.hpp"
 

@@ -6,8 +6,8 @@
 #include <utility>
 #include <vector>
 
-#include "nanofaas/detail/handler.hpp"
 #include "async/taken_events.hpp"
+#include "nanofaas/detail/handler.hpp"
 
 namespace boost::fibers {
 class context;

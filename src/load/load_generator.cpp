@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "load/load_run.hpp"
-#include "nanofaas/engine.hpp"
 #include "load/progress_bar.hpp"
 #include "load/schedule.hpp"
+#include "nanofaas/engine.hpp"
 #include "runtime/worker.hpp"
 
 namespace nanofaas {

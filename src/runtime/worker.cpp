@@ -9,9 +9,9 @@
 #include <boost/fiber/operations.hpp>
 
 #include "core/engine_core.hpp"
-#include "exec/environment.hpp"
-#include "esm/poller.hpp"
 #include "core/function.hpp"
+#include "esm/poller.hpp"
+#include "exec/environment.hpp"
 #include "exec/invocation.hpp"
 #include "runtime/engine_algorithm.hpp"
 
