@@ -12,7 +12,8 @@ namespace {
 /// Prints one call's outcome; returns which of the three it was.
 char print(const nanofaas::InvokeResult& r) {
   if (!r) {  // engine error: not found, throttled, too large, ...
-    std::printf("engine error   %s: %s\n", std::string(lambda_name(r.error().code)).c_str(),
+    std::printf("engine error   %s: %s\n",
+                std::string(nanofaas::lambda_name(r.error().code)).c_str(),
                 r.error().message.c_str());
     return 'e';
   }
