@@ -2,6 +2,7 @@
 // function with batches of messages. With ReportBatchItemFailures the handler names the
 // messages that failed; only those come back, once their visibility timeout ends.
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -16,7 +17,8 @@ using namespace std::chrono_literals;
 int main() {
   constexpr int orders_sent = 20;
   std::latch shipped(orders_sent);
-  std::atomic<int> on_second_receive{0};
+  std::array<std::atomic<bool>, orders_sent + 1> done{};  // delivery is at-least-once
+  std::atomic<int> on_later_receive{0};
   auto engine = nanofaas::Engine::create().value();
   auto added = engine.add_function({.name = "ship"}, [&](const nanofaas::Event& event) {
     std::vector<std::string> failed;
@@ -26,8 +28,8 @@ int main() {
         failed.emplace_back(record.id);  // every 4th order fails on its first receive
         continue;
       }
-      if (record.receive_count > 1) on_second_receive.fetch_add(1);
-      shipped.count_down();
+      if (record.receive_count > 1) on_later_receive.fetch_add(1);
+      if (!done[order].exchange(true)) shipped.count_down();
     }
     return nanofaas::Response::batch_item_failures(std::move(failed));
   });
@@ -44,8 +46,8 @@ int main() {
   std::printf("sent %d orders; mapping %s polls the queue\n", orders_sent, uuid->c_str());
 
   shipped.wait();
-  std::printf("all %d orders shipped, %d of them on their second receive\n", orders_sent,
-              on_second_receive.load());
+  std::printf("all %d orders shipped, %d of them on a later receive\n", orders_sent,
+              on_later_receive.load());
   config.enabled = false;  // blocks until the batches in flight are settled
   if (!engine.update_event_source_mapping(*uuid, config)) return 1;
   const auto m = engine.event_source_mapping_metrics(*uuid).value();
@@ -56,5 +58,5 @@ int main() {
               static_cast<unsigned long long>(m.batches_failed));
   std::printf("queue: %zu messages left\n",
               (*orders)->approximate_visible() + (*orders)->approximate_in_flight());
-  return m.records_succeeded == orders_sent && on_second_receive.load() == orders_sent / 4 ? 0 : 1;
+  return m.records_succeeded >= orders_sent ? 0 : 1;
 }
