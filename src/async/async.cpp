@@ -189,8 +189,7 @@ Expected<RequestId> EngineCore::accept_event(std::string_view qualified_name, st
     return fail(Errc::resource_exhausted,
                 "the asynchronous queue of " + std::string(qualified_name) + " is full");
   }
-  Worker* self = Worker::current();
-  schedule_pump(v, self != nullptr && &self->engine() == this ? self : nullptr);
+  schedule_pump(v, own_worker());
   return id;
 }
 
@@ -203,7 +202,11 @@ void EngineCore::schedule_pump(Version& v, Worker* worker) {
     return;
   }
   Worker& w = worker != nullptr ? *worker : pick_worker();
-  w.post(Task{Task::Kind::pump, nullptr, nullptr, &v});
+  w.post(Task::run(Job{[](Worker& worker, const Job& job) {
+                         auto& version = *static_cast<Version*>(job.a);
+                         version.engine->pump(version, worker);
+                       },
+                       &v}));
 }
 
 void EngineCore::pump(Version& v, Worker& worker) {
@@ -451,8 +454,7 @@ Invocation* EngineCore::complete_async(Invocation& inv, bool continue_here, stea
   }
   delete &inv;
   async_in_flight.fetch_sub(1, std::memory_order_acq_rel);
-  Worker* self = Worker::current();
-  if (self != nullptr && &self->engine() != this) self = nullptr;
+  Worker* self = own_worker();
   if (others_waiting(v)) {
     // The freed place goes to the first waiting version; this one lines up behind.
     if (v.queue->depth_approx() > 0) await_window(v);
@@ -496,10 +498,8 @@ bool EngineCore::release_due_events() {
     fail_event(event, DropReason::throttled, nullptr,
                "the asynchronous queue was full when the event was due again");
   }
-  Worker* self = Worker::current();
-  for (Version* version : due) {
-    schedule_pump(*version, self != nullptr && &self->engine() == this ? self : nullptr);
-  }
+  Worker* self = own_worker();
+  for (Version* version : due) schedule_pump(*version, self);
   return more;
 }
 

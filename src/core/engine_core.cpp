@@ -16,6 +16,9 @@
 namespace nanofaas::detail {
 namespace {
 
+constexpr auto reclaim_interval = std::chrono::seconds(1);
+constexpr auto delay_poll = std::chrono::milliseconds(1);
+
 using steady = std::chrono::steady_clock;
 
 /// A per-thread xorshift generator for alias weights (no shared state on the call path).
@@ -113,8 +116,9 @@ EngineCore::EngineCore(EngineConfig engine_config)
       clock_is_steady(config.clock == &Clock::steady()),
       async_window(64 * config.workers) {
   workers.reserve(config.workers);
+  const WorkerConfig worker_config{config.idle_spin, config.stack_size, config.stack_reserve};
   for (std::uint32_t i = 0; i < config.workers; ++i) {
-    workers.push_back(std::make_unique<Worker>(*this, i));
+    workers.push_back(std::make_unique<Worker>(worker_config, *this, i));
   }
 }
 
@@ -123,13 +127,22 @@ EngineCore::~EngineCore() {
 }
 
 void EngineCore::start() {
+  next_reclaim = steady::now() + reclaim_interval;
   for (auto& w : workers) w->start();
+}
+
+EngineCore::time_point EngineCore::housekeeping(time_point now) {
+  if (now >= next_reclaim) {
+    reclaim_idle_environments();
+    next_reclaim = steady::now() + reclaim_interval;
+  }
+  return release_due_events() ? steady::now() + delay_poll : next_reclaim;
 }
 
 void EngineCore::shutdown(std::chrono::nanoseconds drain) noexcept {
   if (stopped) return;
   // A worker cannot join itself: destroying the engine from a handler is a bug.
-  NANOFAAS_ASSERT(Worker::current() == nullptr || &Worker::current()->engine() != this);
+  NANOFAAS_ASSERT(own_worker() == nullptr);
   stopped = true;
   // Pollers finish their current batch first: their records are settled, not lost.
   stop_mappings();
@@ -155,7 +168,7 @@ void EngineCore::shutdown(std::chrono::nanoseconds drain) noexcept {
   }
   spill_all();
   retire_all_idle();
-  for (auto& w : workers) w->post(Task{Task::Kind::stop});
+  for (auto& w : workers) w->post(Task::stop());
   for (auto& w : workers) w->join();
   // An event a worker took just as dispatching stopped may have failed into a retry since
   // the spill above: with the workers gone, nothing else will run it.
@@ -311,8 +324,7 @@ InvokeResult EngineCore::invoke(std::string_view qualified_name, PayloadView pay
     v.counters.concurrent.fetch_add(1, std::memory_order_relaxed);
   };
 
-  Worker* self = Worker::current();
-  if (self != nullptr && &self->engine() != this) self = nullptr;
+  Worker* self = own_worker();
   // A mapping's poller keeps its batches on its own worker (an idle environment there, or a
   // new one): taking another worker's would cross threads per batch, and two pollers would
   // keep swapping environments.
@@ -360,10 +372,10 @@ void EngineCore::dispatch(Invocation& inv, Environment* env, Worker* self) {
     env->worker->load.fetch_add(1, std::memory_order_relaxed);
     if (env->worker == self) {
       inv.same_worker = true;
-      env->pending = &inv;
-      self->resume(*env);
+      env->mailbox.item = &inv;
+      self->resume(env->mailbox);
     } else {
-      env->worker->post(Task{Task::Kind::run, env, &inv});
+      env->worker->post(Task::deliver(env->mailbox, &inv, inv.async == nullptr));
     }
     return;
   }
@@ -371,9 +383,9 @@ void EngineCore::dispatch(Invocation& inv, Environment* env, Worker* self) {
   w.load.fetch_add(1, std::memory_order_relaxed);
   if (&w == self) {
     inv.same_worker = true;
-    self->spawn_environment(v, &inv, false, nullptr);
+    Environment::spawn(*self, v, &inv, false, nullptr);
   } else {
-    w.post(Task{Task::Kind::create, nullptr, &inv, &v});
+    w.post(Task::run(Environment::spawn_job(v, &inv, nullptr)));
   }
 }
 
@@ -527,7 +539,7 @@ void EngineCore::retire_all_idle() {
 }
 
 void EngineCore::retire(const std::vector<Environment*>& environments) {
-  for (Environment* env : environments) env->worker->post(Task{Task::Kind::retire, env});
+  for (Environment* env : environments) env->worker->post(Task::close(env->mailbox));
 }
 
 void EngineCore::log(const Version& version, std::string_view request_id,

@@ -23,6 +23,7 @@
 #include "nanofaas/expected.hpp"
 #include "nanofaas/invoke_result.hpp"
 #include "runtime/worker.hpp"
+#include "runtime/worker_hooks.hpp"
 
 namespace nanofaas::detail {
 
@@ -73,7 +74,7 @@ struct Target {
 };
 
 /// The engine's state and its invocation path, shared by workers and the public `Engine`.
-struct EngineCore {
+struct EngineCore : WorkerHooks {
   explicit EngineCore(EngineConfig engine_config);
   ~EngineCore();
   EngineCore(const EngineCore&) = delete;
@@ -170,6 +171,18 @@ struct EngineCore {
   void log(const Version& version, std::string_view request_id, std::string_view message) const;
   /// The least loaded worker.
   Worker& pick_worker() noexcept;
+  /// The worker whose thread this is, if it is one of this engine's; else nullptr.
+  Worker* own_worker() const noexcept {
+    Worker* self = Worker::current();
+    return self != nullptr && &self->hooks() == this ? self : nullptr;
+  }
+  /// Worker 0's periodic work: reclaims idle environments past their keep-alive about once a
+  /// second, and releases delayed async events when due (by the engine's clock, which may be
+  /// a test's: looked at every millisecond while any are delayed).
+  time_point housekeeping(time_point now) override;
+  /// A stopping worker's sweep: environments that became idle after the engine's last one (a
+  /// provisioned one replacing a lost one, say) are retired too.
+  void sweep() override { retire_all_idle(); }
   /// Time for keep-alive stamps: `end` when the configured clock is the steady clock.
   Clock::time_point keep_alive_now(Clock::time_point end) const noexcept {
     return clock_is_steady ? end : config.clock->now();
@@ -180,6 +193,7 @@ struct EngineCore {
   bool clock_is_steady;
   std::vector<std::unique_ptr<Worker>> workers;
   std::atomic<bool> accepting{true};
+  time_point next_reclaim{};  // worker 0's main fiber only
   bool stopped = false;
 
   mutable std::shared_mutex registry_mutex;

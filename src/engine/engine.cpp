@@ -484,7 +484,7 @@ Status Engine::put_provisioned_concurrency(std::string_view qualified_name, std:
     detail::ProvisionLatch latch(count - previous);
     for (std::uint32_t i = previous; i < count; ++i) {
       detail::Worker& w = *impl_->workers[i % impl_->workers.size()];
-      w.post(detail::Task{detail::Task::Kind::create, nullptr, nullptr, &v, &latch});
+      w.post(detail::Task::run(detail::Environment::spawn_job(v, nullptr, &latch)));
     }
     return latch.wait();
   }

@@ -6,7 +6,7 @@
 namespace nanofaas {
 
 /// The engine's state behind the public `Engine` handle.
-struct Engine::Impl : detail::EngineCore {
+struct Engine::Impl final : detail::EngineCore {
   using EngineCore::EngineCore;
 };
 

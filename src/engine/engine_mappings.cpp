@@ -13,8 +13,7 @@ using detail::fail;
 namespace {
 
 Status not_on_worker(const detail::EngineCore& core, std::string_view call) {
-  detail::Worker* self = detail::Worker::current();
-  if (self != nullptr && &self->engine() == &core) {
+  if (core.own_worker() != nullptr) {
     return fail(Errc::invalid_argument,
                 std::string(call) +
                     " waits for the mapping's pollers: call it from a thread "

@@ -142,6 +142,14 @@ Mapping::~Mapping() {
   reader_->set_listener({});
 }
 
+Job start_poller_job(Poller& poller) noexcept {
+  return Job{[](Worker& worker, const Job& job) {
+               auto& poller = *static_cast<Poller*>(job.a);
+               worker.spawn([&poller] { run_poller(poller); });
+             },
+             &poller};
+}
+
 void Mapping::start() {
   if (!config_.enabled) return;
   stopping_.store(false, std::memory_order_relaxed);
@@ -177,20 +185,14 @@ void Mapping::start() {
       for (auto& p : set->pollers) {
         if (p->asleep.exchange(false, std::memory_order_acq_rel)) {
           set->sleepers.fetch_sub(1, std::memory_order_relaxed);
-          Task task;
-          task.kind = Task::Kind::wake_poller;
-          task.poller = p.get();
-          p->worker->post(task);
+          p->worker->post(Task::wake(p->mailbox));
         }
       }
     }
     set->listener_calls.fetch_sub(1, std::memory_order_release);
   });
   for (auto& p : set->pollers) {
-    Task task;
-    task.kind = Task::Kind::start_poller;
-    task.poller = p.get();
-    p->worker->post(task);
+    p->worker->post(Task::run(start_poller_job(*p)));
   }
 }
 
@@ -221,10 +223,7 @@ void Mapping::reconfigure(EventSourceMappingConfig config) {
 
 void Mapping::wake_all() noexcept {
   for (auto& p : pollers_->pollers) {
-    Task task;
-    task.kind = Task::Kind::wake_poller;
-    task.poller = p.get();
-    p->worker->post(task);
+    p->worker->post(Task::wake(p->mailbox));
   }
 }
 
@@ -277,10 +276,10 @@ void Mapping::sleep(Poller& poller, Clock::time_point until, std::chrono::nanose
     const auto remaining = until - core_.config.clock->now();
     wake = std::min(wake, steady::now() + (core_.clock_is_steady ? remaining : min_idle_poll));
   }
-  poller.fiber = boost::fibers::context::active();
-  poller.waiting = true;
-  poller.fiber->wait_until(wake);
-  poller.waiting = false;
+  poller.mailbox.fiber = boost::fibers::context::active();
+  poller.mailbox.waiting = true;
+  poller.mailbox.fiber->wait_until(wake);
+  poller.mailbox.waiting = false;
 }
 
 void Mapping::gather(Poller& poller, std::vector<Record>& out, std::size_t max,

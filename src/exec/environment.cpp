@@ -27,23 +27,40 @@ std::string exception_type(const std::exception& e) {
 
 }  // namespace
 
+void Environment::spawn(Worker& worker, Version& version, Invocation* first, bool provisioned,
+                        ProvisionLatch* latch) {
+  auto* env = new Environment(version, worker, first, provisioned, latch);
+  version.pool.environments.fetch_add(1, std::memory_order_relaxed);
+  try {
+    worker.spawn([env] { env->run(); });
+  } catch (const std::exception&) {
+    // No stack could be mapped: the environment fails like an init error.
+    env->fail_to_start("Runtime.OutOfMemory", "no stack for a new execution environment");
+  }
+}
+
+Job Environment::spawn_job(Version& version, Invocation* first, ProvisionLatch* latch) noexcept {
+  return Job{[](Worker& worker, const Job& job) {
+               auto* first = static_cast<Invocation*>(job.b);
+               spawn(worker, *static_cast<Version*>(job.a), first, first == nullptr,
+                     static_cast<ProvisionLatch*>(job.c));
+             },
+             &version, first, latch};
+}
+
 void Environment::run() noexcept {
-  fiber = boost::fibers::context::active();
+  mailbox.fiber = boost::fibers::context::active();
   std::uint32_t* const depth_slot = fiber_chain_depth();  // this fiber's, looked up once
   if (initialise()) {
     bool keep = true;
-    if (pending == nullptr) {  // provisioned ahead of any call: idle first, then report
-      version->pool.release(this, worker->engine().keep_alive_now(steady::now()));
+    if (mailbox.item == nullptr) {  // provisioned ahead of any call: idle first, then report
+      version->pool.release(this, version->engine->keep_alive_now(steady::now()));
       if (latch != nullptr) std::exchange(latch, nullptr)->count_down();
     }
     for (;;) {
-      while (keep && pending != nullptr) {
-        Invocation* invocation = pending;
-        pending = nullptr;
-        keep = execute(*invocation, depth_slot);
-      }
-      if (!keep || retire || discard) break;
-      fiber->suspend();
+      while (keep && mailbox.item != nullptr) keep = execute(*take_pending(), depth_slot);
+      if (!keep || mailbox.closed || discard) break;
+      mailbox.fiber->suspend();
     }
   }
   finish();
@@ -73,7 +90,7 @@ bool Environment::initialise() noexcept {
     return false;
   }
   initialised = true;
-  report_init_ = pending != nullptr;  // a provisioned environment's init is not a call's
+  report_init_ = mailbox.item != nullptr;  // a provisioned environment's init is not a call's
   if (provisioned) version->pool.provisioned_ready.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
@@ -81,14 +98,14 @@ bool Environment::initialise() noexcept {
 void Environment::report_start_failure(std::string_view error_type,
                                        std::string_view message) noexcept {
   if (latch != nullptr) std::exchange(latch, nullptr)->count_down(message);
-  Invocation* invocation = std::exchange(pending, nullptr);
+  Invocation* invocation = take_pending();
   if (invocation == nullptr) return;
   invocation->out.executed_version = version->name;
   invocation->out.init_duration = init_duration_;
   invocation->out.function_error =
       FunctionError{FunctionError::Kind::unhandled, std::string(error_type), std::string(message)};
   worker->load.fetch_sub(1, std::memory_order_relaxed);
-  worker->engine().complete(*invocation, false);
+  version->engine->complete(*invocation, false);
 }
 
 void Environment::run_inline(Invocation& invocation) noexcept {
@@ -97,7 +114,7 @@ void Environment::run_inline(Invocation& invocation) noexcept {
   // Discard: the fiber is suspended idle in its loop; wake it to exit (finish() counts it
   // out and replaces a provisioned one).
   discard = true;
-  worker->resume(*this);
+  worker->resume(mailbox);
 }
 
 void Environment::fail_to_start(std::string_view error_type, std::string_view message) noexcept {
@@ -105,13 +122,13 @@ void Environment::fail_to_start(std::string_view error_type, std::string_view me
   finish();
 }
 
-void Environment::hand_back_taken() noexcept {
-  worker->engine().hand_back(*version, taken_);
+void Environment::release() noexcept {
+  version->engine->hand_back(*version, taken_);
 }
 
 bool Environment::execute(Invocation& invocation, std::uint32_t* depth_slot) noexcept {
   Version& v = *version;
-  EngineCore& engine = worker->engine();
+  EngineCore& engine = *v.engine;
   Context context(invocation, *this);
   InvokeOutput& out = invocation.out;
   // A call from this worker starts right away: its dispatch time stands in for the start
@@ -124,9 +141,9 @@ bool Environment::execute(Invocation& invocation, std::uint32_t* depth_slot) noe
   Response response;
   bool threw = false;
   // Events taken in bulk wait behind this handler: if it suspends, the scheduler hands them
-  // back (see Worker::holding_events).
+  // back (see `release`).
   const bool holding = !taken_.empty();
-  if (holding) worker->holding_events = this;
+  if (holding) worker->holding = this;
   {
     // Messages the handler sends to a queue carry its depth (recursive loop detection).
     const FiberChainDepth chain_depth(depth_slot, invocation.depth);
@@ -143,7 +160,7 @@ bool Environment::execute(Invocation& invocation, std::uint32_t* depth_slot) noe
           FunctionError{FunctionError::Kind::unhandled, "Unknown", "unknown exception"};
     }
   }
-  if (holding && worker->holding_events == this) worker->holding_events = nullptr;
+  if (holding && worker->holding == this) worker->holding = nullptr;
   const auto end = TickClock::now();
   const bool timed_out = end >= invocation.deadline;
   out.duration = end - start;
@@ -178,7 +195,7 @@ bool Environment::execute(Invocation& invocation, std::uint32_t* depth_slot) noe
   if (invocation.async != nullptr && keep) {
     // An Event invocation: this environment goes on with the version's next queued event.
     if (Invocation* next = engine.complete_event(invocation, false, true, end, &taken_)) {
-      pending = next;
+      mailbox.item = next;
       // Other fibers of this worker (callers, other functions' pumps) get their turn, at
       // once when a caller's invocation was posted to the worker.
       if (++drained_ % yield_every == 0 || worker->has_waiting_callers()) {
@@ -220,20 +237,18 @@ bool Environment::leave_if_surplus() noexcept {
 
 void Environment::finish() noexcept {
   Pool& pool = version->pool;
-  if (!retire) pool.environments.fetch_sub(1, std::memory_order_relaxed);
+  if (!mailbox.closed) pool.environments.fetch_sub(1, std::memory_order_relaxed);
   if (initialised && provisioned) {
     pool.provisioned_ready.fetch_sub(1, std::memory_order_relaxed);
     // A provisioned environment lost to a timeout is replaced, as Lambda keeps the count.
-    if (!retire && !worker->stopping() &&
-        worker->engine().accepting.load(std::memory_order_relaxed) &&
+    if (!mailbox.closed && !worker->stopping() &&
+        version->engine->accepting.load(std::memory_order_relaxed) &&
         pool.provisioned_ready.load(std::memory_order_relaxed) <
             pool.provisioned_target.load(std::memory_order_relaxed)) {
-      worker->spawn_environment(*version, nullptr, true, nullptr);
+      spawn(*worker, *version, nullptr, true, nullptr);
     }
   }
-  Worker* w = worker;
   delete this;
-  w->on_environment_exit();
 }
 
 }  // namespace nanofaas::detail

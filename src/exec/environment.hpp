@@ -8,10 +8,9 @@
 
 #include "async/taken_events.hpp"
 #include "nanofaas/detail/handler.hpp"
-
-namespace boost::fibers {
-class context;
-}
+#include "runtime/held_work.hpp"
+#include "runtime/mailbox.hpp"
+#include "runtime/task.hpp"
 
 namespace nanofaas::detail {
 
@@ -23,19 +22,23 @@ class ProvisionLatch;
 /// One execution environment: an initialised handler instance and the fiber that runs it, one
 /// invocation at a time. Lives on one worker; touched only from that worker's thread, except
 /// for the idle lists (`Pool`).
-class Environment {
+class Environment final : private HeldWork {
  public:
   using time_point = std::chrono::steady_clock::time_point;
   using ErasedPtr = std::unique_ptr<void, void (*)(void*)>;
 
   Environment(Version& version, Worker& worker, Invocation* first, bool provisioned,
               ProvisionLatch* latch) noexcept
-      : version(&version),
-        worker(&worker),
-        pending(first),
-        provisioned(provisioned),
-        latch(latch) {}
+      : version(&version), worker(&worker), provisioned(provisioned), latch(latch) {
+    mailbox.item = first;
+  }
 
+  /// Creates an environment on `worker` (its thread only) for `version`, to run `first` after
+  /// init (null: a provisioned environment, reported to `latch` when ready).
+  static void spawn(Worker& worker, Version& version, Invocation* first, bool provisioned,
+                    ProvisionLatch* latch);
+  /// The job that runs `spawn` on the worker it is posted to.
+  static Job spawn_job(Version& version, Invocation* first, ProvisionLatch* latch) noexcept;
   /// The fiber's body: init, then invocations until retired or discarded; frees `this`.
   void run() noexcept;
   /// Runs `invocation` on the calling fiber (the caller's worker is this environment's, and
@@ -45,17 +48,14 @@ class Environment {
   /// The fiber could not be created: fails the first invocation (or the provisioning) with
   /// `error_type` and frees `this`. On the worker's thread.
   void fail_to_start(std::string_view error_type, std::string_view message) noexcept;
-  /// Its handler suspended while it held queued events taken in bulk: they go back to the
-  /// queue, with a pump, so that other environments run them. On its worker.
-  void hand_back_taken() noexcept;
 
   Version* version;
   Worker* worker;
-  boost::fibers::context* fiber = nullptr;
+  /// The environment's fiber; `item` is the next `Invocation`, `closed` retires it (its
+  /// counts already adjusted).
+  Mailbox mailbox;
   std::unique_ptr<HandlerInstance> handler;
-  Invocation* pending;  // set by the worker before it resumes the fiber
   bool provisioned;
-  bool retire = false;   // set by the worker: leave the loop (counts already adjusted)
   bool discard = false;  // set on the worker after a failed inline call: leave the loop
   bool initialised = false;
   ProvisionLatch* latch;  // counted down after init when provisioning
@@ -63,7 +63,15 @@ class Environment {
   std::vector<std::pair<const void*, ErasedPtr>> locals;
 
  private:
-  /// Runs init; on failure completes `pending` with the init error. True on success.
+  /// Its handler suspended while it held queued events taken in bulk: they go back to the
+  /// queue, with a pump, so that other environments run them. On its worker, in its scheduler.
+  void release() noexcept override;
+  /// The invocation the worker handed over, taken out of the mailbox.
+  Invocation* take_pending() noexcept {
+    return static_cast<Invocation*>(std::exchange(mailbox.item, nullptr));
+  }
+  /// Runs init; on failure completes the pending invocation with the init error. True on
+  /// success.
   bool initialise() noexcept;
   /// A provisioned environment beyond a lowered target leaves after its call. True if so.
   bool leave_if_surplus() noexcept;

@@ -9,36 +9,26 @@
 #include <deque>
 #include <functional>
 #include <latch>
+#include <memory>
 #include <thread>
+#include <utility>
 
+#include "runtime/held_work.hpp"
+#include "runtime/mailbox.hpp"
 #include "runtime/parker.hpp"
 #include "runtime/stack_allocator.hpp"
+#include "runtime/task.hpp"
+#include "runtime/worker_config.hpp"
+#include "runtime/worker_hooks.hpp"
 
 namespace nanofaas::detail {
 
-struct EngineCore;
-struct Invocation;
-struct Poller;
-struct Version;
-class Environment;
-class ProvisionLatch;
-
-/// Work handed to a worker from any thread.
-struct Task {
-  enum class Kind : std::uint8_t { run, create, retire, stop, pump, start_poller, wake_poller };
-  Kind kind = Kind::run;
-  Environment* env = nullptr;        // run, retire
-  Invocation* invocation = nullptr;  // run, create (null: provisioning)
-  Version* version = nullptr;        // create, pump
-  ProvisionLatch* latch = nullptr;   // create for provisioning
-  Poller* poller = nullptr;          // start_poller, wake_poller
-};
-
-/// One worker thread running a Boost.Fiber scheduler with `EngineAlgorithm`: the environments
-/// placed on it, an inbox other threads post to, and its own stacks.
+/// One worker thread running a Boost.Fiber scheduler with `WorkerAlgorithm`: the fibers
+/// started on it, an inbox other threads post to, and its own stacks. It runs fibers and jobs
+/// and knows nothing of what they are for.
 class Worker {
  public:
-  Worker(EngineCore& engine, std::uint32_t index);
+  Worker(const WorkerConfig& config, WorkerHooks& hooks, std::uint32_t index);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -50,23 +40,36 @@ class Worker {
 
   /// Hands a task over; wakes the worker if it sleeps. Any thread, lock-free.
   void post(const Task& task);
-  /// Creates an environment fiber on this worker. On this worker's thread only.
-  void spawn_environment(Version& version, Invocation* first, bool provisioned,
-                         ProvisionLatch* latch);
-  /// Makes a suspended environment run its `pending` invocation. On this worker only.
-  void resume(Environment& env) noexcept;
-  /// An environment or poller fiber ended. On this worker only.
-  void on_environment_exit() noexcept;
-  /// Starts an event source mapping's poller fiber. On this worker only.
-  void start_poller(Poller& poller);
-  /// Resumes `poller` if it waits for records (see `Poller::waiting`). On this worker only.
-  void wake_poller(Poller& poller) noexcept;
+  /// Starts a detached fiber running `body` on one of this worker's stacks; the worker does
+  /// not stop before it returns. On this worker's thread only; throws when no stack can be
+  /// mapped (then nothing was started).
+  template <class F>
+  void spawn(F&& body) {
+    ++live_fibers_;
+    try {
+      boost::fibers::fiber fiber(std::allocator_arg, CachedStackAllocator(stacks_),
+                                 [this, body = std::forward<F>(body)]() mutable {
+                                   body();
+                                   on_fiber_exit();
+                                 });
+      fiber.detach();
+    } catch (...) {
+      --live_fibers_;
+      throw;
+    }
+  }
   /// A joinable fiber on this worker running `body`, on one of its stacks. On this worker
   /// only; throws when no stack can be mapped.
   boost::fibers::fiber launch(std::function<void()> body);
+  /// Makes the suspended fiber of `mailbox` ready (its `item` or `closed` set by the caller).
+  /// On this worker only.
+  void resume(Mailbox& mailbox) noexcept;
+  /// Resumes the fiber of `mailbox` if it waits to be woken (`Mailbox::waiting`). On this
+  /// worker only.
+  void wake(Mailbox& mailbox) noexcept;
 
-  /// True when an invocation a caller waits for (sync, or a mapping's batch) was posted and
-  /// not yet taken in. Any thread (a hint).
+  /// True when a delivery a caller waits for was posted and not yet taken in. Any thread
+  /// (a hint).
   bool has_waiting_callers() const noexcept {
     return waiting_callers_.load(std::memory_order_relaxed) != 0;
   }
@@ -74,38 +77,39 @@ class Worker {
   bool stopping() const noexcept { return stopping_; }
   /// The worker whose thread this is, or nullptr on other threads.
   static Worker* current() noexcept;
-
-  EngineCore& engine() noexcept { return *engine_; }
+  /// Who built this worker (tells an owner's workers from another's).
+  const WorkerHooks& hooks() const noexcept { return *hooks_; }
   std::uint32_t index() const noexcept { return index_; }
-  /// Invocations placed on this worker and not finished (for placement).
+
+  /// Work items placed on this worker and not finished (for placement by the owner).
   std::atomic<std::uint32_t> load{0};
-  /// The environment whose handler runs now while it holds queued events it took in bulk.
-  /// Should that handler suspend (a nested call that waits, a sleep, any fiber wait), the scheduler
-  /// hands those events back to the queue so that they do not wait for it. On this worker only.
-  Environment* holding_events = nullptr;
+  /// Work the running fiber holds for others: released by the scheduler if that fiber
+  /// suspends (see `HeldWork`). On this worker only.
+  HeldWork* holding = nullptr;
 
  private:
-  friend class EngineAlgorithm;
+  friend class WorkerAlgorithm;
   void thread_main();
   void wake_main() noexcept;
-  void run_control_task(const Task& task);
+  void on_fiber_exit() noexcept;
 
-  EngineCore* engine_;
+  WorkerHooks* hooks_;
+  std::chrono::nanoseconds idle_spin_;
   std::uint32_t index_;
   std::thread thread_;
   std::latch started_{1};
 
   moodycamel::ConcurrentQueue<Task> inbox_;
   std::atomic<std::uint32_t> inbox_count_{0};
-  std::atomic<std::uint32_t> waiting_callers_{0};  // posted runs of sync and batch calls
+  std::atomic<std::uint32_t> waiting_callers_{0};  // posted deliveries a caller waits for
   Parker parker_;
 
   // Worker-thread-only state.
-  std::deque<Task> control_tasks_;  // create/stop, run by the main fiber
+  std::deque<Job> jobs_;  // run by the main fiber
   boost::fibers::context* main_fiber_ = nullptr;
   bool main_waiting_ = false;
   bool stopping_ = false;
-  std::uint32_t live_environments_ = 0;  // environment and poller fibers
+  std::uint32_t live_fibers_ = 0;  // started with `spawn` and not returned
   StackCache stacks_;
 };
 

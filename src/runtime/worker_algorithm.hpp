@@ -9,17 +9,18 @@
 namespace nanofaas::detail {
 
 class Worker;
+struct Job;
 
 /// The Boost.Fiber scheduling algorithm of one worker. Unlike the shipped ones it keeps no
 /// process-wide state (so engines are independent), and it merges the worker's inbox into its
-/// ready queue: a posted invocation resumes its environment's fiber directly, without an
-/// intermediate dispatcher fiber. When idle it spins for `EngineConfig::idle_spin`, then parks
+/// ready queue: a posted delivery resumes its mailbox's fiber directly, without an
+/// intermediate dispatcher fiber. When idle it spins for `WorkerConfig::idle_spin`, then parks
 /// on a futex; any thread wakes it through `Worker::post` or Boost's remote `notify`.
-/// Invocations a caller waits for (sync, or a mapping's batch) run first, in the order they
-/// were posted, but at most `caller_streak` in a row while other fibers are ready.
-class EngineAlgorithm final : public boost::fibers::algo::algorithm {
+/// Deliveries a caller waits for run first, in the order they were posted, but at most
+/// `caller_streak` in a row while other fibers are ready.
+class WorkerAlgorithm final : public boost::fibers::algo::algorithm {
  public:
-  explicit EngineAlgorithm(Worker& worker) noexcept : worker_(&worker) {}
+  explicit WorkerAlgorithm(Worker& worker) noexcept : worker_(&worker) {}
 
   void awakened(boost::fibers::context* ctx) noexcept override;
   boost::fibers::context* pick_next() noexcept override;
@@ -30,16 +31,19 @@ class EngineAlgorithm final : public boost::fibers::algo::algorithm {
  private:
   using ReadyQueue = boost::fibers::scheduler::ready_queue_type;
 
-  /// Moves posted tasks into the ready queues (run, retire) or to the main fiber (create, stop).
+  /// Moves posted tasks into the ready queues (deliver, close, wake) or to the main fiber (jobs).
   void drain_inbox() noexcept;
   /// Unlinks and returns the first context of `queue` that is not `self`, or nullptr.
   static boost::fibers::context* take_first(ReadyQueue& queue,
                                             const boost::fibers::context* self) noexcept;
 
+  /// The job a stop task becomes: the worker ends once its fibers have.
+  static void stop(Worker& worker, const Job& job);
+
   static constexpr unsigned caller_streak = 16;
 
   Worker* worker_;
-  ReadyQueue callers_{};  // environments given an invocation a caller waits for
+  ReadyQueue callers_{};  // fibers given a delivery a caller waits for
   ReadyQueue ready_{};    // everything else
   unsigned streak_ = 0;   // callers picked in a row
 };

@@ -1,20 +1,17 @@
-#include "runtime/engine_algorithm.hpp"
+#include "runtime/worker_algorithm.hpp"
 
 #include <array>
 #include <utility>
 
-#include "core/engine_core.hpp"
-#include "exec/environment.hpp"
-#include "exec/invocation.hpp"
 #include "runtime/worker.hpp"
 
 namespace nanofaas::detail {
 
-void EngineAlgorithm::awakened(boost::fibers::context* ctx) noexcept {
+void WorkerAlgorithm::awakened(boost::fibers::context* ctx) noexcept {
   ctx->ready_link(ready_);
 }
 
-boost::fibers::context* EngineAlgorithm::take_first(ReadyQueue& queue,
+boost::fibers::context* WorkerAlgorithm::take_first(ReadyQueue& queue,
                                                     const boost::fibers::context* self) noexcept {
   auto it = queue.begin();
   if (it != queue.end() && &*it == self) ++it;
@@ -24,10 +21,10 @@ boost::fibers::context* EngineAlgorithm::take_first(ReadyQueue& queue,
   return ctx;
 }
 
-boost::fibers::context* EngineAlgorithm::pick_next() noexcept {
-  // The running fiber leaves in the middle of a handler (it suspended): the events its
-  // environment took in bulk must not wait for it.
-  if (Environment* env = std::exchange(worker_->holding_events, nullptr)) env->hand_back_taken();
+boost::fibers::context* WorkerAlgorithm::pick_next() noexcept {
+  // The running fiber leaves in the middle of its work (it suspended): what it holds for
+  // others must not wait for it.
+  if (HeldWork* held = std::exchange(worker_->holding, nullptr)) held->release();
   const bool drained = worker_->inbox_count_.load(std::memory_order_acquire) != 0;
   if (drained) drain_inbox();
   // A task taken in just now may have made the suspending fiber itself ready (an environment
@@ -46,12 +43,12 @@ boost::fibers::context* EngineAlgorithm::pick_next() noexcept {
   return take_first(callers_, self);
 }
 
-bool EngineAlgorithm::has_ready_fibers() const noexcept {
+bool WorkerAlgorithm::has_ready_fibers() const noexcept {
   return !ready_.empty() || !callers_.empty() ||
          worker_->inbox_count_.load(std::memory_order_relaxed) != 0;
 }
 
-void EngineAlgorithm::suspend_until(
+void WorkerAlgorithm::suspend_until(
     std::chrono::steady_clock::time_point const& deadline) noexcept {
   // Idle time first tops up the stack reserve, one stack at a time so that new work waits
   // for one mapping at most.
@@ -59,14 +56,14 @@ void EngineAlgorithm::suspend_until(
          worker_->stacks_.refill_one()) {
   }
   if (worker_->inbox_count_.load(std::memory_order_acquire) != 0) return;
-  worker_->parker_.park(deadline, worker_->engine().config.idle_spin);
+  worker_->parker_.park(deadline, worker_->idle_spin_);
 }
 
-void EngineAlgorithm::notify() noexcept {
+void WorkerAlgorithm::notify() noexcept {
   worker_->parker_.unpark();
 }
 
-void EngineAlgorithm::drain_inbox() noexcept {
+void WorkerAlgorithm::drain_inbox() noexcept {
   std::array<Task, 32> tasks;
   // moodycamel may miss an item that is being enqueued; the count keeps the worker from
   // sleeping until it shows up.
@@ -76,29 +73,31 @@ void EngineAlgorithm::drain_inbox() noexcept {
   for (std::size_t i = 0; i < n; ++i) {
     const Task& task = tasks[i];
     switch (task.kind) {
-      case Task::Kind::run:
-        task.env->pending = task.invocation;
-        if (task.invocation->async == nullptr) {
+      case Task::Kind::deliver:
+        task.mailbox->item = task.item;
+        if (task.caller_waits) {
           worker_->waiting_callers_.fetch_sub(1, std::memory_order_relaxed);
-          task.env->fiber->ready_link(callers_);
+          task.mailbox->fiber->ready_link(callers_);
         } else {
-          awakened(task.env->fiber);
+          awakened(task.mailbox->fiber);
         }
         break;
-      case Task::Kind::retire:
-        task.env->retire = true;
-        awakened(task.env->fiber);
+      case Task::Kind::close:
+        task.mailbox->closed = true;
+        awakened(task.mailbox->fiber);
         break;
-      case Task::Kind::wake_poller: worker_->wake_poller(*task.poller); break;
-      case Task::Kind::create:
+      case Task::Kind::wake: worker_->wake(*task.mailbox); break;
+      case Task::Kind::job:
       case Task::Kind::stop:
-      case Task::Kind::pump:
-      case Task::Kind::start_poller:
-        worker_->control_tasks_.push_back(task);
+        worker_->jobs_.push_back(task.kind == Task::Kind::job ? task.job : Job{&stop});
         if (worker_->main_waiting_) worker_->wake_main();
         break;
     }
   }
+}
+
+void WorkerAlgorithm::stop(Worker& worker, const Job&) {
+  worker.stopping_ = true;
 }
 
 }  // namespace nanofaas::detail
