@@ -15,7 +15,7 @@ namespace nanofaas {
 namespace detail {
 struct Invocation;
 class Environment;
-struct Version;
+struct EnvironmentSpec;
 /// A distinct address per type, used as a key for environment-local storage.
 template <class T>
 const void* type_key() noexcept {
@@ -92,7 +92,7 @@ class Context {
 /// Valid only during the constructor; not thread-safe.
 class InitContext {
  public:
-  explicit InitContext(const detail::Version& version) noexcept : version_(&version) {}
+  explicit InitContext(const detail::EnvironmentSpec& spec) noexcept : spec_(&spec) {}
 
   /// The function's name and the version being initialised.
   [[nodiscard]] std::string_view function_name() const noexcept;
@@ -103,7 +103,7 @@ class InitContext {
   void log(std::string_view message) const;
 
  private:
-  const detail::Version* version_;
+  const detail::EnvironmentSpec* spec_;
 };
 
 }  // namespace nanofaas

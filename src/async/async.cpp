@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "async/event_invocation.hpp"
 #include "common/json_text.hpp"
 #include "core/engine_core.hpp"
 #include "exec/environment.hpp"
@@ -227,7 +228,7 @@ void EngineCore::pump(Version& v, Worker& worker) {
     }
     granted = false;
     NextEvent next = NextEvent::empty;
-    Invocation* inv = take_event(v, nullptr, next, {});
+    EventInvocation* inv = take_event(v, nullptr, next, {});
     if (inv == nullptr) {
       // moodycamel can miss an item that is mid-enqueue; come back for it. A throttled event
       // waits for its backoff (or a completion pumps again).
@@ -248,8 +249,8 @@ void EngineCore::pump(Version& v, Worker& worker) {
   }
 }
 
-Invocation* EngineCore::take_event(Version& v, Invocation* reuse, NextEvent& next,
-                                   steady::time_point started, TakenEvents* taken) noexcept {
+EventInvocation* EngineCore::take_event(Version& v, EventInvocation* reuse, NextEvent& next,
+                                        steady::time_point started, TakenEvents* taken) noexcept {
   Function& fn = *v.function;
   // A refilled invocation still holds its environment's slot (and counts as concurrent).
   bool holding = reuse != nullptr;
@@ -266,7 +267,7 @@ Invocation* EngineCore::take_event(Version& v, Invocation* reuse, NextEvent& nex
         std::max<std::uint32_t>(fn.in_flight.load(std::memory_order_relaxed), 1);
     bulk = std::clamp<std::size_t>(v.queue->depth_approx() / running, 1, TakenEvents::capacity);
   }
-  const auto give_up = [&](NextEvent found) -> Invocation* {
+  const auto give_up = [&](NextEvent found) -> EventInvocation* {
     if (holding) {
       stop_draining(v, taken, reuse->slot);
     } else if (taken != nullptr) {
@@ -313,7 +314,7 @@ Invocation* EngineCore::take_event(Version& v, Invocation* reuse, NextEvent& nex
     event->throttles = 0;
     if (event->attempts == 0) v.counters.async_event_age.record(now - event->enqueued);
     ++event->attempts;
-    Invocation* inv = reuse != nullptr ? reuse : new Invocation;
+    EventInvocation* inv = reuse != nullptr ? reuse : new EventInvocation(*this);
     if (reuse != nullptr) {
       // What the last event's run set; its version's name stays (the same version).
       InvokeOutput& out = inv->out;
@@ -322,12 +323,12 @@ Invocation* EngineCore::take_event(Version& v, Invocation* reuse, NextEvent& nex
       out.init_duration.reset();
       out.duration = {};
     }
-    inv->version = &v;
+    inv->spec = &v;
     inv->payload = event->body();
     inv->invoked_qualifier = event->qualifier;
     inv->slot = *slot;
     inv->depth = event->depth;
-    inv->async = event;
+    inv->queued = event;
     inv->out.request_id = event->id;
     inv->start = started;
     // Run by the environment that asks: it starts now, with no clock read of its own.
@@ -417,10 +418,22 @@ void EngineCore::serve_window(Worker* worker) {
   schedule_pump(*next, worker);
 }
 
-Invocation* EngineCore::complete_async(Invocation& inv, bool continue_here, steady::time_point now,
-                                       TakenEvents* taken) noexcept {
-  Version& v = *inv.version;
-  AsyncEvent* event = inv.async;
+Invocation* EngineCore::complete_event(EventInvocation& inv, bool timed_out, bool continue_here,
+                                       Clock::time_point now) noexcept {
+  Version& v = version_of(inv);
+  v.counters.invocations.fetch_add(1, std::memory_order_relaxed);
+  if (inv.out.function_error) v.counters.errors.fetch_add(1, std::memory_order_relaxed);
+  if (timed_out) v.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
+  // Settles the outcome before the slot, so that shutdown sees it first; frees `inv` unless
+  // it comes back refilled.
+  return complete_async(inv, continue_here, now);
+}
+
+Invocation* EngineCore::complete_async(EventInvocation& inv, bool continue_here,
+                                       steady::time_point now) noexcept {
+  Version& v = version_of(inv);
+  AsyncEvent* event = inv.queued;
+  TakenEvents* const taken = &inv.taken;
   const InvokeOutput& out = inv.out;
   if (!out.function_error) {
     v.counters.async_succeeded.fetch_add(1, std::memory_order_release);

@@ -10,6 +10,7 @@
 
 #include "esm/mapping.hpp"
 #include "exec/environment.hpp"
+#include "exec/event_completion.hpp"
 #include "runtime/parker.hpp"
 #include "runtime/tick_clock.hpp"
 
@@ -71,19 +72,6 @@ bool allowed_by_policy(const Function& function, std::string_view qualifier,
 
 }  // namespace
 
-void ProvisionLatch::count_down(std::string_view error) {
-  std::lock_guard lock(mutex_);
-  if (!error.empty() && error_.empty()) error_ = std::string(error);
-  if (--remaining_ == 0) done_.notify_all();
-}
-
-Status ProvisionLatch::wait() {
-  std::unique_lock lock(mutex_);
-  done_.wait(lock, [this] { return remaining_ == 0; });
-  if (!error_.empty()) return fail(Errc::invalid_argument, "provisioning failed: " + error_);
-  return {};
-}
-
 RequestIdSource::RequestIdSource() {
   std::random_device rd;
   prefix_ = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
@@ -111,7 +99,9 @@ RequestId RequestIdSource::next() noexcept {
 }
 
 EngineCore::EngineCore(EngineConfig engine_config)
-    : config(std::move(engine_config)),
+    : ExecHost(engine_config.clock == &Clock::steady() ? nullptr : engine_config.clock,
+               static_cast<bool>(engine_config.log_sink)),
+      config(std::move(engine_config)),
       id(next_engine_id.fetch_add(1, std::memory_order_relaxed)),
       clock_is_steady(config.clock == &Clock::steady()),
       async_window(64 * config.workers) {
@@ -146,7 +136,7 @@ void EngineCore::shutdown(std::chrono::nanoseconds drain) noexcept {
   stopped = true;
   // Pollers finish their current batch first: their records are settled, not lost.
   stop_mappings();
-  accepting.store(false, std::memory_order_seq_cst);
+  accepting_.store(false, std::memory_order_seq_cst);
   // Queued async events keep running until they are done or the drain time is up.
   const auto drain_until = steady::now() + drain;
   while (steady::now() < drain_until && async_runnable() > 0) {
@@ -237,7 +227,7 @@ Expected<Target> EngineCore::resolve(std::string_view qualified_name) const {
 
 Expected<Target> EngineCore::validate(std::string_view qualified_name, std::size_t payload_size,
                                       std::string_view principal) const {
-  if (!accepting.load(std::memory_order_relaxed)) {
+  if (!accepting()) {
     return fail(Errc::unavailable, "the engine is shutting down");
   }
   auto target = resolve(qualified_name);
@@ -305,7 +295,7 @@ InvokeResult EngineCore::invoke(std::string_view qualified_name, PayloadView pay
   if (!slot) return Unexpected(std::move(slot).error());
 
   auto prepare = [&](Invocation& inv) {
-    inv.version = &v;
+    inv.spec = &v;
     if (owned != nullptr) {
       inv.owned_payload = std::move(*owned);
       inv.payload = inv.owned_payload;
@@ -367,7 +357,7 @@ Worker& EngineCore::pick_worker() noexcept {
 }
 
 void EngineCore::dispatch(Invocation& inv, Environment* env, Worker* self) {
-  Version& v = *inv.version;
+  Version& v = version_of(inv);
   if (env != nullptr) {
     env->worker->load.fetch_add(1, std::memory_order_relaxed);
     if (env->worker == self) {
@@ -375,7 +365,7 @@ void EngineCore::dispatch(Invocation& inv, Environment* env, Worker* self) {
       env->mailbox.item = &inv;
       self->resume(env->mailbox);
     } else {
-      env->worker->post(Task::deliver(env->mailbox, &inv, inv.async == nullptr));
+      env->worker->post(Task::deliver(env->mailbox, &inv, inv.event == nullptr));
     }
     return;
   }
@@ -391,7 +381,7 @@ void EngineCore::dispatch(Invocation& inv, Environment* env, Worker* self) {
 
 InvokeResult EngineCore::wait(Invocation* inv, Clock::time_point parent_deadline) {
   // Read before giving up: once abandoned, the invocation belongs to the environment.
-  Version& version = *inv->version;
+  Version& version = version_of(*inv);
   const RequestId id = inv->out.request_id;
   if (Worker::current() != nullptr) {
     // Inside a handler: suspend this fiber only, until completion or the deadline. twstatus is
@@ -461,23 +451,12 @@ InvokeResult EngineCore::abandon(Version& v, RequestId id) {
   return out;
 }
 
-Invocation* EngineCore::complete_event(Invocation& inv, bool timed_out, bool continue_here,
-                                       Clock::time_point now, TakenEvents* taken) noexcept {
-  Version& v = *inv.version;
-  v.counters.invocations.fetch_add(1, std::memory_order_relaxed);
-  if (inv.out.function_error) v.counters.errors.fetch_add(1, std::memory_order_relaxed);
-  if (timed_out) v.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
-  // Settles the outcome before the slot, so that shutdown sees it first; frees `inv` unless
-  // it comes back refilled.
-  return complete_async(inv, continue_here, now, taken);
-}
-
 void EngineCore::complete(Invocation& inv, bool timed_out) noexcept {
-  Version& v = *inv.version;
-  if (inv.async != nullptr) {
-    complete_event(inv, timed_out, false);
+  if (inv.event != nullptr) {  // an environment that failed to start, for an Event invocation
+    inv.event->finished(timed_out, false, {});
     return;
   }
+  Version& v = version_of(inv);
   // Claim the invocation first, so that the caller cannot give up half-way through and both
   // sides count it; a caller that finds `completing` waits the few instructions until `done`.
   std::uint32_t waiting = inv.state.load(std::memory_order_acquire);
@@ -542,10 +521,10 @@ void EngineCore::retire(const std::vector<Environment*>& environments) {
   for (Environment* env : environments) env->worker->post(Task::close(env->mailbox));
 }
 
-void EngineCore::log(const Version& version, std::string_view request_id,
+void EngineCore::log(const EnvironmentSpec& spec, std::string_view request_id,
                      std::string_view message) const {
   if (!config.log_sink) return;
-  config.log_sink(LogRecord{version.function->name, version.name, request_id, message});
+  config.log_sink(LogRecord{spec.function_name, spec.name, request_id, message});
 }
 
 }  // namespace nanofaas::detail

@@ -15,9 +15,12 @@
 
 #include "async/async_queue.hpp"
 #include "async/taken_events.hpp"
+#include "common/fail.hpp"
 #include "core/function.hpp"
 #include "core/function_index.hpp"
+#include "exec/exec_host.hpp"
 #include "exec/invocation.hpp"
+#include "exec/provision_latch.hpp"
 #include "nanofaas/async_config.hpp"
 #include "nanofaas/engine_config.hpp"
 #include "nanofaas/expected.hpp"
@@ -28,23 +31,8 @@
 namespace nanofaas::detail {
 
 class Mapping;
+struct EventInvocation;
 struct PollerSet;
-
-/// Counts down as provisioned environments finish init; `wait` blocks a plain thread.
-class ProvisionLatch {
- public:
-  explicit ProvisionLatch(std::uint32_t count) : remaining_(count) {}
-  /// One environment is ready (`error` empty) or failed.
-  void count_down(std::string_view error = {});
-  /// Blocks until every environment reported; the first init error, if any.
-  Status wait();
-
- private:
-  std::mutex mutex_;
-  std::condition_variable done_;
-  std::uint32_t remaining_;
-  std::string error_;
-};
 
 /// Hands out request ids: a random per-engine prefix and a per-thread block of counters, so
 /// that no two threads touch the same cache line per call.
@@ -74,7 +62,9 @@ struct Target {
 };
 
 /// The engine's state and its invocation path, shared by workers and the public `Engine`.
-struct EngineCore : WorkerHooks {
+struct EngineCore : ExecHost, WorkerHooks {
+  using time_point = std::chrono::steady_clock::time_point;
+
   explicit EngineCore(EngineConfig engine_config);
   ~EngineCore();
   EngineCore(const EngineCore&) = delete;
@@ -104,10 +94,20 @@ struct EngineCore : WorkerHooks {
   /// Called by an environment when an invocation finished: releases its concurrency and hands
   /// the result over, or frees the invocation when the caller had already given up.
   /// Counts the invocation (unless the caller already did, having given up).
-  void complete(Invocation& invocation, bool timed_out) noexcept;
+  void complete(Invocation& invocation, bool timed_out) noexcept override;
+  /// A handler's nested calls (`Context::invoke`, `Context::invoke_async`).
+  InvokeResult nested_invoke(std::string_view qualified_name, PayloadView payload,
+                             const InvokeOptions& options, std::uint32_t depth,
+                             Clock::time_point parent_deadline) override {
+    return invoke(qualified_name, payload, nullptr, options, depth, parent_deadline);
+  }
+  Expected<RequestId> nested_invoke_async(std::string_view qualified_name, PayloadView payload,
+                                          std::uint32_t depth) override {
+    return invoke_async(qualified_name, payload, depth);
+  }
   /// `complete` for an Event invocation; see `complete_async` for `continue_here`.
-  Invocation* complete_event(Invocation& invocation, bool timed_out, bool continue_here,
-                             Clock::time_point now = {}, TakenEvents* taken = nullptr) noexcept;
+  Invocation* complete_event(EventInvocation& invocation, bool timed_out, bool continue_here,
+                             Clock::time_point now) noexcept;
   /// Takes every idle environment out of every pool and retires it.
   void retire_all_idle();
   /// Retires idle on-demand environments past their keep-alive.
@@ -130,8 +130,8 @@ struct EngineCore : WorkerHooks {
   /// version's next runnable event for the same environment, or nullptr. On a worker.
   /// `now`: the steady time the invocation ended (the next one's start). `taken`: the
   /// environment's events taken in bulk, refilled from or put back (when it stops draining).
-  Invocation* complete_async(Invocation& invocation, bool continue_here, Clock::time_point now = {},
-                             TakenEvents* taken = nullptr) noexcept;
+  Invocation* complete_async(EventInvocation& invocation, bool continue_here,
+                             Clock::time_point now) noexcept;
   /// What `take_event` found.
   enum class NextEvent : std::uint8_t { taken, empty, throttled };
   /// Pops `version`'s next runnable event (failing the expired ones) and starts an invocation
@@ -140,8 +140,8 @@ struct EngineCore : WorkerHooks {
   /// slot: it carries over, or is released when nothing is returned.
   /// `started`: the steady time now, if the caller has it (else read here). `taken`: take
   /// from these (refilled in bulk) instead of one at a time; put back when nothing is returned.
-  Invocation* take_event(Version& version, Invocation* reuse, NextEvent& next,
-                         Clock::time_point started, TakenEvents* taken = nullptr) noexcept;
+  EventInvocation* take_event(Version& version, EventInvocation* reuse, NextEvent& next,
+                              Clock::time_point started, TakenEvents* taken = nullptr) noexcept;
   /// Returns the events `taken` did not run to `version`'s queue (failing any it has no memory
   /// for), so that another environment runs them.
   void put_back(Version& version, TakenEvents& taken) noexcept;
@@ -168,7 +168,8 @@ struct EngineCore : WorkerHooks {
   /// Hands every queued or delayed event to the spill handler. After dispatching stopped.
   void spill_all() noexcept;
   /// Sends a handler's log line to the sink.
-  void log(const Version& version, std::string_view request_id, std::string_view message) const;
+  void log(const EnvironmentSpec& spec, std::string_view request_id,
+           std::string_view message) const override;
   /// The least loaded worker.
   Worker& pick_worker() noexcept;
   /// The worker whose thread this is, if it is one of this engine's; else nullptr.
@@ -184,15 +185,11 @@ struct EngineCore : WorkerHooks {
   /// provisioned one replacing a lost one, say) are retired too.
   void sweep() override { retire_all_idle(); }
   /// Time for keep-alive stamps: `end` when the configured clock is the steady clock.
-  Clock::time_point keep_alive_now(Clock::time_point end) const noexcept {
-    return clock_is_steady ? end : config.clock->now();
-  }
 
   EngineConfig config;
   const std::uint64_t id;  // unique per engine in the process (keys thread-local caches)
   bool clock_is_steady;
   std::vector<std::unique_ptr<Worker>> workers;
-  std::atomic<bool> accepting{true};
   time_point next_reclaim{};  // worker 0's main fiber only
   bool stopped = false;
 
@@ -272,12 +269,6 @@ struct EngineCore : WorkerHooks {
   static void notify(AsyncEvent& event, std::string_view condition, InvokeResult result) noexcept;
   void spill(AsyncEvent* event) noexcept;
 };
-
-/// An engine error value.
-inline Unexpected<Error> fail(Errc code, std::string message,
-                              ThrottleReason reason = ThrottleReason::none) {
-  return Unexpected(Error{code, std::move(message), reason});
-}
 
 /// `invalid_argument` when `queue` (named `field` in the message), given as a destination or
 /// dead-letter queue, cannot take records: a FIFO queue, which Lambda does not send them to.

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "async/async_queue.hpp"
-#include "exec/counters.hpp"
-#include "exec/pool.hpp"
+#include "exec/environment_spec.hpp"
+#include "exec/invocation.hpp"
 #include "nanofaas/detail/handler.hpp"
 #include "nanofaas/function_config.hpp"
 
@@ -23,8 +23,9 @@ struct Function;
 struct EngineCore;
 
 /// One version of a function ($LATEST or a published number): an immutable snapshot of handler
-/// and configuration, with its own pool of environments and its own counters.
-struct Version {
+/// and configuration (what its environments are made from, with their pool and the version's
+/// counters), and what the engine needs to invoke it.
+struct Version : EnvironmentSpec {
   Version(EngineCore& engine, Function& function, std::string name,
           std::shared_ptr<const HandlerFactory> factory, const FunctionConfig& config,
           const AsyncConfig* async_config, std::chrono::nanoseconds keep_alive,
@@ -32,14 +33,8 @@ struct Version {
 
   EngineCore* engine;
   Function* function;
-  std::string name;
-  std::shared_ptr<const HandlerFactory> factory;
-  std::chrono::nanoseconds timeout;
   std::chrono::nanoseconds keep_alive;
   std::size_t max_request_bytes;
-  std::size_t max_response_bytes;
-  std::map<std::string, std::string, std::less<>> environment;
-  std::string timeout_message;  // "Task timed out after 3.00 seconds"
   /// The event invoke configuration new events of this version get (owned by the function).
   std::atomic<const AsyncConfig*> async;
   RecursiveLoop recursive_loop;
@@ -47,9 +42,12 @@ struct Version {
   std::atomic<bool> pump_posted{false};      // a pump task for this version is on its way
   std::atomic<bool> awaiting_window{false};  // listed in EngineCore::window_waiters
   std::atomic<bool> window_granted{false};   // served from that list: its pump goes first
-  Pool pool;
-  VersionCounters counters;
 };
+
+/// The version an invocation runs (every `EnvironmentSpec` the core makes is a `Version`).
+inline Version& version_of(const Invocation& invocation) noexcept {
+  return static_cast<Version&>(*invocation.spec);
+}
 
 /// Where an alias sends traffic. Immutable once published; replaced whole on update.
 struct AliasRoute {

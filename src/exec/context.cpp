@@ -4,14 +4,13 @@
 
 #include <algorithm>
 
-#include "core/engine_core.hpp"
-#include "core/function.hpp"
 #include "exec/environment.hpp"
+#include "exec/environment_spec.hpp"
 #include "exec/invocation.hpp"
 
 namespace nanofaas {
 namespace {
-std::optional<std::string_view> lookup(const detail::Version& v, std::string_view name) {
+std::optional<std::string_view> lookup(const detail::EnvironmentSpec& v, std::string_view name) {
   auto it = v.environment.find(name);
   if (it == v.environment.end()) return std::nullopt;
   return std::string_view(it->second);
@@ -23,11 +22,11 @@ RequestId Context::request_id() const noexcept {
 }
 
 std::string_view Context::function_name() const noexcept {
-  return invocation_->version->function->name;
+  return invocation_->spec->function_name;
 }
 
 std::string_view Context::function_version() const noexcept {
-  return invocation_->version->name;
+  return invocation_->spec->name;
 }
 
 std::string_view Context::invoked_qualifier() const noexcept {
@@ -57,7 +56,7 @@ bool Context::cancelled() const noexcept {
 }
 
 std::optional<std::string_view> Context::env(std::string_view name) const noexcept {
-  return lookup(*invocation_->version, name);
+  return lookup(*invocation_->spec, name);
 }
 
 std::uint32_t Context::depth() const noexcept {
@@ -65,9 +64,9 @@ std::uint32_t Context::depth() const noexcept {
 }
 
 void Context::log(std::string_view message) const {
-  const detail::Version& v = *invocation_->version;
-  if (!v.engine->config.log_sink) return;
-  v.engine->log(v, invocation_->out.request_id.to_string(), message);
+  const detail::EnvironmentSpec& spec = *invocation_->spec;
+  if (!spec.host->logging()) return;
+  spec.host->log(spec, invocation_->out.request_id.to_string(), message);
 }
 
 bool Context::sleep_for(std::chrono::nanoseconds duration) const {
@@ -79,14 +78,14 @@ bool Context::sleep_for(std::chrono::nanoseconds duration) const {
 
 InvokeResult Context::invoke(std::string_view qualified_name, PayloadView payload,
                              InvokeOptions options) const {
-  return invocation_->version->engine->invoke(qualified_name, payload, nullptr, options,
-                                              invocation_->depth + 1, invocation_->deadline);
+  return invocation_->spec->host->nested_invoke(qualified_name, payload, options,
+                                                invocation_->depth + 1, invocation_->deadline);
 }
 
 Expected<RequestId> Context::invoke_async(std::string_view qualified_name,
                                           PayloadView payload) const {
-  return invocation_->version->engine->invoke_async(qualified_name, payload,
-                                                    invocation_->depth + 1);
+  return invocation_->spec->host->nested_invoke_async(qualified_name, payload,
+                                                      invocation_->depth + 1);
 }
 
 void* Context::environment_local(const void* key, ErasedPtr (*make)()) const {
@@ -98,19 +97,19 @@ void* Context::environment_local(const void* key, ErasedPtr (*make)()) const {
 }
 
 std::string_view InitContext::function_name() const noexcept {
-  return version_->function->name;
+  return spec_->function_name;
 }
 
 std::string_view InitContext::function_version() const noexcept {
-  return version_->name;
+  return spec_->name;
 }
 
 std::optional<std::string_view> InitContext::env(std::string_view name) const noexcept {
-  return lookup(*version_, name);
+  return lookup(*spec_, name);
 }
 
 void InitContext::log(std::string_view message) const {
-  version_->engine->log(*version_, {}, message);
+  if (spec_->host->logging()) spec_->host->log(*spec_, {}, message);
 }
 
 }  // namespace nanofaas

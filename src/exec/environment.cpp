@@ -8,9 +8,10 @@
 #include <exception>
 #include <typeinfo>
 
-#include "core/engine_core.hpp"
-#include "core/function.hpp"
+#include "exec/environment_spec.hpp"
+#include "exec/event_completion.hpp"
 #include "exec/invocation.hpp"
+#include "exec/provision_latch.hpp"
 #include "runtime/chain_depth.hpp"
 #include "runtime/tick_clock.hpp"
 #include "runtime/worker.hpp"
@@ -27,10 +28,10 @@ std::string exception_type(const std::exception& e) {
 
 }  // namespace
 
-void Environment::spawn(Worker& worker, Version& version, Invocation* first, bool provisioned,
+void Environment::spawn(Worker& worker, EnvironmentSpec& spec, Invocation* first, bool provisioned,
                         ProvisionLatch* latch) {
-  auto* env = new Environment(version, worker, first, provisioned, latch);
-  version.pool.environments.fetch_add(1, std::memory_order_relaxed);
+  auto* env = new Environment(spec, worker, first, provisioned, latch);
+  spec.pool.environments.fetch_add(1, std::memory_order_relaxed);
   try {
     worker.spawn([env] { env->run(); });
   } catch (const std::exception&) {
@@ -39,13 +40,14 @@ void Environment::spawn(Worker& worker, Version& version, Invocation* first, boo
   }
 }
 
-Job Environment::spawn_job(Version& version, Invocation* first, ProvisionLatch* latch) noexcept {
+Job Environment::spawn_job(EnvironmentSpec& spec, Invocation* first,
+                           ProvisionLatch* latch) noexcept {
   return Job{[](Worker& worker, const Job& job) {
                auto* first = static_cast<Invocation*>(job.b);
-               spawn(worker, *static_cast<Version*>(job.a), first, first == nullptr,
+               spawn(worker, *static_cast<EnvironmentSpec*>(job.a), first, first == nullptr,
                      static_cast<ProvisionLatch*>(job.c));
              },
-             &version, first, latch};
+             &spec, first, latch};
 }
 
 void Environment::run() noexcept {
@@ -54,7 +56,7 @@ void Environment::run() noexcept {
   if (initialise()) {
     bool keep = true;
     if (mailbox.item == nullptr) {  // provisioned ahead of any call: idle first, then report
-      version->pool.release(this, version->engine->keep_alive_now(steady::now()));
+      spec->pool.release(this, spec->host->keep_alive_now(steady::now()));
       if (latch != nullptr) std::exchange(latch, nullptr)->count_down();
     }
     for (;;) {
@@ -67,13 +69,13 @@ void Environment::run() noexcept {
 }
 
 bool Environment::initialise() noexcept {
-  VersionCounters& counters = version->counters;
+  VersionCounters& counters = spec->counters;
   const auto start = steady::now();
   std::string error_type;
   std::string message;
   try {
-    InitContext init(*version);
-    handler = version->factory->create(init);
+    InitContext init(*spec);
+    handler = spec->factory->create(init);
   } catch (const std::exception& e) {
     error_type = "Runtime.InitError";
     message = exception_type(e) + ": " + e.what();
@@ -91,7 +93,7 @@ bool Environment::initialise() noexcept {
   }
   initialised = true;
   report_init_ = mailbox.item != nullptr;  // a provisioned environment's init is not a call's
-  if (provisioned) version->pool.provisioned_ready.fetch_add(1, std::memory_order_relaxed);
+  if (provisioned) spec->pool.provisioned_ready.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
 
@@ -100,12 +102,12 @@ void Environment::report_start_failure(std::string_view error_type,
   if (latch != nullptr) std::exchange(latch, nullptr)->count_down(message);
   Invocation* invocation = take_pending();
   if (invocation == nullptr) return;
-  invocation->out.executed_version = version->name;
+  invocation->out.executed_version = spec->name;
   invocation->out.init_duration = init_duration_;
   invocation->out.function_error =
       FunctionError{FunctionError::Kind::unhandled, std::string(error_type), std::string(message)};
   worker->load.fetch_sub(1, std::memory_order_relaxed);
-  version->engine->complete(*invocation, false);
+  spec->host->complete(*invocation, false);
 }
 
 void Environment::run_inline(Invocation& invocation) noexcept {
@@ -122,13 +124,9 @@ void Environment::fail_to_start(std::string_view error_type, std::string_view me
   finish();
 }
 
-void Environment::release() noexcept {
-  version->engine->hand_back(*version, taken_);
-}
-
 bool Environment::execute(Invocation& invocation, std::uint32_t* depth_slot) noexcept {
-  Version& v = *version;
-  EngineCore& engine = *v.engine;
+  EnvironmentSpec& v = *spec;
+  ExecHost& host = *v.host;
   Context context(invocation, *this);
   InvokeOutput& out = invocation.out;
   // A call from this worker starts right away: its dispatch time stands in for the start
@@ -140,10 +138,10 @@ bool Environment::execute(Invocation& invocation, std::uint32_t* depth_slot) noe
   }
   Response response;
   bool threw = false;
-  // Events taken in bulk wait behind this handler: if it suspends, the scheduler hands them
-  // back (see `release`).
-  const bool holding = !taken_.empty();
-  if (holding) worker->holding = this;
+  // Events the dispatcher took in bulk wait behind this handler: if it suspends, the
+  // scheduler hands them back (see `EventCompletion`).
+  EventCompletion* const holding = invocation.event;
+  if (holding != nullptr) worker->holding = holding;
   {
     // Messages the handler sends to a queue carry its depth (recursive loop detection).
     const FiberChainDepth chain_depth(depth_slot, invocation.depth);
@@ -160,7 +158,7 @@ bool Environment::execute(Invocation& invocation, std::uint32_t* depth_slot) noe
           FunctionError{FunctionError::Kind::unhandled, "Unknown", "unknown exception"};
     }
   }
-  if (holding && worker->holding == this) worker->holding = nullptr;
+  if (holding != nullptr && worker->holding == holding) worker->holding = nullptr;
   const auto end = TickClock::now();
   const bool timed_out = end >= invocation.deadline;
   out.duration = end - start;
@@ -192,9 +190,9 @@ bool Environment::execute(Invocation& invocation, std::uint32_t* depth_slot) noe
   // provisioned one beyond a lowered target; otherwise it is idle again before the caller
   // wakes, so the caller's next call finds it warm.
   const bool keep = !timed_out && !leave_if_surplus();
-  if (invocation.async != nullptr && keep) {
+  if (invocation.event != nullptr && keep) {
     // An Event invocation: this environment goes on with the version's next queued event.
-    if (Invocation* next = engine.complete_event(invocation, false, true, end, &taken_)) {
+    if (Invocation* next = invocation.event->finished(false, true, end)) {
       mailbox.item = next;
       // Other fibers of this worker (callers, other functions' pumps) get their turn, at
       // once when a caller's invocation was posted to the worker.
@@ -207,24 +205,24 @@ bool Environment::execute(Invocation& invocation, std::uint32_t* depth_slot) noe
       }
       return true;
     }
-    v.pool.release(this, engine.keep_alive_now(end));
+    v.pool.release(this, host.keep_alive_now(end));
     worker->load.fetch_sub(1, std::memory_order_relaxed);
     return true;
   }
-  if (keep) v.pool.release(this, engine.keep_alive_now(end));
+  if (keep) v.pool.release(this, host.keep_alive_now(end));
   worker->load.fetch_sub(1, std::memory_order_relaxed);
-  if (invocation.async != nullptr) {
+  if (invocation.event != nullptr) {
     // Discarded while draining: the events it took and did not run go back to the queue.
-    engine.complete_event(invocation, timed_out, false, end, &taken_);
+    invocation.event->finished(timed_out, false, end);
   } else {
-    engine.complete(invocation, timed_out);  // may free `invocation`
+    host.complete(invocation, timed_out);  // may free `invocation`
   }
   return keep;
 }
 
 bool Environment::leave_if_surplus() noexcept {
   if (!provisioned) return false;
-  Pool& pool = version->pool;
+  Pool& pool = spec->pool;
   std::uint32_t ready = pool.provisioned_ready.load(std::memory_order_relaxed);
   while (ready > pool.provisioned_target.load(std::memory_order_relaxed)) {
     if (pool.provisioned_ready.compare_exchange_weak(ready, ready - 1, std::memory_order_relaxed)) {
@@ -236,16 +234,15 @@ bool Environment::leave_if_surplus() noexcept {
 }
 
 void Environment::finish() noexcept {
-  Pool& pool = version->pool;
+  Pool& pool = spec->pool;
   if (!mailbox.closed) pool.environments.fetch_sub(1, std::memory_order_relaxed);
   if (initialised && provisioned) {
     pool.provisioned_ready.fetch_sub(1, std::memory_order_relaxed);
     // A provisioned environment lost to a timeout is replaced, as Lambda keeps the count.
-    if (!mailbox.closed && !worker->stopping() &&
-        version->engine->accepting.load(std::memory_order_relaxed) &&
+    if (!mailbox.closed && !worker->stopping() && spec->host->accepting() &&
         pool.provisioned_ready.load(std::memory_order_relaxed) <
             pool.provisioned_target.load(std::memory_order_relaxed)) {
-      spawn(*worker, *version, nullptr, true, nullptr);
+      spawn(*worker, *spec, nullptr, true, nullptr);
     }
   }
   delete this;

@@ -6,15 +6,13 @@
 #include <utility>
 #include <vector>
 
-#include "async/taken_events.hpp"
 #include "nanofaas/detail/handler.hpp"
-#include "runtime/held_work.hpp"
 #include "runtime/mailbox.hpp"
 #include "runtime/task.hpp"
 
 namespace nanofaas::detail {
 
-struct Version;
+struct EnvironmentSpec;
 struct Invocation;
 class Worker;
 class ProvisionLatch;
@@ -22,23 +20,23 @@ class ProvisionLatch;
 /// One execution environment: an initialised handler instance and the fiber that runs it, one
 /// invocation at a time. Lives on one worker; touched only from that worker's thread, except
 /// for the idle lists (`Pool`).
-class Environment final : private HeldWork {
+class Environment {
  public:
   using time_point = std::chrono::steady_clock::time_point;
   using ErasedPtr = std::unique_ptr<void, void (*)(void*)>;
 
-  Environment(Version& version, Worker& worker, Invocation* first, bool provisioned,
+  Environment(EnvironmentSpec& spec, Worker& worker, Invocation* first, bool provisioned,
               ProvisionLatch* latch) noexcept
-      : version(&version), worker(&worker), provisioned(provisioned), latch(latch) {
+      : spec(&spec), worker(&worker), provisioned(provisioned), latch(latch) {
     mailbox.item = first;
   }
 
-  /// Creates an environment on `worker` (its thread only) for `version`, to run `first` after
+  /// Creates an environment on `worker` (its thread only) from `spec`, to run `first` after
   /// init (null: a provisioned environment, reported to `latch` when ready).
-  static void spawn(Worker& worker, Version& version, Invocation* first, bool provisioned,
+  static void spawn(Worker& worker, EnvironmentSpec& spec, Invocation* first, bool provisioned,
                     ProvisionLatch* latch);
   /// The job that runs `spawn` on the worker it is posted to.
-  static Job spawn_job(Version& version, Invocation* first, ProvisionLatch* latch) noexcept;
+  static Job spawn_job(EnvironmentSpec& spec, Invocation* first, ProvisionLatch* latch) noexcept;
   /// The fiber's body: init, then invocations until retired or discarded; frees `this`.
   void run() noexcept;
   /// Runs `invocation` on the calling fiber (the caller's worker is this environment's, and
@@ -49,7 +47,7 @@ class Environment final : private HeldWork {
   /// `error_type` and frees `this`. On the worker's thread.
   void fail_to_start(std::string_view error_type, std::string_view message) noexcept;
 
-  Version* version;
+  EnvironmentSpec* spec;
   Worker* worker;
   /// The environment's fiber; `item` is the next `Invocation`, `closed` retires it (its
   /// counts already adjusted).
@@ -63,9 +61,6 @@ class Environment final : private HeldWork {
   std::vector<std::pair<const void*, ErasedPtr>> locals;
 
  private:
-  /// Its handler suspended while it held queued events taken in bulk: they go back to the
-  /// queue, with a pump, so that other environments run them. On its worker, in its scheduler.
-  void release() noexcept override;
   /// The invocation the worker handed over, taken out of the mailbox.
   Invocation* take_pending() noexcept {
     return static_cast<Invocation*>(std::exchange(mailbox.item, nullptr));
@@ -89,8 +84,6 @@ class Environment final : private HeldWork {
   /// Queued events this environment ran back to back; it yields every `yield_every`.
   static constexpr std::uint32_t yield_every = 16;
   std::uint32_t drained_ = 0;
-  /// Queued events taken in bulk and not run yet (put back when the drain ends).
-  TakenEvents taken_;
 };
 
 }  // namespace nanofaas::detail

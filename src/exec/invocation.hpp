@@ -15,8 +15,8 @@
 
 namespace nanofaas::detail {
 
-struct Version;
-struct AsyncEvent;
+struct EnvironmentSpec;
+class EventCompletion;
 
 /// A batch from an event source mapping, and what its handler returned besides the response.
 /// Lives on the poller's stack: the poller waits for the handler to return, past its deadline.
@@ -40,7 +40,7 @@ struct Invocation {
   static constexpr std::uint32_t abandoned = 4;        // the caller returned at its deadline
   static constexpr std::uint32_t completing = 5;       // the environment is handing over
 
-  Version* version = nullptr;
+  EnvironmentSpec* spec = nullptr;  // what runs: a version
   PayloadView payload;
   Payload owned_payload;               // set when the caller handed its bytes over
   std::string_view invoked_qualifier;  // engine-owned (a version or alias name)
@@ -50,9 +50,9 @@ struct Invocation {
   std::chrono::steady_clock::time_point deadline;
   std::uint32_t depth = 1;
   ConcurrencySlot slot = ConcurrencySlot::unreserved;
-  bool same_worker = false;     // the caller is a fiber on the environment's worker
-  AsyncEvent* async = nullptr;  // set for an Event invocation: no caller waits
-  BatchCall* batch = nullptr;   // set for a mapping's batch: the caller waits untimed
+  bool same_worker = false;          // the caller is a fiber on the environment's worker
+  EventCompletion* event = nullptr;  // set for an Event invocation: no caller waits
+  BatchCall* batch = nullptr;        // set for a mapping's batch: the caller waits untimed
 
   InvokeOutput out;
 

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "async/async_event.hpp"
+#include "async/taken_events.hpp"
+#include "core/engine_core.hpp"
+#include "core/function.hpp"
+#include "exec/event_completion.hpp"
+#include "exec/invocation.hpp"
+
+namespace nanofaas::detail {
+
+/// An Event invocation: the queued event it runs, and the version's next events its
+/// environment took in bulk. Reused for each event the same environment runs back to back
+/// (a drain); freed when the drain ends.
+struct EventInvocation final : Invocation, EventCompletion {
+  explicit EventInvocation(EngineCore& core) noexcept : engine(&core) { event = this; }
+
+  Invocation* finished(bool timed_out, bool keep, time_point end) noexcept override {
+    return engine->complete_event(*this, timed_out, keep, end);
+  }
+  /// The handler suspended: the events taken in bulk go back to the queue for others.
+  void release() noexcept override { engine->hand_back(version_of(*this), taken); }
+
+  EngineCore* engine;
+  AsyncEvent* queued = nullptr;
+  TakenEvents taken;
+};
+
+}  // namespace nanofaas::detail

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "exec/counters.hpp"
+#include "exec/exec_host.hpp"
+#include "exec/pool.hpp"
+#include "nanofaas/detail/handler.hpp"
+
+namespace nanofaas::detail {
+
+/// What the execution environments of one function version are made from and report to: the
+/// handler, its limits and variables, their pool, and the version's counters. Immutable but
+/// for the pool and counters. The core's `Version` is one.
+struct EnvironmentSpec {
+  EnvironmentSpec(ExecHost& host, std::string function_name, std::string name,
+                  std::shared_ptr<const HandlerFactory> factory, std::chrono::nanoseconds timeout,
+                  std::size_t max_response_bytes,
+                  std::map<std::string, std::string, std::less<>> environment,
+                  std::uint32_t workers);
+
+  ExecHost* host;
+  std::string function_name;
+  std::string name;  // the version: "$LATEST", "1", …
+  std::shared_ptr<const HandlerFactory> factory;
+  std::chrono::nanoseconds timeout;
+  std::size_t max_response_bytes;
+  std::map<std::string, std::string, std::less<>> environment;
+  std::string timeout_message;  // "Task timed out after 3.00 seconds"
+  Pool pool;
+  VersionCounters counters;
+};
+
+}  // namespace nanofaas::detail
