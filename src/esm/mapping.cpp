@@ -16,6 +16,7 @@
 
 #include "common/json_text.hpp"
 #include "core/engine_core.hpp"
+#include "esm/item_failures.hpp"
 #include "runtime/worker.hpp"
 
 namespace nanofaas::detail {
@@ -392,42 +393,14 @@ Mapping::Outcome Mapping::invoke(std::span<const Record> records, std::uint32_t 
   }
   o.state = std::move(call.state);
   if (!config_.report_batch_item_failures) return o;
-  std::vector<std::string>& ids = call.failed_items;
-  std::vector<std::string> parsed;
-  if (ids.empty() && !result->payload.empty()) {
-    // Lambda's JSON form: {"batchItemFailures":[{"itemIdentifier":"…"}]}. A response without
-    // the key is a success; an entry without a usable identifier fails the whole batch.
-    simdjson::dom::parser parser;
-    simdjson::dom::element doc;
-    if (parser.parse(result->payload.data(), result->payload.size(), false).get(doc) ==
-        simdjson::SUCCESS) {
-      simdjson::dom::array failures;
-      if (doc["batchItemFailures"].get_array().get(failures) == simdjson::SUCCESS) {
-        for (simdjson::dom::element item : failures) {
-          std::string_view id;
-          if (item["itemIdentifier"].get_string().get(id) != simdjson::SUCCESS || id.empty()) {
-            o.kind = Outcome::Kind::function_error;
-            o.error_type = "InvalidBatchItemFailures";
-            o.error_message = "a batchItemFailures entry has no itemIdentifier";
-            return o;
-          }
-          parsed.emplace_back(id);
-        }
-      }
-    }
-    ids = std::move(parsed);
-  }
-  if (ids.empty()) return o;
-  std::unordered_set<std::string_view> wanted(ids.begin(), ids.end());
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    if (wanted.erase(records[i].id) > 0) o.failed.push_back(i);
-  }
-  if (!wanted.empty()) {
+  auto failed = item_failures(call.failed_items, result->payload, records);
+  if (!failed) {
     o.kind = Outcome::Kind::function_error;
-    o.error_type = "InvalidBatchItemFailures";
-    o.error_message = "itemIdentifier " + std::string(*wanted.begin()) + " is not in the batch";
-    o.failed.clear();
+    o.error_type = std::string(InvalidItemFailures::error_type);
+    o.error_message = std::move(failed.error().message);
+    return o;
   }
+  o.failed = std::move(*failed);
   return o;
 }
 
