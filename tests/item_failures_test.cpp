@@ -1,5 +1,5 @@
-// The ReportBatchItemFailures response parser of event source mappings (SEMANTICS §5), on
-// its own: what each shape of response comes to for a batch of records "a", "b", "c".
+// The ReportBatchItemFailures response parser of event source mappings on its own: what each
+// shape of response comes to for a batch of records "a", "b", "c".
 
 #include "esm/item_failures.hpp"
 
