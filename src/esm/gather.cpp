@@ -4,6 +4,9 @@
 #include <boost/fiber/context.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <span>
+#include <vector>
 
 #include "esm/mapping.hpp"
 #include "esm/poller_set.hpp"

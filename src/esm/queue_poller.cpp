@@ -4,7 +4,10 @@
 #include <boost/fiber/operations.hpp>
 
 #include <algorithm>
+#include <span>
+#include <string_view>
 #include <unordered_set>
+#include <vector>
 
 #include "esm/batch_outcome.hpp"
 #include "esm/mapping.hpp"

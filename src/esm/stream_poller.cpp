@@ -7,6 +7,12 @@
 #include <boost/fiber/operations.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "esm/batch_outcome.hpp"
 #include "esm/mapping.hpp"
