@@ -3,7 +3,9 @@
 #include <mutex>
 
 #include "engine/engine_impl.hpp"
+#include "esm/core_mapping_host.hpp"
 #include "esm/mapping.hpp"
+#include "esm/mapping_validation.hpp"
 #include "nanofaas/engine.hpp"
 #include "runtime/worker.hpp"
 
@@ -38,7 +40,8 @@ Expected<std::string> Engine::create_event_source_mapping(EventSourceMappingConf
   if (impl_->mappings_closed) return fail(Errc::unavailable, "the engine is shutting down");
   std::string uuid = impl_->request_ids.next().to_string();
   auto mapping =
-      std::make_unique<detail::Mapping>(*impl_, uuid, std::move(config), std::move(*reader));
+      std::make_unique<detail::Mapping>(std::make_unique<detail::CoreMappingHost>(*impl_), uuid,
+                                        std::move(config), std::move(*reader));
   detail::Mapping& m = *mapping;
   {
     std::lock_guard lock(impl_->mappings_mutex);

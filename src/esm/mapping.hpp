@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -8,41 +9,27 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "esm/mapping_host.hpp"
 #include "esm/poller.hpp"
 #include "exec/counters.hpp"
 #include "nanofaas/batch.hpp"
 #include "nanofaas/event_source_mapping.hpp"
-#include "nanofaas/expected.hpp"
 
 namespace nanofaas::detail {
 
-struct EngineCore;
-
-/// The poller fibers of one run of a mapping (between a start and a stop). Kept until the
-/// engine is destroyed, because a source's listener or a queued wake-up task may still name
-/// a poller after the mapping stopped.
-struct PollerSet {
-  std::vector<std::unique_ptr<Poller>> pollers;
-  /// Pollers whose `asleep` hint is set: the listener posts nothing while it is 0.
-  std::atomic<std::uint32_t> sleepers{0};
-  /// Cleared when the run stops: the listener then does nothing.
-  std::atomic<bool> open{true};
-  /// Listener calls past their first check; `stop` waits for none before the engine may go.
-  std::atomic<std::uint32_t> listener_calls{0};
-};
-
-/// Checks a mapping's settings against Lambda's ranges for the source's kind; the message
-/// names the parameter.
-Status validate_mapping(const EventSourceMappingConfig& config);
+struct BatchOutcome;
+struct PollerSet;
 
 /// One event source mapping: its source reader, its pollers, its counters. Pollers run as
 /// fibers on the engine's workers (a queue's `maximum_concurrency` of them, or one per
 /// shard), poll without blocking their worker, and invoke the function with each batch.
 class Mapping {
  public:
-  Mapping(EngineCore& core, std::string uuid, EventSourceMappingConfig config,
+  /// A mapping that runs on `host`.
+  Mapping(std::unique_ptr<MappingHost> host, std::string uuid, EventSourceMappingConfig config,
           std::unique_ptr<SourceReader> reader);
   ~Mapping();
   Mapping(const Mapping&) = delete;
@@ -64,9 +51,12 @@ class Mapping {
   void run(Poller& poller) noexcept;
 
  private:
-  struct Outcome;
   struct Range;
   struct WindowState;
+
+  /// Throttled batches and failing stream batches wait this long, doubling, before a retry.
+  static constexpr std::chrono::nanoseconds min_backoff = std::chrono::milliseconds(1);
+  static constexpr std::chrono::nanoseconds max_backoff = std::chrono::milliseconds(100);
 
   void run_queue(Poller& poller);
   /// Moves the messages of a recursive loop (and, in a FIFO queue, the rest of their groups)
@@ -81,21 +71,21 @@ class Mapping {
   void sleep(Poller& poller, Clock::time_point until, std::chrono::nanoseconds& idle);
   /// Removes records the filter rejects (queues: deletes them) and counts them.
   void drop_filtered(std::vector<Record>& records);
-  Outcome invoke(std::span<const Record> records, std::uint32_t shard,
-                 const TumblingWindow* window);
-  void settle_queue(std::vector<Record>& records, const Outcome& outcome);
+  BatchOutcome invoke(std::span<const Record> records, std::uint32_t shard,
+                      const TumblingWindow* window);
+  void settle_queue(std::vector<Record>& records, const BatchOutcome& outcome);
   /// Runs a stream batch to its end: success, or the retry / age limit and `on_failure`.
   /// False when the mapping stopped first (nothing after the returned prefix is done).
   bool process(std::span<const Record> records, std::uint32_t shard, WindowState* window,
                std::size_t& done);
   bool process_parallel(Poller& poller, std::span<const Record> records);
   void send_to_failure(std::span<const Record> records, std::uint32_t shard,
-                       std::string_view condition, std::uint32_t attempts, const Outcome& outcome);
+                       std::string_view condition, std::uint32_t attempts,
+                       const BatchOutcome& outcome);
   void backoff(std::chrono::nanoseconds& delay);
   void wake_all() noexcept;
-  void on_records() noexcept;
 
-  EngineCore& core_;
+  std::unique_ptr<MappingHost> host_;
   const std::string uuid_;
   EventSourceMappingConfig config_;  // replaced only while stopped
   SourceKind kind_;

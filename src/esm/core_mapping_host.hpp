@@ -1,0 +1,31 @@
+#pragma once
+
+#include "esm/mapping_host.hpp"
+
+namespace nanofaas::detail {
+
+struct EngineCore;
+
+/// `MappingHost` on the engine's core: the one place the esm layer reaches into `EngineCore`.
+class CoreMappingHost final : public MappingHost {
+ public:
+  explicit CoreMappingHost(EngineCore& core) noexcept : core_(core) {}
+
+  InvokeResult invoke_batch(std::string_view function, std::uint32_t depth,
+                            BatchCall& call) override;
+  Worker& worker_for(std::uint32_t index) noexcept override;
+  const Clock& clock() const noexcept override;
+  bool clock_is_steady() const noexcept override;
+  void log(const LogRecord& record) const override;
+  bool deliver(const Destination& destination, const InvocationRecord& record,
+               std::uint32_t depth) noexcept override;
+  RequestId new_request_id() noexcept override;
+  std::uint32_t max_chain_depth() const noexcept override;
+  void keep_poller_set(std::shared_ptr<PollerSet> set) override;
+  std::unique_lock<std::mutex> lock_registry() override;
+
+ private:
+  EngineCore& core_;
+};
+
+}  // namespace nanofaas::detail
