@@ -126,14 +126,6 @@ InvocationRecord make_record(const AsyncEvent& event, std::string_view condition
 
 }  // namespace
 
-Status validate_record_queue(const Queue* queue, std::string_view field) {
-  if (queue != nullptr && queue->fifo()) {
-    return fail(Errc::invalid_argument,
-                std::string(field) + ": a FIFO queue cannot take records; use a standard queue");
-  }
-  return {};
-}
-
 Expected<RequestId> EngineCore::invoke_async(std::string_view qualified_name, Payload payload,
                                              std::uint32_t depth, AsyncCompletion completion) {
   return accept_event(qualified_name, payload.size(), depth, std::move(completion),

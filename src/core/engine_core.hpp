@@ -270,8 +270,5 @@ struct EngineCore : ExecHost, WorkerHooks {
   void spill(AsyncEvent* event) noexcept;
 };
 
-/// `invalid_argument` when `queue` (named `field` in the message), given as a destination or
-/// dead-letter queue, cannot take records: a FIFO queue, which Lambda does not send them to.
-Status validate_record_queue(const Queue* queue, std::string_view field);
 
 }  // namespace nanofaas::detail

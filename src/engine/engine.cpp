@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "common/record_queue.hpp"
 #include "core/engine_core.hpp"
 #include "engine/engine_impl.hpp"
 #include "exec/environment.hpp"

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <string>
 
-#include "core/engine_core.hpp"  // validate_record_queue (defined in async/)
+#include "common/record_queue.hpp"
 
 namespace nanofaas::detail {
 namespace {
