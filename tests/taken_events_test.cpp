@@ -2,22 +2,23 @@
 
 #include <vector>
 
-#include "async/async_queue.hpp"
 #include "async/event_pool.hpp"
 #include "async/taken_events.hpp"
+#include "nanofaas/async_queue.hpp"
 
 namespace nanofaas::detail {
 namespace {
 
 /// A queue holding `n` pooled events, and the events in the order they were queued.
 struct FilledQueue {
-  explicit FilledQueue(std::size_t n) : queue(1000) {
+  explicit FilledQueue(std::size_t n) : owned(make_in_memory_async_queue(1000)), queue(*owned) {
     for (std::size_t i = 0; i < n; ++i) {
       events.push_back(EventPool::take());
       EXPECT_TRUE(queue.push(events.back()));
     }
   }
-  InMemoryAsyncQueue queue;  // gives back what is left in it
+  std::unique_ptr<AsyncQueue> owned;  // gives back what is left in it
+  AsyncQueue& queue;
   std::vector<AsyncEvent*> events;
 };
 

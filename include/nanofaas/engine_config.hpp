@@ -4,9 +4,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string_view>
 
 #include "nanofaas/async_config.hpp"
+#include "nanofaas/async_queue.hpp"
 #include "nanofaas/clock.hpp"
 
 namespace nanofaas {
@@ -54,6 +56,12 @@ struct EngineConfig {
   /// unset: the function's dead-letter callback and queue, else the event is counted as
   /// discarded.
   std::function<void(const DeadLetter&)> async_spill{};
+  /// Makes the event queue of each new function version (`function`, `version`, the bound
+  /// from `AsyncConfig::max_queue_depth`); unset: `make_in_memory_async_queue`. A null
+  /// result fails the registration with `invalid_argument`.
+  std::function<std::unique_ptr<AsyncQueue>(std::string_view function, std::string_view version,
+                                            std::size_t max_queue_depth)>
+      async_queue{};
   /// Receives handler log lines; unset: they are dropped. Called on worker threads.
   std::function<void(const LogRecord&)> log_sink{};
   /// The clock for keep-alive; must outlive the engine.

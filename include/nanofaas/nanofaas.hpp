@@ -2,6 +2,7 @@
 
 /// The whole public API (JSON helpers, which pull in simdjson, are in nanofaas/json.hpp).
 #include "nanofaas/async_outcome.hpp"
+#include "nanofaas/async_queue.hpp"
 #include "nanofaas/clock.hpp"
 #include "nanofaas/context.hpp"
 #include "nanofaas/engine.hpp"

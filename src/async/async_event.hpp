@@ -8,30 +8,33 @@
 
 #include "nanofaas/async_config.hpp"
 #include "nanofaas/async_outcome.hpp"
+#include "nanofaas/async_queue.hpp"
 #include "nanofaas/clock.hpp"
 #include "nanofaas/payload.hpp"
 #include "nanofaas/request_id.hpp"
 
-namespace nanofaas::detail {
+namespace nanofaas {
 
+namespace detail {
 struct Version;
+}
 
 /// One accepted asynchronous event, owned by the engine until its outcome is delivered.
 /// Events come from `EventPool`, which keeps them between uses. Laid out for the hand-over
 /// from producer to worker: what both sides touch per event is in the first cache line, and
 /// a small request in the next one.
-struct AsyncEvent {
+struct QueuedEvent {
   /// Requests up to this size are copied into the event itself: no allocation per event.
   static constexpr std::size_t inline_capacity = 128;
 
-  AsyncEvent() noexcept { std::memset(inline_bytes_, 0, sizeof inline_bytes_); }
+  QueuedEvent() noexcept { std::memset(inline_bytes_, 0, sizeof inline_bytes_); }
 
   RequestId id;
-  Version* version = nullptr;
+  detail::Version* version = nullptr;
   const AsyncConfig* config = nullptr;  // the alias's or the version's, when accepted
   Clock::time_point enqueued;
   AsyncCompletion* completion = nullptr;  // the caller's callback, if it gave one (owned)
-  AsyncEvent* pool_next = nullptr;        // EventPool's free list
+  QueuedEvent* pool_next = nullptr;       // EventPool's free list
   std::uint32_t attempts = 0;             // invocations so far
   std::uint32_t throttles = 0;            // consecutive throttled dispatches (for the backoff)
   std::string_view qualifier;             // engine-owned
@@ -78,5 +81,12 @@ struct AsyncEvent {
   Payload owned_;
   char inline_bytes_[inline_capacity + payload_padding];
 };
+
+}  // namespace nanofaas
+
+namespace nanofaas::detail {
+
+/// The engine's name for the event a queue holds.
+using AsyncEvent = QueuedEvent;
 
 }  // namespace nanofaas::detail

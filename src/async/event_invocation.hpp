@@ -1,8 +1,8 @@
 #pragma once
 
+#include "async/async_dispatcher.hpp"
 #include "async/async_event.hpp"
 #include "async/taken_events.hpp"
-#include "core/engine_core.hpp"
 #include "core/function.hpp"
 #include "exec/event_completion.hpp"
 #include "exec/invocation.hpp"
@@ -13,15 +13,15 @@ namespace nanofaas::detail {
 /// environment took in bulk. Reused for each event the same environment runs back to back
 /// (a drain); freed when the drain ends.
 struct EventInvocation final : Invocation, EventCompletion {
-  explicit EventInvocation(EngineCore& core) noexcept : engine(&core) { event = this; }
+  explicit EventInvocation(AsyncDispatcher& owner) noexcept : dispatcher(&owner) { event = this; }
 
   Invocation* finished(bool timed_out, bool keep, time_point end) noexcept override {
-    return engine->complete_event(*this, timed_out, keep, end);
+    return dispatcher->complete(*this, timed_out, keep, end);
   }
   /// The handler suspended: the events taken in bulk go back to the queue for others.
-  void release() noexcept override { engine->hand_back(version_of(*this), taken); }
+  void release() noexcept override { dispatcher->hand_back(version_of(*this), taken); }
 
-  EngineCore* engine;
+  AsyncDispatcher* dispatcher;
   AsyncEvent* queued = nullptr;
   TakenEvents taken;
 };

@@ -6,7 +6,7 @@
 #include <cstdint>
 
 #include "async/async_event.hpp"
-#include "async/async_queue.hpp"
+#include "nanofaas/async_queue.hpp"
 
 namespace nanofaas::detail {
 

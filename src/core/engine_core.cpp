@@ -8,7 +8,6 @@
 #include <random>
 #include <thread>
 
-#include "esm/mapping.hpp"
 #include "exec/environment.hpp"
 #include "exec/event_completion.hpp"
 #include "runtime/parker.hpp"
@@ -18,7 +17,6 @@ namespace nanofaas::detail {
 namespace {
 
 constexpr auto reclaim_interval = std::chrono::seconds(1);
-constexpr auto delay_poll = std::chrono::milliseconds(1);
 
 using steady = std::chrono::steady_clock;
 
@@ -103,8 +101,7 @@ EngineCore::EngineCore(EngineConfig engine_config)
                static_cast<bool>(engine_config.log_sink)),
       config(std::move(engine_config)),
       id(next_engine_id.fetch_add(1, std::memory_order_relaxed)),
-      clock_is_steady(config.clock == &Clock::steady()),
-      async_window(64 * config.workers) {
+      clock_is_steady(config.clock == &Clock::steady()) {
   workers.reserve(config.workers);
   const WorkerConfig worker_config{config.idle_spin, config.stack_size, config.stack_reserve};
   for (std::uint32_t i = 0; i < config.workers; ++i) {
@@ -113,7 +110,7 @@ EngineCore::EngineCore(EngineConfig engine_config)
 }
 
 EngineCore::~EngineCore() {
-  shutdown(config.shutdown_drain);
+  stop_workers();
 }
 
 void EngineCore::start() {
@@ -121,59 +118,37 @@ void EngineCore::start() {
   for (auto& w : workers) w->start();
 }
 
-EngineCore::time_point EngineCore::housekeeping(time_point now) {
+EngineCore::time_point EngineCore::reclaim_when_due(time_point now) {
   if (now >= next_reclaim) {
     reclaim_idle_environments();
     next_reclaim = steady::now() + reclaim_interval;
   }
-  return release_due_events() ? steady::now() + delay_poll : next_reclaim;
+  return next_reclaim;
 }
 
-void EngineCore::shutdown(std::chrono::nanoseconds drain) noexcept {
-  if (stopped) return;
-  // A worker cannot join itself: destroying the engine from a handler is a bug.
-  NANOFAAS_ASSERT(own_worker() == nullptr);
-  stopped = true;
-  // Pollers finish their current batch first: their records are settled, not lost.
-  stop_mappings();
+void EngineCore::stop_accepting() noexcept {
   accepting_.store(false, std::memory_order_seq_cst);
-  // Queued async events keep running until they are done or the drain time is up.
-  const auto drain_until = steady::now() + drain;
-  while (steady::now() < drain_until && async_runnable() > 0) {
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
-  }
-  {
-    std::lock_guard lock(delayed_mutex);
-    async_dispatching.store(false, std::memory_order_release);
-  }
-  // Running handlers cannot be pre-empted: wait until every call has returned.
+}
+
+void EngineCore::wait_for_running() noexcept {
   for (;;) {
     bool busy = false;
     {
       std::shared_lock lock(registry_mutex);
       for (auto& [name, fn] : functions) busy |= fn->in_flight.load() != 0;
     }
-    if (!busy) break;
+    if (!busy) return;
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
-  spill_all();
-  retire_all_idle();
-  for (auto& w : workers) w->post(Task::stop());
-  for (auto& w : workers) w->join();
-  // An event a worker took just as dispatching stopped may have failed into a retry since
-  // the spill above: with the workers gone, nothing else will run it.
-  spill_all();
 }
 
-void EngineCore::stop_mappings() noexcept {
-  std::lock_guard lock(mapping_ops_mutex);
-  mappings_closed = true;
-  std::vector<Mapping*> all;
-  {
-    std::lock_guard registry(mappings_mutex);
-    for (auto& [uuid, mapping] : mappings) all.push_back(mapping.get());
-  }
-  for (Mapping* m : all) m->stop();
+void EngineCore::stop_workers() noexcept {
+  if (workers_stopped) return;
+  workers_stopped = true;
+  // A worker cannot join itself: destroying the engine from a handler is a bug.
+  NANOFAAS_ASSERT(own_worker() == nullptr);
+  for (auto& w : workers) w->post(Task::stop());
+  for (auto& w : workers) w->join();
 }
 
 Function* EngineCore::find_function(std::string_view name) const {
@@ -294,7 +269,8 @@ InvokeResult EngineCore::invoke(std::string_view qualified_name, PayloadView pay
   auto slot = acquire_slot(*target->function, v);
   if (!slot) return Unexpected(std::move(slot).error());
 
-  auto prepare = [&](Invocation& inv) {
+  // Inlined: a call per invocation would cost more than half of what it does.
+  auto prepare = [&](Invocation & inv) __attribute__((always_inline)) {
     inv.spec = &v;
     if (owned != nullptr) {
       inv.owned_payload = std::move(*owned);
@@ -451,6 +427,12 @@ InvokeResult EngineCore::abandon(Version& v, RequestId id) {
   return out;
 }
 
+InvokeResult EngineCore::nested_invoke(std::string_view qualified_name, PayloadView payload,
+                                       const InvokeOptions& options, std::uint32_t depth,
+                                       Clock::time_point parent_deadline) {
+  return invoke(qualified_name, payload, nullptr, options, depth, parent_deadline);
+}
+
 void EngineCore::complete(Invocation& inv, bool timed_out) noexcept {
   if (inv.event != nullptr) {  // an environment that failed to start, for an Event invocation
     inv.event->finished(timed_out, false, {});
@@ -525,6 +507,18 @@ void EngineCore::log(const EnvironmentSpec& spec, std::string_view request_id,
                      std::string_view message) const {
   if (!config.log_sink) return;
   config.log_sink(LogRecord{spec.function_name, spec.name, request_id, message});
+}
+
+bool EngineCore::slot_still_fits(const Function& fn, ConcurrencySlot slot) const noexcept {
+  const std::int64_t reserved = fn.reserved.load(std::memory_order_relaxed);
+  if (reserved >= 0) {
+    return slot == ConcurrencySlot::reserved &&
+           fn.in_flight.load(std::memory_order_relaxed) <= static_cast<std::uint64_t>(reserved);
+  }
+  const std::uint32_t available =
+      config.concurrency_limit - total_reserved.load(std::memory_order_relaxed);
+  return slot == ConcurrencySlot::unreserved &&
+         unreserved_in_flight.load(std::memory_order_relaxed) <= available;
 }
 
 }  // namespace nanofaas::detail

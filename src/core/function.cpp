@@ -8,7 +8,8 @@ Version::Version(EngineCore& engine_core, Function& owner, std::string version_n
                  std::shared_ptr<const HandlerFactory> handler_factory,
                  const FunctionConfig& config, const AsyncConfig* async_config,
                  std::chrono::nanoseconds keep_alive_default, std::size_t max_request,
-                 std::size_t max_response, std::uint32_t workers)
+                 std::size_t max_response, std::uint32_t workers,
+                 std::unique_ptr<AsyncQueue> event_queue)
     : EnvironmentSpec(engine_core, owner.name, std::move(version_name), std::move(handler_factory),
                       config.timeout,
                       config.max_response_bytes != 0 ? config.max_response_bytes : max_response,
@@ -19,6 +20,6 @@ Version::Version(EngineCore& engine_core, Function& owner, std::string version_n
       max_request_bytes(config.max_request_bytes != 0 ? config.max_request_bytes : max_request),
       async(async_config),
       recursive_loop(config.recursive_loop),
-      queue(std::make_unique<InMemoryAsyncQueue>(async_config->max_queue_depth)) {}
+      queue(std::move(event_queue)) {}
 
 }  // namespace nanofaas::detail

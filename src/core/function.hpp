@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "async/async_queue.hpp"
 #include "exec/environment_spec.hpp"
 #include "exec/invocation.hpp"
+#include "nanofaas/async_queue.hpp"
 #include "nanofaas/detail/handler.hpp"
 #include "nanofaas/function_config.hpp"
 
@@ -29,7 +29,8 @@ struct Version : EnvironmentSpec {
   Version(EngineCore& engine, Function& function, std::string name,
           std::shared_ptr<const HandlerFactory> factory, const FunctionConfig& config,
           const AsyncConfig* async_config, std::chrono::nanoseconds keep_alive,
-          std::size_t max_request_bytes, std::size_t max_response_bytes, std::uint32_t workers);
+          std::size_t max_request_bytes, std::size_t max_response_bytes, std::uint32_t workers,
+          std::unique_ptr<AsyncQueue> queue);
 
   EngineCore* engine;
   Function* function;

@@ -207,10 +207,13 @@ Status Engine::add_function_impl(FunctionConfig config,
   fn->name = config.name;
   fn->policy = config.policy;
   fn->async_configs.push_back(std::make_unique<const AsyncConfig>(config.async));
+  auto queue = impl_->make_queue(config.name, "$LATEST", config.async.max_queue_depth);
+  if (!queue) return Unexpected(std::move(queue).error());
   fn->latest = std::make_unique<detail::Version>(
       *impl_, *fn, "$LATEST", std::shared_ptr<const detail::HandlerFactory>(std::move(factory)),
       config, fn->async_configs.back().get(), impl_->config.keep_alive,
-      impl_->config.max_request_bytes, impl_->config.max_response_bytes, impl_->config.workers);
+      impl_->config.max_request_bytes, impl_->config.max_response_bytes, impl_->config.workers,
+      std::move(*queue));
   const auto reserved = config.reserved_concurrency;
   fn->config = std::move(config);
   detail::Function* raw = fn.get();
@@ -244,16 +247,16 @@ InvokeResult Engine::invoke(std::string_view qualified_name, Payload&& payload,
 }
 
 Expected<RequestId> Engine::invoke_async(std::string_view qualified_name, Payload&& payload) {
-  return impl_->invoke_async(qualified_name, std::move(payload), 1);
+  return impl_->async.invoke_async(qualified_name, std::move(payload), 1);
 }
 
 Expected<RequestId> Engine::invoke_async(std::string_view qualified_name, Payload&& payload,
                                          AsyncCompletion on_complete) {
-  return impl_->invoke_async(qualified_name, std::move(payload), 1, std::move(on_complete));
+  return impl_->async.invoke_async(qualified_name, std::move(payload), 1, std::move(on_complete));
 }
 
 Expected<RequestId> Engine::invoke_async(std::string_view qualified_name, PayloadView payload) {
-  return impl_->invoke_async(qualified_name, payload, 1);
+  return impl_->async.invoke_async(qualified_name, payload, 1);
 }
 
 void Engine::shutdown(std::chrono::nanoseconds drain) {
@@ -279,10 +282,13 @@ Expected<std::string> Engine::publish_version(std::string_view function_name) {
   }
   std::unique_lock lock(fn->mutex);
   std::string name = std::to_string(fn->versions.size() + 1);
+  const AsyncConfig* async = fn->latest->async.load();
+  auto queue = impl_->make_queue(fn->name, name, async->max_queue_depth);
+  if (!queue) return Unexpected(std::move(queue).error());
   fn->versions.push_back(std::make_unique<detail::Version>(
-      *impl_, *fn, name, fn->latest->factory, fn->config, fn->latest->async.load(),
-      impl_->config.keep_alive, impl_->config.max_request_bytes, impl_->config.max_response_bytes,
-      impl_->config.workers));
+      *impl_, *fn, name, fn->latest->factory, fn->config, async, impl_->config.keep_alive,
+      impl_->config.max_request_bytes, impl_->config.max_response_bytes, impl_->config.workers,
+      std::move(*queue)));
   return name;
 }
 

@@ -1,13 +1,57 @@
 #pragma once
 
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "async/async_dispatcher.hpp"
 #include "core/engine_core.hpp"
+#include "esm/mapping.hpp"
+#include "esm/poller_set.hpp"
 #include "nanofaas/engine.hpp"
 
 namespace nanofaas {
 
-/// The engine's state behind the public `Engine` handle.
+/// The engine behind the public `Engine` handle: the core, with the asynchronous dispatcher
+/// and the event source mappings built on it. It completes the core with what needs those
+/// layers: nested `Event` calls, worker 0's housekeeping, and the order of shutdown.
 struct Engine::Impl final : detail::EngineCore {
-  using EngineCore::EngineCore;
+  explicit Impl(EngineConfig engine_config) : EngineCore(std::move(engine_config)) {}
+  ~Impl();
+
+  /// Stops the mappings (after their current batch) and accepting calls, lets queued events
+  /// run for up to `drain`, waits for running handlers, spills what is left, retires
+  /// environments, joins workers. Idempotent.
+  void shutdown(std::chrono::nanoseconds drain) noexcept;
+  /// The event queue of a new version, as `EngineConfig::async_queue` makes it.
+  Expected<std::unique_ptr<AsyncQueue>> make_queue(std::string_view function,
+                                                   std::string_view version,
+                                                   std::size_t max_queue_depth) const;
+
+  Expected<RequestId> nested_invoke_async(std::string_view qualified_name, PayloadView payload,
+                                          std::uint32_t depth) override {
+    return async.invoke_async(qualified_name, payload, depth);
+  }
+  /// Reclaims idle environments about once a second, and releases delayed events when due
+  /// (by the engine's clock, which may be a test's: looked at every millisecond while any
+  /// are delayed).
+  time_point housekeeping(time_point now) override;
+
+  detail::AsyncDispatcher async{*this};
+
+  /// Event source mappings by UUID, and every poller set ever started (a listener or a wake-up
+  /// task may name a poller after its mapping stopped; freed with the engine).
+  std::mutex mapping_ops_mutex;       // serialises create / update / delete / stop_mappings
+  bool mappings_closed = false;       // set by stop_mappings: no new mapping starts
+  mutable std::mutex mappings_mutex;  // guards the two containers
+  std::map<std::string, std::unique_ptr<detail::Mapping>, std::less<>> mappings;
+  std::vector<std::shared_ptr<detail::PollerSet>> poller_sets;
+  /// Stops every mapping's pollers (after their current batch). Blocks.
+  void stop_mappings() noexcept;
 };
 
 }  // namespace nanofaas

@@ -3,7 +3,7 @@
 #include <mutex>
 
 #include "engine/engine_impl.hpp"
-#include "esm/core_mapping_host.hpp"
+#include "engine/engine_mapping_host.hpp"
 #include "esm/mapping.hpp"
 #include "esm/mapping_validation.hpp"
 #include "nanofaas/engine.hpp"
@@ -40,7 +40,7 @@ Expected<std::string> Engine::create_event_source_mapping(EventSourceMappingConf
   if (impl_->mappings_closed) return fail(Errc::unavailable, "the engine is shutting down");
   std::string uuid = impl_->request_ids.next().to_string();
   auto mapping =
-      std::make_unique<detail::Mapping>(std::make_unique<detail::CoreMappingHost>(*impl_), uuid,
+      std::make_unique<detail::Mapping>(std::make_unique<detail::EngineMappingHost>(*impl_), uuid,
                                         std::move(config), std::move(*reader));
   detail::Mapping& m = *mapping;
   {

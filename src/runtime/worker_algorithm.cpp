@@ -1,6 +1,5 @@
 #include "runtime/worker_algorithm.hpp"
 
-#include <array>
 #include <utility>
 
 #include "runtime/worker.hpp"
@@ -64,10 +63,15 @@ void WorkerAlgorithm::notify() noexcept {
 }
 
 void WorkerAlgorithm::drain_inbox() noexcept {
-  std::array<Task, 32> tasks;
+  // Room for a batch of tasks, left uninitialised: filling 32 tasks with their defaults on
+  // every pick would cost more than the hand-over (a Task is an aggregate, so assigning one
+  // into the storage starts its life).
+  constexpr std::size_t batch = 32;
+  alignas(Task) unsigned char storage[batch * sizeof(Task)];
+  Task* const tasks = reinterpret_cast<Task*>(storage);
   // moodycamel may miss an item that is being enqueued; the count keeps the worker from
   // sleeping until it shows up.
-  const std::size_t n = worker_->inbox_.try_dequeue_bulk(tasks.begin(), tasks.size());
+  const std::size_t n = worker_->inbox_.try_dequeue_bulk(tasks, batch);
   if (n == 0) return;
   worker_->inbox_count_.fetch_sub(static_cast<std::uint32_t>(n), std::memory_order_relaxed);
   for (std::size_t i = 0; i < n; ++i) {

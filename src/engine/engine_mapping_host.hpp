@@ -1,15 +1,15 @@
 #pragma once
 
 #include "esm/mapping_host.hpp"
+#include "nanofaas/engine.hpp"
 
 namespace nanofaas::detail {
 
-struct EngineCore;
-
-/// `MappingHost` on the engine's core: the one place the esm layer reaches into `EngineCore`.
-class CoreMappingHost final : public MappingHost {
+/// `MappingHost` on the engine: its core's sync path and workers, its asynchronous
+/// dispatcher's delivery, and its registry of mappings.
+class EngineMappingHost final : public MappingHost {
  public:
-  explicit CoreMappingHost(EngineCore& core) noexcept : core_(core) {}
+  explicit EngineMappingHost(Engine::Impl& engine) noexcept : core_(engine) {}
 
   InvokeResult invoke_batch(std::string_view function, std::uint32_t depth,
                             BatchCall& call) override;
@@ -25,7 +25,7 @@ class CoreMappingHost final : public MappingHost {
   std::unique_lock<std::mutex> lock_registry() override;
 
  private:
-  EngineCore& core_;
+  Engine::Impl& core_;
 };
 
 }  // namespace nanofaas::detail

@@ -1,34 +1,18 @@
-#pragma once
-
 #include <concurrentqueue/concurrentqueue.h>
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "async/async_event.hpp"
 #include "async/event_pool.hpp"
+#include "nanofaas/async_queue.hpp"
 
-namespace nanofaas::detail {
+namespace nanofaas {
+namespace {
 
-/// Where a function's accepted events wait for a worker. The dispatcher sees only this
-/// interface, so a durable distributed queue can take the in-memory one's place.
-class AsyncQueue {
- public:
-  virtual ~AsyncQueue() = default;
-  /// Takes the event over; false (and nothing taken) when the queue is full, or has no memory
-  /// left for it. Any thread.
-  virtual bool push(AsyncEvent* event) = 0;
-  /// The next event, or nullptr. Any thread.
-  virtual AsyncEvent* pop() = 0;
-  /// Up to `max` next events into `out`; how many. Any thread.
-  virtual std::size_t pop_bulk(AsyncEvent** out, std::size_t max) = 0;
-  /// Puts back an event popped and not run, past the bound (it held a place before); false
-  /// (and nothing taken) when there is no memory for it. Any thread.
-  virtual bool requeue(AsyncEvent* event) = 0;
-  /// Events waiting (approximate while others push or pop).
-  virtual std::size_t depth_approx() const = 0;
-};
+using detail::EventPool;
 
 /// The in-process queue: moodycamel's lock-free MPMC queue with a bound. Producers and
 /// consumers count on separate cache lines; a producer reads the consumers' count only when
@@ -40,10 +24,10 @@ class InMemoryAsyncQueue final : public AsyncQueue {
   explicit InMemoryAsyncQueue(std::size_t capacity)
       : capacity_(capacity), queue_(moodycamel::ConcurrentQueueDefaultTraits::BLOCK_SIZE) {}
   ~InMemoryAsyncQueue() override {
-    AsyncEvent* event = nullptr;
+    QueuedEvent* event = nullptr;
     while (queue_.try_dequeue(event)) EventPool::give(event);
   }
-  bool push(AsyncEvent* event) override {
+  bool push(QueuedEvent* event) override {
     const std::uint64_t pushed = pushed_.fetch_add(1, std::memory_order_acq_rel);
     const std::uint64_t seen = popped_seen_.load(std::memory_order_relaxed);
     if (seen < pushed && pushed - seen >= capacity_) {
@@ -62,24 +46,24 @@ class InMemoryAsyncQueue final : public AsyncQueue {
     }
     return true;
   }
-  AsyncEvent* pop() override {
-    AsyncEvent* event = nullptr;
+  QueuedEvent* pop() override {
+    QueuedEvent* event = nullptr;
     if (!queue_.try_dequeue(event)) return nullptr;
     popped_.fetch_add(1, std::memory_order_release);
     return event;
   }
-  std::size_t pop_bulk(AsyncEvent** out, std::size_t max) override {
+  std::size_t pop_bulk(QueuedEvent** out, std::size_t max) override {
     const std::size_t n = queue_.try_dequeue_bulk(out, max);
     if (n != 0) popped_.fetch_add(n, std::memory_order_release);
     return n;
   }
-  bool requeue(AsyncEvent* event) override {
+  bool requeue(QueuedEvent* event) override {
     pushed_.fetch_add(1, std::memory_order_acq_rel);
     if (queue_.enqueue(event)) return true;
     pushed_.fetch_sub(1, std::memory_order_relaxed);
     return false;
   }
-  std::size_t depth_approx() const override {
+  [[nodiscard]] std::size_t depth_approx() const override {
     const std::uint64_t popped = popped_.load(std::memory_order_acquire);
     const std::uint64_t pushed = pushed_.load(std::memory_order_acquire);
     return pushed > popped ? static_cast<std::size_t>(pushed - popped) : 0;
@@ -90,7 +74,13 @@ class InMemoryAsyncQueue final : public AsyncQueue {
   alignas(64) std::atomic<std::uint64_t> pushed_{0};
   std::atomic<std::uint64_t> popped_seen_{0};  // producers' last reading of `popped_`
   alignas(64) std::atomic<std::uint64_t> popped_{0};
-  alignas(64) moodycamel::ConcurrentQueue<AsyncEvent*> queue_;
+  alignas(64) moodycamel::ConcurrentQueue<QueuedEvent*> queue_;
 };
 
-}  // namespace nanofaas::detail
+}  // namespace
+
+std::unique_ptr<AsyncQueue> make_in_memory_async_queue(std::size_t capacity) {
+  return std::make_unique<InMemoryAsyncQueue>(capacity);
+}
+
+}  // namespace nanofaas

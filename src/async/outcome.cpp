@@ -1,0 +1,225 @@
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "async/async_dispatcher.hpp"
+#include "async/delivery.hpp"
+#include "async/event_invocation.hpp"
+#include "async/event_pool.hpp"
+
+// How an event ends: success, retry, failure handling, or the spill at shutdown.
+
+namespace nanofaas::detail {
+
+namespace {
+
+/// Hands the event's outcome to its completion callback, if it has one.
+void notify(AsyncEvent& event, std::string_view condition, InvokeResult result) noexcept {
+  if (event.completion == nullptr) return;
+  try {
+    (*event.completion)(AsyncOutcome{event.id, condition, std::move(result)});
+  } catch (...) {
+    // The caller's callback threw: nothing left to tell.
+  }
+}
+
+/// Counts an event dropped for `reason`, and discarded unless it `has_target`.
+void count_drop(Version& v, DropReason reason, bool has_target) noexcept {
+  v.counters.async_dropped[static_cast<std::size_t>(reason)].fetch_add(1,
+                                                                       std::memory_order_relaxed);
+  if (!has_target) v.counters.async_discarded.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+Invocation* AsyncDispatcher::complete(EventInvocation& inv, bool timed_out, bool continue_here,
+                                      Clock::time_point now) noexcept {
+  Version& v = version_of(inv);
+  v.counters.invocations.fetch_add(1, std::memory_order_relaxed);
+  if (inv.out.function_error) v.counters.errors.fetch_add(1, std::memory_order_relaxed);
+  if (timed_out) v.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
+  // Settles the outcome before the slot, so that shutdown sees it first; frees `inv` unless
+  // it comes back refilled.
+  return settle(inv, continue_here, now);
+}
+
+Invocation* AsyncDispatcher::settle(EventInvocation& inv, bool continue_here,
+                                    time_point now) noexcept {
+  Version& v = version_of(inv);
+  AsyncEvent* event = inv.queued;
+  TakenEvents* const taken = &inv.taken;
+  const InvokeOutput& out = inv.out;
+  if (!out.function_error) {
+    v.counters.async_succeeded.fetch_add(1, std::memory_order_release);
+    if (!event->config->on_success.empty()) {
+      const InvocationRecord record = make_record(*event, "Success", &out);
+      if (!deliver(event->config->on_success, record, event->depth)) {
+        v.counters.destination_failures.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+    notify(*event, "Success", InvokeResult(std::move(inv.out)));
+    EventPool::give(event);
+  } else if (event->attempts <= event->config->maximum_retry_attempts) {
+    v.counters.async_retries.fetch_add(1, std::memory_order_relaxed);
+    const auto& delays = event->config->retry_delays;
+    const auto wait = delays.empty()
+                          ? std::chrono::nanoseconds(0)
+                          : delays[std::min<std::size_t>(event->attempts - 1, delays.size() - 1)];
+    delay(event, core_.config.clock->now() + wait);
+  } else {
+    fail_event(event, DropReason::retries_exhausted, &out, out.function_error->error_message);
+  }
+  // Not while other versions wait for a place in the window: this place goes to the first of
+  // them, and this version queues up behind (a backlog must not starve its neighbours).
+  if (continue_here && dispatching_.load(std::memory_order_acquire) && !others_waiting(v)) {
+    // The environment that ran this event runs the version's next one, with no dispatch and
+    // no fiber switch; it stays within the window, in this event's place, and its slot.
+    NextEvent next = NextEvent::empty;
+    if (take_event(v, &inv, next, now, taken) != nullptr) return &inv;  // else all released
+  } else {
+    stop_draining(v, taken, inv.slot);
+  }
+  delete &inv;
+  in_flight_.fetch_sub(1, std::memory_order_acq_rel);
+  Worker* self = core_.own_worker();
+  if (others_waiting(v)) {
+    // The freed place goes to the first waiting version; this one lines up behind.
+    if (v.queue->depth_approx() > 0) await_window(v);
+    serve_window(self);
+  } else {
+    schedule_pump(v, self);
+    serve_window(self);
+  }
+  return nullptr;
+}
+
+void AsyncDispatcher::delay(AsyncEvent* event, Clock::time_point due) {
+  std::lock_guard lock(delayed_mutex_);
+  delayed_.emplace(due, event);
+}
+
+bool AsyncDispatcher::release_due_events() {
+  // Versions, not events: once queued, an event may run and be freed by another worker.
+  std::vector<Version*> due;
+  bool more = false;
+  std::vector<AsyncEvent*> full;
+  {
+    // Under the lock, so that shutdown's spill never misses an event in transit.
+    std::lock_guard lock(delayed_mutex_);
+    if (!dispatching_.load(std::memory_order_acquire)) return false;
+    const auto now = core_.config.clock->now();
+    auto it = delayed_.begin();
+    while (it != delayed_.end() && it->first <= now) {
+      AsyncEvent* event = it->second;
+      Version* version = event->version;
+      if (version->queue->push(event)) {
+        if (due.empty() || due.back() != version) due.push_back(version);
+      } else {
+        full.push_back(event);
+      }
+      it = delayed_.erase(it);
+    }
+    more = !delayed_.empty();
+  }
+  for (AsyncEvent* event : full) {
+    fail_event(event, DropReason::throttled, nullptr,
+               "the asynchronous queue was full when the event was due again");
+  }
+  Worker* self = core_.own_worker();
+  for (Version* version : due) schedule_pump(*version, self);
+  return more;
+}
+
+void AsyncDispatcher::fail_event(AsyncEvent* event, DropReason reason, const InvokeOutput* out,
+                                 std::string_view error_message) noexcept {
+  Version& v = *event->version;
+  const DropLabels labels = labels_of(reason);
+  const std::string_view condition = labels.condition;
+  const AsyncConfig& async = *event->config;
+  // Why, first: whoever sees the event ended (release, as `async_pending` reads it) sees why.
+  count_drop(v, reason, !async.on_failure.empty() || has_dead_letter(async));
+  v.counters.async_failed.fetch_add(1, std::memory_order_release);
+  if (!async.on_failure.empty()) {
+    const InvocationRecord record = make_record(*event, condition, out);
+    if (!deliver(async.on_failure, record, event->depth)) {
+      v.counters.destination_failures.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  const DeadLetter letter{event->id, v.function->name, labels.error_code,
+                          error_message.substr(0, 1024), event->body().view()};
+  send_dead_letter(v, async, letter);
+  if (event->completion != nullptr) {
+    if (out != nullptr) {
+      InvokeOutput last;
+      last.request_id = out->request_id;
+      last.function_error = out->function_error;
+      last.executed_version = out->executed_version;
+      last.duration = out->duration;
+      last.init_duration = out->init_duration;
+      notify(*event, condition, InvokeResult(std::move(last)));
+    } else {
+      notify(*event, condition, fail(labels.error, std::string(error_message)));
+    }
+  }
+  EventPool::give(event);
+}
+
+std::uint64_t AsyncDispatcher::runnable() {
+  std::uint64_t pending = 0;
+  {
+    std::shared_lock lock(core_.registry_mutex);
+    for (auto& [name, fn] : core_.functions) {
+      std::shared_lock fn_lock(fn->mutex);
+      pending += fn->latest->counters.async_pending();
+      for (auto& v : fn->versions) {
+        pending += v->counters.async_pending();
+      }
+    }
+  }
+  std::lock_guard lock(delayed_mutex_);
+  return pending - std::min<std::uint64_t>(pending, delayed_.size());
+}
+
+void AsyncDispatcher::spill(AsyncEvent* event) noexcept {
+  Version& v = *event->version;
+  count_drop(v, DropReason::shutdown,
+             static_cast<bool>(core_.config.async_spill) || has_dead_letter(*event->config));
+  v.counters.async_spilled.fetch_add(1, std::memory_order_release);
+  const DropLabels labels = labels_of(DropReason::shutdown);
+  constexpr std::string_view message = "the engine shut down before the event ran";
+  const DeadLetter letter{event->id, v.function->name, labels.error_code, message,
+                          event->body().view()};
+  if (!core_.config.async_spill) {
+    send_dead_letter(v, *event->config, letter);
+  } else if (!succeeds([&] {
+               core_.config.async_spill(letter);
+               return true;
+             })) {
+    v.counters.dead_letter_errors.fetch_add(1, std::memory_order_relaxed);
+  }
+  notify(*event, labels.condition, fail(labels.error, std::string(message)));
+  EventPool::give(event);
+}
+
+void AsyncDispatcher::spill_all() noexcept {
+  std::vector<AsyncEvent*> events;
+  {
+    std::lock_guard lock(delayed_mutex_);
+    for (auto& [due, event] : delayed_) events.push_back(event);
+    delayed_.clear();
+  }
+  {
+    std::shared_lock lock(core_.registry_mutex);
+    for (auto& [name, fn] : core_.functions) {
+      std::shared_lock fn_lock(fn->mutex);
+      auto take = [&events](Version& v) {
+        while (AsyncEvent* event = v.queue->pop()) events.push_back(event);
+      };
+      take(*fn->latest);
+      for (auto& v : fn->versions) take(*v);
+    }
+  }
+  for (AsyncEvent* event : events) spill(event);
+}
+
+}  // namespace nanofaas::detail

@@ -1,0 +1,51 @@
+#include "engine/engine_mapping_host.hpp"
+
+#include "engine/engine_impl.hpp"
+
+namespace nanofaas::detail {
+
+InvokeResult EngineMappingHost::invoke_batch(std::string_view function, std::uint32_t depth,
+                                             BatchCall& call) {
+  // The batch is the event: no payload of its own, and no caller deadline to give up at.
+  return core_.invoke(function, PayloadView{}, nullptr, {}, depth, Clock::time_point::max(), &call);
+}
+
+Worker& EngineMappingHost::worker_for(std::uint32_t index) noexcept {
+  return *core_.workers[index % core_.workers.size()];
+}
+
+const Clock& EngineMappingHost::clock() const noexcept {
+  return *core_.config.clock;
+}
+
+bool EngineMappingHost::clock_is_steady() const noexcept {
+  return core_.clock_is_steady;
+}
+
+void EngineMappingHost::log(const LogRecord& record) const {
+  if (core_.config.log_sink) core_.config.log_sink(record);
+}
+
+bool EngineMappingHost::deliver(const Destination& destination, const InvocationRecord& record,
+                                std::uint32_t depth) noexcept {
+  return core_.async.deliver(destination, record, depth);
+}
+
+RequestId EngineMappingHost::new_request_id() noexcept {
+  return core_.request_ids.next();
+}
+
+std::uint32_t EngineMappingHost::max_chain_depth() const noexcept {
+  return EngineCore::max_chain_depth;
+}
+
+void EngineMappingHost::keep_poller_set(std::shared_ptr<PollerSet> set) {
+  std::lock_guard lock(core_.mappings_mutex);
+  core_.poller_sets.push_back(std::move(set));
+}
+
+std::unique_lock<std::mutex> EngineMappingHost::lock_registry() {
+  return std::unique_lock(core_.mappings_mutex);
+}
+
+}  // namespace nanofaas::detail
