@@ -22,7 +22,6 @@ class FifoGroups {
   /// The group named `name`, added when there is none.
   std::uint32_t find_or_add(std::string_view name);
 
-  [[nodiscard]] const std::string& name(std::uint32_t g) const noexcept { return groups_[g].name; }
   /// The group's first message, or `no_slot`.
   [[nodiscard]] std::uint32_t front(std::uint32_t g) const noexcept {
     return groups_[g].messages.front();
@@ -36,8 +35,13 @@ class FifoGroups {
     groups_[g].messages.remove(slots, i);
   }
 
-  /// A message of `g` went in flight or started moving to the dead-letter queue; `g` is held.
-  void flight_started(std::uint32_t g) noexcept { ++groups_[g].in_flight; }
+  /// A message of `g` went in flight or started moving to the dead-letter queue, which holds
+  /// `g`; returns `g`'s name for its record.
+  const std::string& flight_started(std::uint32_t g) noexcept {
+    Group& grp = groups_[g];
+    ++grp.in_flight;
+    return grp.name;
+  }
   /// ... and is back or gone: call `update`.
   void flight_ended(std::uint32_t g) noexcept { --groups_[g].in_flight; }
   /// A slot of `g` retired while receives not handed back still show `g`'s name.

@@ -10,7 +10,6 @@ namespace nanofaas {
 namespace {
 
 constexpr std::size_t max_slots = std::size_t{1} << 31;
-constexpr std::size_t max_group_id = 128;
 constexpr std::uint32_t max_max_receive_count = 1000;
 constexpr std::size_t max_name = 80;
 
@@ -64,27 +63,7 @@ Expected<std::shared_ptr<Queue>> Queue::create(QueueConfig config) {
 }
 
 Expected<std::string> Queue::send(Payload body, SendOptions options) {
-  if (state_->config().fifo) {
-    if (options.message_group_id.empty() || options.message_group_id.size() > max_group_id) {
-      return detail::invalid("a FIFO queue needs a message_group_id of 1-128 bytes");
-    }
-  } else {
-    options.message_group_id = {};
-  }
-  if (options.delay.count() < 0 || options.delay > queue_max_delay) {
-    return detail::invalid("delay must be between 0 and 15 minutes");
-  }
-  std::size_t size = body.size();
-  for (const RecordAttribute& a : options.attributes) size += a.name.size() + a.value.size();
-  if (size > queue_max_message_size) {
-    return Unexpected(Error{Errc::request_too_large, "message larger than 6 MiB"});
-  }
-  std::unique_ptr<std::vector<RecordAttribute>> attributes;
-  if (!options.attributes.empty()) {
-    attributes = std::make_unique<std::vector<RecordAttribute>>(std::move(options.attributes));
-  }
-  return state_->send(std::move(body), std::move(attributes), options.message_group_id,
-                      options.delay);
+  return state_->send(std::move(body), std::move(options));
 }
 
 Expected<std::string> Queue::send(PayloadView body, SendOptions options) {
@@ -95,12 +74,6 @@ Expected<std::string> Queue::send(PayloadView body, SendOptions options) {
 }
 
 std::size_t Queue::send_batch(std::span<Payload> bodies, std::string_view message_group_id) {
-  if (state_->config().fifo) {
-    if (message_group_id.empty() || message_group_id.size() > max_group_id) return 0;
-  } else {
-    message_group_id = {};
-  }
-  if (bodies.empty()) return 0;
   return state_->send_batch(bodies, message_group_id);
 }
 

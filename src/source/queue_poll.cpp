@@ -15,8 +15,7 @@ std::size_t QueueState::poll(std::size_t max, std::vector<Record>& out) {
     expire(now);
     if (!config_.fifo) {
       while (taken < max && !visible_list_.empty()) {
-        const std::uint32_t i = visible_list_.front();
-        visible_list_.remove(slots_, i);
+        const std::uint32_t i = visible_list_.pop_front(slots_);
         if (redrive_due(slots_[i])) {
           start_redrive(i, redrives);
         } else {
@@ -87,8 +86,7 @@ void QueueState::receive(std::uint32_t i, Clock::time_point now, std::vector<Rec
   ++in_flight_;
   std::string_view group_name{};
   if (config_.fifo) {
-    groups_.flight_started(s.group);
-    group_name = groups_.name(s.group);
+    group_name = groups_.flight_started(s.group);
   }
   // Goes to the heap only when the clock went back.
   deadlines_.arm(slots_, i, now + config_.visibility_timeout, true);
@@ -115,8 +113,7 @@ void QueueState::start_redrive(std::uint32_t i, RedriveBatch& redrives) {
   --visible_;
   const std::string* name = nullptr;
   if (config_.fifo) {
-    groups_.flight_started(s.group);
-    name = &groups_.name(s.group);
+    name = &groups_.flight_started(s.group);
   }
   redrives.add(i, s, name, s.holders != 0);
 }

@@ -4,8 +4,14 @@
 #include <new>
 
 #include "runtime/chain_depth.hpp"
+#include "source/validation.hpp"
 
 namespace nanofaas::detail {
+namespace {
+
+constexpr std::size_t max_group_id = 128;
+
+}  // namespace
 
 // Adds a message under the lock; returns its slot. `id` empty: a new one.
 std::uint32_t QueueState::insert(Payload&& body,
@@ -52,9 +58,26 @@ std::uint32_t QueueState::insert(Payload&& body,
   return i;
 }
 
-Expected<std::string> QueueState::send(Payload&& body,
-                                       std::unique_ptr<std::vector<RecordAttribute>> attributes,
-                                       std::string_view group_id, std::chrono::nanoseconds delay) {
+Expected<std::string> QueueState::send(Payload&& body, SendOptions&& options) {
+  if (config_.fifo) {
+    if (options.message_group_id.empty() || options.message_group_id.size() > max_group_id) {
+      return invalid("a FIFO queue needs a message_group_id of 1-128 bytes");
+    }
+  } else {
+    options.message_group_id = {};
+  }
+  if (options.delay.count() < 0 || options.delay > queue_max_delay) {
+    return invalid("delay must be between 0 and 15 minutes");
+  }
+  std::size_t size = body.size();
+  for (const RecordAttribute& a : options.attributes) size += a.name.size() + a.value.size();
+  if (size > queue_max_message_size) {
+    return Unexpected(Error{Errc::request_too_large, "message larger than 6 MiB"});
+  }
+  std::unique_ptr<std::vector<RecordAttribute>> attributes;
+  if (!options.attributes.empty()) {
+    attributes = std::make_unique<std::vector<RecordAttribute>>(std::move(options.attributes));
+  }
   const Clock::time_point now = config_.clock->now();
   const std::uint32_t chain_depth = current_chain_depth();
   std::shared_ptr<const Listeners> to_wake;
@@ -65,8 +88,8 @@ Expected<std::string> QueueState::send(Payload&& body,
       return Unexpected(Error{Errc::resource_exhausted, "queue " + config_.name + " is full"});
     }
     bool visible_now = false;
-    const std::uint32_t i = insert(std::move(body), std::move(attributes), group_id, {}, now, delay,
-                                   chain_depth, visible_now);
+    const std::uint32_t i = insert(std::move(body), std::move(attributes), options.message_group_id,
+                                   {}, now, options.delay, chain_depth, visible_now);
     const QueueSlot& s = slots_[i];
     id.assign(s.id, s.id_size);
     if (visible_now) to_wake = listeners_;
@@ -76,6 +99,12 @@ Expected<std::string> QueueState::send(Payload&& body,
 }
 
 std::size_t QueueState::send_batch(std::span<Payload> bodies, std::string_view group_id) {
+  if (config_.fifo) {
+    if (group_id.empty() || group_id.size() > max_group_id) return 0;
+  } else {
+    group_id = {};
+  }
+  if (bodies.empty()) return 0;
   const Clock::time_point now = config_.clock->now();
   const std::uint32_t chain_depth = current_chain_depth();
   std::shared_ptr<const Listeners> to_wake;

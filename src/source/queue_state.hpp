@@ -39,11 +39,10 @@ struct QueueState {
   [[nodiscard]] const QueueConfig& config() const noexcept { return config_; }
 
   // Sending (queue_send.cpp). Each calls the listeners when a message became receivable.
-  /// Adds a checked message; returns its id, or `resource_exhausted` when full.
-  Expected<std::string> send(Payload&& body,
-                             std::unique_ptr<std::vector<RecordAttribute>> attributes,
-                             std::string_view group_id, std::chrono::nanoseconds delay);
-  /// Adds `bodies` in order under one lock until one cannot be; returns how many were.
+  /// `Queue::send`: checks and adds a message; returns its id.
+  Expected<std::string> send(Payload&& body, SendOptions&& options);
+  /// `Queue::send_batch`: adds `bodies` in order under one lock until one cannot be sent;
+  /// returns how many were.
   std::size_t send_batch(std::span<Payload> bodies, std::string_view group_id);
   /// Moves in a message from a queue whose redrive policy sends it here, taking `body` and
   /// `attributes`; false when full (then they are left alone). `from` keeps its id and arrival.

@@ -28,6 +28,15 @@ class SlotList {
     (head_ == no_slot ? tail_ : slots[head_].prev) = i;
     head_ = i;
   }
+  /// Takes the first slot out of the list (not empty) and returns it.
+  std::uint32_t pop_front(SlotArena& slots) noexcept {
+    const std::uint32_t i = head_;
+    QueueSlot& s = slots[i];
+    head_ = s.next;
+    (head_ == no_slot ? tail_ : slots[head_].prev) = no_slot;
+    s.next = no_slot;
+    return i;
+  }
   /// Takes slot `i`, which is in this list, out of it.
   void remove(SlotArena& slots, std::uint32_t i) noexcept {
     QueueSlot& s = slots[i];
