@@ -42,7 +42,7 @@ class FifoGroups {
     ++grp.in_flight;
     return grp.name;
   }
-  /// ... and is back or gone: call `update`.
+  /// That message is visible again or gone; call `update` after.
   void flight_ended(std::uint32_t g) noexcept { --groups_[g].in_flight; }
   /// A slot of `g` retired while receives not handed back still show `g`'s name.
   void name_retained(std::uint32_t g) noexcept { ++groups_[g].retired; }

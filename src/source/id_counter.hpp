@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -15,7 +16,7 @@ class IdCounter {
   explicit IdCounter(std::string_view prefix = {}) noexcept
       : size_(static_cast<std::uint8_t>(prefix.size() + 1)),
         digits_at_(static_cast<std::uint8_t>(prefix.size())) {
-    std::memcpy(text_, prefix.data(), prefix.size());
+    std::copy(prefix.begin(), prefix.end(), text_);
     text_[digits_at_] = '1';
   }
 

@@ -9,7 +9,6 @@
 namespace nanofaas {
 namespace {
 
-constexpr std::size_t max_slots = std::size_t{1} << 31;
 constexpr std::uint32_t max_max_receive_count = 1000;
 constexpr std::size_t max_name = 80;
 
@@ -52,7 +51,7 @@ Expected<std::shared_ptr<Queue>> Queue::create(QueueConfig config) {
         "the dead-letter queue of a FIFO queue must be FIFO, and of a standard "
         "queue standard");
   }
-  if (config.max_messages == 0 || config.max_messages > max_slots) {
+  if (config.max_messages == 0 || config.max_messages > detail::SlotArena::max_size) {
     return invalid("max_messages must be between 1 and 2^31");
   }
   if (config.clock == nullptr) return invalid("clock must not be null");

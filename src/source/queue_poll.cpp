@@ -1,6 +1,7 @@
+#include "source/queue_state.hpp"
+
 #include <algorithm>
 
-#include "source/queue_state.hpp"
 #include "source/redrive_batch.hpp"
 
 namespace nanofaas::detail {

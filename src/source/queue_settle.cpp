@@ -1,6 +1,6 @@
-#include <algorithm>
-
 #include "source/queue_state.hpp"
+
+#include <algorithm>
 
 namespace nanofaas::detail {
 

@@ -27,7 +27,7 @@ namespace nanofaas::detail {
 class RedriveBatch;
 
 /// A queue's messages and their states behind one lock, shared by the `Queue` and its
-/// readers. Sends and polls give records whose handle is (generation << 32 | slot): a record
+/// readers. Polls give records whose handle is (generation << 32 | slot): a record
 /// settles its message only while no later receive, nack, redrive or delete changed it.
 struct QueueState {
  public:
@@ -138,7 +138,7 @@ struct QueueState {
   const std::shared_ptr<QueueState> dead_letters_;
   IdCounter<queue_id_capacity> next_id_;
 
-  mutable YieldingSpinlock lock_;
+  YieldingSpinlock lock_;
   SlotArena slots_;
   std::uint64_t next_sequence_ = 1;
   std::size_t visible_ = 0;

@@ -14,6 +14,9 @@ namespace nanofaas::detail {
 /// guards it.
 class SlotArena {
  public:
+  /// The most slots an arena numbers (32-bit numbers, `no_slot` excluded).
+  static constexpr std::size_t max_size = std::size_t{1} << 31;
+
   SlotArena() = default;
   SlotArena(const SlotArena&) = delete;
   SlotArena& operator=(const SlotArena&) = delete;
