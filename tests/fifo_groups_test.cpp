@@ -9,29 +9,35 @@
 namespace nanofaas::detail {
 namespace {
 
-// A message slot in `state` (with a body, as the arena expects of a slot in use).
-std::uint32_t message(SlotArena& slots, SlotState state) {
-  const std::uint32_t i = slots.allocate();
-  new (&slots[i].body) Payload();
-  slots[i].state = state;
-  return i;
-}
+class FifoGroupsTest : public ::testing::Test {
+ protected:
+  // Appends a message in `state` to group `g`; returns its slot (with a body, as the arena
+  // expects of a slot in use).
+  std::uint32_t add(std::uint32_t g, SlotState state) {
+    const std::uint32_t i = slots.allocate();
+    new (&slots[i].body) Payload();
+    slots[i].state = state;
+    groups.push_back(slots, g, i);
+    return i;
+  }
 
-TEST(FifoGroupsTest, GroupsWithAVisibleHeadAndNothingInFlightAreReadyOldestFirst) {
   SlotArena slots;
   FifoGroups groups;
+};
+
+TEST_F(FifoGroupsTest, GroupsWithAVisibleHeadAndNothingInFlightAreReadyOldestFirst) {
   const std::uint32_t a = groups.find_or_add("a");
   const std::uint32_t b = groups.find_or_add("b");
   EXPECT_EQ(groups.find_or_add("a"), a);
   EXPECT_NE(a, b);
-  groups.push_back(slots, b, message(slots, SlotState::visible));
+  add(b, SlotState::visible);
   EXPECT_TRUE(groups.update(b, slots));
   EXPECT_FALSE(groups.update(b, slots));  // ready already
-  groups.push_back(slots, a, message(slots, SlotState::delayed));
+  add(a, SlotState::delayed);
   EXPECT_FALSE(groups.update(a, slots));  // its head is not visible
   EXPECT_EQ(groups.ready_count(), 1u);
   const std::uint32_t c = groups.find_or_add("c");
-  groups.push_back(slots, c, message(slots, SlotState::visible));
+  add(c, SlotState::visible);
   EXPECT_TRUE(groups.update(c, slots));
   EXPECT_EQ(groups.ready_count(), 2u);
   EXPECT_EQ(groups.pop_ready(), b);
@@ -40,13 +46,10 @@ TEST(FifoGroupsTest, GroupsWithAVisibleHeadAndNothingInFlightAreReadyOldestFirst
   EXPECT_EQ(groups.ready_count(), 0u);
 }
 
-TEST(FifoGroupsTest, AMessageInFlightHoldsItsGroup) {
-  SlotArena slots;
-  FifoGroups groups;
+TEST_F(FifoGroupsTest, AMessageInFlightHoldsItsGroup) {
   const std::uint32_t g = groups.find_or_add("g");
-  const std::uint32_t first = message(slots, SlotState::visible);
-  groups.push_back(slots, g, first);
-  groups.push_back(slots, g, message(slots, SlotState::visible));
+  const std::uint32_t first = add(g, SlotState::visible);
+  add(g, SlotState::visible);
   EXPECT_TRUE(groups.update(g, slots));
   EXPECT_EQ(groups.pop_ready(), g);
   EXPECT_EQ(groups.flight_started(g), "g");
@@ -59,12 +62,9 @@ TEST(FifoGroupsTest, AMessageInFlightHoldsItsGroup) {
   EXPECT_EQ(groups.ready_count(), 1u);
 }
 
-TEST(FifoGroupsTest, AnEmptyGroupIsFreedOnceNoRetiredSlotShowsItsName) {
-  SlotArena slots;
-  FifoGroups groups;
+TEST_F(FifoGroupsTest, AnEmptyGroupIsFreedOnceNoRetiredSlotShowsItsName) {
   const std::uint32_t g = groups.find_or_add("g");
-  const std::uint32_t i = message(slots, SlotState::visible);
-  groups.push_back(slots, g, i);
+  const std::uint32_t i = add(g, SlotState::visible);
   EXPECT_TRUE(groups.update(g, slots));
   groups.remove(slots, g, i);
   groups.name_retained(g);  // a receive of the deleted message still shows "g"
