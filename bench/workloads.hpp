@@ -26,6 +26,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "nanofaas/load_generator.hpp"
 #include "nanofaas/nanofaas.hpp"
 
 namespace bench {

@@ -1,4 +1,4 @@
-# Install rules and the CMake package config (nanofaas::nanofaas).
+# Install rules and the CMake package config (nanofaas::nanofaas, nanofaas::load).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -6,7 +6,7 @@ set(NANOFAAS_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/nanofaas"
     CACHE STRING "Where to install nanofaasConfig.cmake, relative to the prefix")
 mark_as_advanced(NANOFAAS_INSTALL_CMAKEDIR)
 
-install(TARGETS nanofaas EXPORT nanofaasTargets
+install(TARGETS nanofaas nanofaas_load EXPORT nanofaasTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
@@ -19,6 +19,7 @@ install(EXPORT nanofaasTargets
   NAMESPACE nanofaas::
   DESTINATION ${NANOFAAS_INSTALL_CMAKEDIR})
 
+get_target_property(nanofaas_library_type nanofaas TYPE)  # read by the config file
 configure_package_config_file(cmake/nanofaasConfig.cmake.in
   ${PROJECT_BINARY_DIR}/nanofaasConfig.cmake
   INSTALL_DESTINATION ${NANOFAAS_INSTALL_CMAKEDIR})

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "nanofaas/json.hpp"
+#include "nanofaas/load_generator.hpp"
 #include "nanofaas/nanofaas.hpp"
 
 using namespace nanofaas;

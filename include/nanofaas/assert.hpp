@@ -1,8 +1,10 @@
 #pragma once
 
+#include "nanofaas/export.hpp"
+
 namespace nanofaas::detail {
 /// Reports a failed assertion and aborts. Never returns.
-[[noreturn]] void assert_fail(const char* expr, const char* file, int line) noexcept;
+[[noreturn]] NANOFAAS_API void assert_fail(const char* expr, const char* file, int line) noexcept;
 }  // namespace nanofaas::detail
 
 /// Checks a programming invariant (misuse of the API, an engine bug); aborts with a message.

@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <memory>
 
+#include "nanofaas/export.hpp"
+
 namespace nanofaas {
 
 /// An accepted asynchronous event while it waits for a worker: owned by the engine and
@@ -12,7 +14,7 @@ struct QueuedEvent;
 /// Where one function version's accepted events wait for a worker (Lambda's internal event
 /// queue). The engine's dispatcher sees only this interface: `EngineConfig::async_queue`
 /// puts another queue in the in-memory one's place. Every member is called from any thread.
-class AsyncQueue {
+class NANOFAAS_API AsyncQueue {
  public:
   virtual ~AsyncQueue() = default;
   /// Takes the event over; false (and nothing taken) when the queue is full or has no memory.
@@ -30,6 +32,7 @@ class AsyncQueue {
 
 /// The engine's in-process queue: lock-free, bounded at `capacity` events, in order per
 /// producer. The default for every version.
-[[nodiscard]] std::unique_ptr<AsyncQueue> make_in_memory_async_queue(std::size_t capacity);
+[[nodiscard]] NANOFAAS_API std::unique_ptr<AsyncQueue> make_in_memory_async_queue(
+    std::size_t capacity);
 
 }  // namespace nanofaas

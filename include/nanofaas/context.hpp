@@ -6,6 +6,7 @@
 #include <optional>
 #include <string_view>
 
+#include "nanofaas/export.hpp"
 #include "nanofaas/invoke_result.hpp"
 #include "nanofaas/payload.hpp"
 #include "nanofaas/request_id.hpp"
@@ -26,12 +27,9 @@ const void* type_key() noexcept {
 
 /// What a handler knows about its invocation (Lambda's context object), plus fiber-aware
 /// waits. Valid only during the handler call, on the handler's fiber; not thread-safe.
-class Context {
+class NANOFAAS_API Context {
  public:
   using time_point = std::chrono::steady_clock::time_point;
-
-  Context(detail::Invocation& invocation, detail::Environment& environment) noexcept
-      : invocation_(&invocation), environment_(&environment) {}
 
   /// This invocation's id.
   [[nodiscard]] RequestId request_id() const noexcept;
@@ -84,16 +82,19 @@ class Context {
   }
   void* environment_local(const void* key, ErasedPtr (*make)()) const;
 
+  // Made only by the environment that runs the handler.
+  friend class detail::Environment;
+  Context(detail::Invocation& invocation, detail::Environment& environment) noexcept
+      : invocation_(&invocation), environment_(&environment) {}
+
   detail::Invocation* invocation_;
   detail::Environment* environment_;
 };
 
 /// What a handler type's constructor (the init phase, a cold start) receives.
 /// Valid only during the constructor; not thread-safe.
-class InitContext {
+class NANOFAAS_API InitContext {
  public:
-  explicit InitContext(const detail::EnvironmentSpec& spec) noexcept : spec_(&spec) {}
-
   /// The function's name and the version being initialised.
   [[nodiscard]] std::string_view function_name() const noexcept;
   [[nodiscard]] std::string_view function_version() const noexcept;
@@ -103,6 +104,10 @@ class InitContext {
   void log(std::string_view message) const;
 
  private:
+  // Made only by the environment whose init phase runs.
+  friend class detail::Environment;
+  explicit InitContext(const detail::EnvironmentSpec& spec) noexcept : spec_(&spec) {}
+
   const detail::EnvironmentSpec* spec_;
 };
 

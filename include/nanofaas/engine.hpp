@@ -13,6 +13,7 @@
 #include "nanofaas/engine_config.hpp"
 #include "nanofaas/event_source_mapping.hpp"
 #include "nanofaas/expected.hpp"
+#include "nanofaas/export.hpp"
 #include "nanofaas/function_config.hpp"
 #include "nanofaas/invoke_result.hpp"
 #include "nanofaas/metrics.hpp"
@@ -32,7 +33,7 @@ struct AliasConfig {
 /// The engine: worker threads running functions' execution environments on Boost.Fiber, with
 /// Lambda's invocation semantics. Every member is thread-safe. Move-only; the destructor stops
 /// accepting calls, waits for running handlers to return, and joins the workers.
-class Engine {
+class NANOFAAS_API Engine {
  public:
   /// Starts the workers. Fails with `invalid_argument` for an unusable configuration.
   [[nodiscard]] static Expected<Engine> create(EngineConfig config = {});
@@ -160,10 +161,12 @@ class Engine {
     [[nodiscard]] MetricsSnapshot metrics() const;
     /// The configuration the engine runs with.
     [[nodiscard]] const EngineConfig& config() const noexcept;
-
-    struct Impl;
+    /// True on a worker thread of any engine (in a handler, sink or callback it runs), where a
+    /// call that blocks the thread would stall the fibers sharing it.
+    [[nodiscard]] static bool on_worker_thread() noexcept;
 
    private:
+    struct Impl;
     explicit Engine(std::unique_ptr<Impl> impl) noexcept;
     [[nodiscard]] Status add_function_impl(FunctionConfig config,
                                            std::unique_ptr<detail::HandlerFactory> factory);

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "nanofaas/assert.hpp"
+#include "nanofaas/export.hpp"
 
 namespace nanofaas {
 
@@ -37,10 +38,10 @@ struct Error {
 };
 
 /// Lambda's exception name for `code`, e.g. "ResourceNotFoundException".
-std::string_view lambda_name(Errc code) noexcept;
+NANOFAAS_API std::string_view lambda_name(Errc code) noexcept;
 /// Lambda's reason string, e.g. "ConcurrentInvocationLimitExceeded"; empty for `none`.
-std::string_view lambda_name(ThrottleReason reason) noexcept;
+NANOFAAS_API std::string_view lambda_name(ThrottleReason reason) noexcept;
 /// The HTTP status Lambda answers with for `code`.
-int http_status(Errc code) noexcept;
+NANOFAAS_API int http_status(Errc code) noexcept;
 
 }  // namespace nanofaas

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "nanofaas/expected.hpp"
+#include "nanofaas/export.hpp"
 
 namespace nanofaas {
 
@@ -18,7 +19,7 @@ struct Program;
 /// The `FilterCriteria` of an event source mapping: up to 5 patterns in EventBridge syntax, ORed.
 /// A record passes when it matches any pattern. Compiled once; cheap to copy (shares the
 /// compiled form); all members are const and thread-safe.
-class FilterCriteria {
+class NANOFAAS_API FilterCriteria {
  public:
   /// Most patterns one `FilterCriteria` holds (Lambda's limit on `Filters`).
   static constexpr std::size_t max_patterns = 5;

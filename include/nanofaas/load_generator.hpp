@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "nanofaas/expected.hpp"
+#include "nanofaas/export.hpp"
 #include "nanofaas/load_report.hpp"
 #include "nanofaas/load_spec.hpp"
 #include "nanofaas/load_ticket.hpp"
@@ -19,8 +20,9 @@ class Engine;
 /// to count it at once). Call from a plain thread: from a handler (any engine's worker) it
 /// fails with `invalid_argument`. Also fails with `spec.validate()`'s error, or `dry_run`'s
 /// (`not_found`, `too_many_requests` when reserved 0…) before sending anything.
-[[nodiscard]] Expected<LoadReport> run_load(Engine& engine, std::string_view qualified_name,
-                                            PayloadView payload, const LoadSpec& spec);
+[[nodiscard]] NANOFAAS_API Expected<LoadReport> run_load(Engine& engine,
+                                                         std::string_view qualified_name,
+                                                         PayloadView payload, const LoadSpec& spec);
 
 /// Runs `spec` against any target (a peer to compare with, a host's own service): `send` is
 /// called on the driver threads (one in async mode, `spec.concurrency` in sync mode) and the
@@ -28,6 +30,7 @@ class Engine;
 /// accepted event is done, so a target that never calls `done` hangs the run. Fails as above;
 /// when a send throws, the run stops sending, waits for the events already taken, and fails
 /// with `invalid_argument` quoting the exception.
-[[nodiscard]] Expected<LoadReport> run_load(const LoadSpec& spec, const LoadSend& send);
+[[nodiscard]] NANOFAAS_API Expected<LoadReport> run_load(const LoadSpec& spec,
+                                                         const LoadSend& send);
 
 }  // namespace nanofaas

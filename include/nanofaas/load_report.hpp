@@ -5,13 +5,14 @@
 #include <string>
 #include <string_view>
 
+#include "nanofaas/export.hpp"
 #include "nanofaas/metrics.hpp"
 
 namespace nanofaas {
 
 /// What a run measured. Counts are of measured events only (warm-up excluded), except
 /// `warmup_sent`. Every sent event has completed when `run_load` returns.
-struct LoadReport {
+struct NANOFAAS_API LoadReport {
   /// Per event: from its scheduled send time to its completion (the correction for
   /// coordinated omission: a stalled target or driver shows up as latency). Errors included.
   DurationHistogram latency{};

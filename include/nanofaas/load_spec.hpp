@@ -5,6 +5,7 @@
 
 #include "nanofaas/clock.hpp"
 #include "nanofaas/expected.hpp"
+#include "nanofaas/export.hpp"
 
 namespace nanofaas {
 
@@ -22,7 +23,7 @@ enum class InvocationMode : std::uint8_t {
 
 /// What a run does. Aggregate: set the fields by name, e.g.
 /// `{.rate = 100000, .duration = 2s, .warmup = 200ms}`. `validate()` lists the rules.
-struct LoadSpec {
+struct NANOFAAS_API LoadSpec {
   /// Open loop: events per second, event i due at start + i / rate whether or not earlier
   /// ones have completed. 0: closed loop (a fixed number of calls in flight).
   double rate = 0;

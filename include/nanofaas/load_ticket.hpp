@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "nanofaas/clock.hpp"
+#include "nanofaas/export.hpp"
 
 namespace nanofaas {
 
@@ -21,7 +22,7 @@ enum class LoadOutcome : std::uint8_t {
 /// One event handed to a target. The target calls `done` exactly once, from any thread, when
 /// the work ends; the run waits for that. A small copyable value (fits a `std::function`'s
 /// inline storage when captured alone). Valid until `done` returns.
-class LoadTicket {
+class NANOFAAS_API LoadTicket {
  public:
   /// When the event was due: its latency counts from here, not from when it was sent.
   [[nodiscard]] Clock::time_point scheduled() const noexcept;

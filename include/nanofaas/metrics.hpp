@@ -6,11 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "nanofaas/export.hpp"
+
 namespace nanofaas {
 
 /// A latency distribution in log-linear buckets (HdrHistogram-style: exact below 16 ns, then
 /// 16 buckets per power of two, ~6% precision, up to ~9 minutes).
-class DurationHistogram {
+class NANOFAAS_API DurationHistogram {
  public:
   static constexpr std::size_t sub_buckets = 16;
   static constexpr std::size_t magnitudes = 36;
@@ -88,7 +90,7 @@ struct FunctionMetrics {
 };
 
 /// Engine-wide counters plus every function version's.
-struct MetricsSnapshot {
+struct NANOFAAS_API MetricsSnapshot {
   std::uint32_t concurrent_executions = 0;             ///< `ConcurrentExecutions`
   std::uint32_t unreserved_concurrent_executions = 0;  ///< `UnreservedConcurrentExecutions`
   std::uint32_t unreserved_concurrency_available = 0;  ///< limit minus all reservations

@@ -1,6 +1,7 @@
 #pragma once
 
-/// The whole public API (JSON helpers, which pull in simdjson, are in nanofaas/json.hpp).
+/// The engine's whole API. JSON helpers, which pull in simdjson, are in nanofaas/json.hpp; the
+/// load generator (target nanofaas::load) is in nanofaas/load_generator.hpp.
 #include "nanofaas/async_outcome.hpp"
 #include "nanofaas/async_queue.hpp"
 #include "nanofaas/clock.hpp"
@@ -13,7 +14,6 @@
 #include "nanofaas/filter.hpp"
 #include "nanofaas/function_config.hpp"
 #include "nanofaas/invoke_result.hpp"
-#include "nanofaas/load_generator.hpp"
 #include "nanofaas/metrics.hpp"
 #include "nanofaas/payload.hpp"
 #include "nanofaas/queue.hpp"
@@ -22,3 +22,4 @@
 #include "nanofaas/response.hpp"
 #include "nanofaas/source.hpp"
 #include "nanofaas/stream.hpp"
+#include "nanofaas/version.hpp"

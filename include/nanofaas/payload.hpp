@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "nanofaas/export.hpp"
+
 namespace nanofaas {
 
 /// Bytes readable after the end of every `Payload`, so simdjson can parse it in place.
@@ -11,7 +13,7 @@ inline constexpr std::size_t payload_padding = 64;
 
 /// An owned, move-only byte buffer with `payload_padding` zeroed bytes after its end.
 /// Payloads handed to the engine move in without a copy. Not thread-safe (a value type).
-class Payload {
+class NANOFAAS_API Payload {
  public:
   /// An empty payload (no allocation).
   Payload() noexcept = default;

@@ -11,6 +11,7 @@
 
 #include "nanofaas/clock.hpp"
 #include "nanofaas/expected.hpp"
+#include "nanofaas/export.hpp"
 #include "nanofaas/payload.hpp"
 #include "nanofaas/record.hpp"
 #include "nanofaas/source.hpp"
@@ -70,7 +71,7 @@ struct SendOptions {
 /// (visibility expiry, delays ending) are applied when the queue is next polled or counted,
 /// without a listener call. A deleted message's memory stays until every receive of it was
 /// handed back; handing a record back twice is a bug (another receive may lose its views).
-class Queue final : public Source {
+class NANOFAAS_API Queue final : public Source {
  public:
   /// A queue. Fails with `invalid_argument` for a bad name, timeout, redrive policy or bound.
   [[nodiscard]] static Expected<std::shared_ptr<Queue>> create(QueueConfig config);

@@ -3,10 +3,12 @@
 #include <cstdint>
 #include <string>
 
+#include "nanofaas/export.hpp"
+
 namespace nanofaas {
 
 /// A unique invocation id (128 bits), formatted like Lambda's UUID request ids.
-struct RequestId {
+struct NANOFAAS_API RequestId {
   std::uint64_t high = 0;
   std::uint64_t low = 0;
 

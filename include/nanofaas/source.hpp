@@ -10,6 +10,7 @@
 
 #include "nanofaas/clock.hpp"
 #include "nanofaas/expected.hpp"
+#include "nanofaas/export.hpp"
 #include "nanofaas/record.hpp"
 
 namespace nanofaas {
@@ -41,7 +42,7 @@ struct ReaderOptions {
 /// fiber. Every polled record is handed back exactly once, by `ack`, `nack` or `release`
 /// (streams: or a `checkpoint` at or past it); until then its views stay valid, even when a
 /// queue's visibility timeout ran out and another reader received and deleted the message.
-class SourceReader {
+class NANOFAAS_API SourceReader {
  public:
   virtual ~SourceReader() = default;
 
@@ -76,7 +77,7 @@ class SourceReader {
 
 /// A source of records an event source mapping reads: an in-memory `Queue` or `Stream`, or a
 /// distributed backend. Thread-safe.
-class Source {
+class NANOFAAS_API Source {
  public:
   virtual ~Source() = default;
   /// Its kind, which decides the mapping's rules.

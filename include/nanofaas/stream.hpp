@@ -9,6 +9,7 @@
 
 #include "nanofaas/clock.hpp"
 #include "nanofaas/expected.hpp"
+#include "nanofaas/export.hpp"
 #include "nanofaas/payload.hpp"
 #include "nanofaas/source.hpp"
 
@@ -50,7 +51,7 @@ struct PutRecordResult {
 /// lock per shard and call). Each reader (`open`) reads every record with its own position
 /// and checkpoint per shard. Records a reader polled and has not checkpointed are never
 /// trimmed; a record trimmed before a reader reached it is counted in `records_expired`.
-class Stream final : public Source {
+class NANOFAAS_API Stream final : public Source {
  public:
   /// A stream. Fails with `invalid_argument` for a bad name, shard count, retention or bound.
   [[nodiscard]] static Expected<std::shared_ptr<Stream>> create(StreamConfig config);

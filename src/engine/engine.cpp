@@ -8,6 +8,7 @@
 #include "engine/engine_impl.hpp"
 #include "exec/environment.hpp"
 #include "nanofaas/queue.hpp"
+#include "runtime/worker.hpp"
 
 namespace nanofaas {
 
@@ -198,6 +199,10 @@ Engine::~Engine() = default;
 
 const EngineConfig& Engine::config() const noexcept {
   return impl_->config;
+}
+
+bool Engine::on_worker_thread() noexcept {
+  return detail::Worker::current() != nullptr;
 }
 
 Status Engine::add_function_impl(FunctionConfig config,

@@ -18,7 +18,7 @@ void Engine::Impl::shutdown(std::chrono::nanoseconds drain) noexcept {
   NANOFAAS_ASSERT(own_worker() == nullptr);
   stopped = true;
   // Pollers finish their current batch first: their records are settled, not lost.
-  stop_mappings();
+  mappings.stop_all();
   stop_accepting();
   // Queued events keep running until they are done or the drain time is up.
   const auto drain_until = steady::now() + drain;
@@ -33,17 +33,6 @@ void Engine::Impl::shutdown(std::chrono::nanoseconds drain) noexcept {
   // An event a worker took just as dispatching stopped may have failed into a retry since
   // the spill above: with the workers gone, nothing else will run it.
   async.spill_all();
-}
-
-void Engine::Impl::stop_mappings() noexcept {
-  std::lock_guard lock(mapping_ops_mutex);
-  mappings_closed = true;
-  std::vector<detail::Mapping*> all;
-  {
-    std::lock_guard registry(mappings_mutex);
-    for (auto& [uuid, mapping] : mappings) all.push_back(mapping.get());
-  }
-  for (detail::Mapping* m : all) m->stop();
 }
 
 Engine::Impl::time_point Engine::Impl::housekeeping(time_point now) {

@@ -10,8 +10,7 @@
 
 #include "async/async_dispatcher.hpp"
 #include "core/engine_core.hpp"
-#include "esm/mapping.hpp"
-#include "esm/poller_set.hpp"
+#include "engine/mapping_registry.hpp"
 #include "nanofaas/engine.hpp"
 
 namespace nanofaas {
@@ -42,16 +41,7 @@ struct Engine::Impl final : detail::EngineCore {
   time_point housekeeping(time_point now) override;
 
   detail::AsyncDispatcher async{*this};
-
-  /// Event source mappings by UUID, and every poller set ever started (a listener or a wake-up
-  /// task may name a poller after its mapping stopped; freed with the engine).
-  std::mutex mapping_ops_mutex;       // serialises create / update / delete / stop_mappings
-  bool mappings_closed = false;       // set by stop_mappings: no new mapping starts
-  mutable std::mutex mappings_mutex;  // guards the two containers
-  std::map<std::string, std::unique_ptr<detail::Mapping>, std::less<>> mappings;
-  std::vector<std::shared_ptr<detail::PollerSet>> poller_sets;
-  /// Stops every mapping's pollers (after their current batch). Blocks.
-  void stop_mappings() noexcept;
+  detail::MappingRegistry mappings;
 };
 
 }  // namespace nanofaas

@@ -1,6 +1,8 @@
 #include "engine/engine_mapping_host.hpp"
 
-#include "engine/engine_impl.hpp"
+#include "async/async_dispatcher.hpp"
+#include "core/engine_core.hpp"
+#include "engine/mapping_registry.hpp"
 
 namespace nanofaas::detail {
 
@@ -28,7 +30,7 @@ void EngineMappingHost::log(const LogRecord& record) const {
 
 bool EngineMappingHost::deliver(const Destination& destination, const InvocationRecord& record,
                                 std::uint32_t depth) noexcept {
-  return core_.async.deliver(destination, record, depth);
+  return async_.deliver(destination, record, depth);
 }
 
 RequestId EngineMappingHost::new_request_id() noexcept {
@@ -40,12 +42,12 @@ std::uint32_t EngineMappingHost::max_chain_depth() const noexcept {
 }
 
 void EngineMappingHost::keep_poller_set(std::shared_ptr<PollerSet> set) {
-  std::lock_guard lock(core_.mappings_mutex);
-  core_.poller_sets.push_back(std::move(set));
+  std::lock_guard lock(registry_.mutex);
+  registry_.poller_sets.push_back(std::move(set));
 }
 
 std::unique_lock<std::mutex> EngineMappingHost::lock_registry() {
-  return std::unique_lock(core_.mappings_mutex);
+  return std::unique_lock(registry_.mutex);
 }
 
 }  // namespace nanofaas::detail

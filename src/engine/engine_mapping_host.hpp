@@ -1,15 +1,19 @@
 #pragma once
 
 #include "esm/mapping_host.hpp"
-#include "nanofaas/engine.hpp"
 
 namespace nanofaas::detail {
+
+class AsyncDispatcher;
+struct EngineCore;
+struct MappingRegistry;
 
 /// `MappingHost` on the engine: its core's sync path and workers, its asynchronous
 /// dispatcher's delivery, and its registry of mappings.
 class EngineMappingHost final : public MappingHost {
  public:
-  explicit EngineMappingHost(Engine::Impl& engine) noexcept : core_(engine) {}
+  EngineMappingHost(EngineCore& core, AsyncDispatcher& async, MappingRegistry& registry) noexcept
+      : core_(core), async_(async), registry_(registry) {}
 
   InvokeResult invoke_batch(std::string_view function, std::uint32_t depth,
                             BatchCall& call) override;
@@ -25,7 +29,9 @@ class EngineMappingHost final : public MappingHost {
   std::unique_lock<std::mutex> lock_registry() override;
 
  private:
-  Engine::Impl& core_;
+  EngineCore& core_;
+  AsyncDispatcher& async_;
+  MappingRegistry& registry_;
 };
 
 }  // namespace nanofaas::detail

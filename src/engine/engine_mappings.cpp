@@ -36,25 +36,25 @@ Expected<std::string> Engine::create_event_source_mapping(EventSourceMappingConf
   options.timestamp = config.starting_position_timestamp;
   auto reader = config.source->open(options);
   if (!reader) return Unexpected(std::move(reader).error());
-  std::lock_guard ops(impl_->mapping_ops_mutex);
-  if (impl_->mappings_closed) return fail(Errc::unavailable, "the engine is shutting down");
+  std::lock_guard ops(impl_->mappings.ops_mutex);
+  if (impl_->mappings.closed) return fail(Errc::unavailable, "the engine is shutting down");
   std::string uuid = impl_->request_ids.next().to_string();
-  auto mapping =
-      std::make_unique<detail::Mapping>(std::make_unique<detail::EngineMappingHost>(*impl_), uuid,
-                                        std::move(config), std::move(*reader));
+  auto mapping = std::make_unique<detail::Mapping>(
+      std::make_unique<detail::EngineMappingHost>(*impl_, impl_->async, impl_->mappings), uuid,
+      std::move(config), std::move(*reader));
   detail::Mapping& m = *mapping;
   {
-    std::lock_guard lock(impl_->mappings_mutex);
-    impl_->mappings.emplace(uuid, std::move(mapping));
+    std::lock_guard lock(impl_->mappings.mutex);
+    impl_->mappings.by_uuid.emplace(uuid, std::move(mapping));
   }
   m.start();
   return uuid;
 }
 
 Expected<EventSourceMappingConfig> Engine::get_event_source_mapping(std::string_view uuid) const {
-  std::lock_guard lock(impl_->mappings_mutex);
-  auto it = impl_->mappings.find(uuid);
-  if (it == impl_->mappings.end()) {
+  std::lock_guard lock(impl_->mappings.mutex);
+  auto it = impl_->mappings.by_uuid.find(uuid);
+  if (it == impl_->mappings.by_uuid.end()) {
     return fail(Errc::not_found, "Event source mapping not found: " + std::string(uuid));
   }
   return it->second->config();
@@ -66,13 +66,13 @@ Status Engine::update_event_source_mapping(std::string_view uuid, EventSourceMap
   if (auto target = impl_->validate(config.function_name, 0, {}); !target) {
     return Unexpected(std::move(target).error());
   }
-  std::lock_guard ops(impl_->mapping_ops_mutex);
-  if (impl_->mappings_closed) return fail(Errc::unavailable, "the engine is shutting down");
+  std::lock_guard ops(impl_->mappings.ops_mutex);
+  if (impl_->mappings.closed) return fail(Errc::unavailable, "the engine is shutting down");
   detail::Mapping* m = nullptr;
   {
-    std::lock_guard lock(impl_->mappings_mutex);
-    auto it = impl_->mappings.find(uuid);
-    if (it == impl_->mappings.end()) {
+    std::lock_guard lock(impl_->mappings.mutex);
+    auto it = impl_->mappings.by_uuid.find(uuid);
+    if (it == impl_->mappings.by_uuid.end()) {
       return fail(Errc::not_found, "Event source mapping not found: " + std::string(uuid));
     }
     m = it->second.get();
@@ -91,16 +91,16 @@ Status Engine::update_event_source_mapping(std::string_view uuid, EventSourceMap
 
 Status Engine::delete_event_source_mapping(std::string_view uuid) {
   if (auto ok = not_on_worker(*impl_, "delete_event_source_mapping"); !ok) return ok;
-  std::lock_guard ops(impl_->mapping_ops_mutex);
+  std::lock_guard ops(impl_->mappings.ops_mutex);
   std::unique_ptr<detail::Mapping> mapping;
   {
-    std::lock_guard lock(impl_->mappings_mutex);
-    auto it = impl_->mappings.find(uuid);
-    if (it == impl_->mappings.end()) {
+    std::lock_guard lock(impl_->mappings.mutex);
+    auto it = impl_->mappings.by_uuid.find(uuid);
+    if (it == impl_->mappings.by_uuid.end()) {
       return fail(Errc::not_found, "Event source mapping not found: " + std::string(uuid));
     }
     mapping = std::move(it->second);
-    impl_->mappings.erase(it);
+    impl_->mappings.by_uuid.erase(it);
   }
   mapping->stop();
   return {};
@@ -108,9 +108,9 @@ Status Engine::delete_event_source_mapping(std::string_view uuid) {
 
 Expected<EventSourceMappingMetrics> Engine::event_source_mapping_metrics(
     std::string_view uuid) const {
-  std::lock_guard lock(impl_->mappings_mutex);
-  auto it = impl_->mappings.find(uuid);
-  if (it == impl_->mappings.end()) {
+  std::lock_guard lock(impl_->mappings.mutex);
+  auto it = impl_->mappings.by_uuid.find(uuid);
+  if (it == impl_->mappings.by_uuid.end()) {
     return fail(Errc::not_found, "Event source mapping not found: " + std::string(uuid));
   }
   return it->second->metrics();

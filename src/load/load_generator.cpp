@@ -16,7 +16,6 @@
 #include "load/progress_bar.hpp"
 #include "load/schedule.hpp"
 #include "nanofaas/engine.hpp"
-#include "runtime/worker.hpp"
 
 namespace nanofaas {
 
@@ -214,7 +213,7 @@ Expected<LoadReport> run_schedule(const LoadSpec& spec, const LoadSend& send) {
 
 Status check_caller(const LoadSpec& spec) {
   if (auto valid = spec.validate(); !valid) return valid;
-  if (detail::Worker::current() != nullptr) {
+  if (Engine::on_worker_thread()) {
     return Unexpected(Error{.code = Errc::invalid_argument,
                             .message = "run_load blocks until the run ends: call it from a plain "
                                        "thread, not from a handler"});

@@ -7,19 +7,20 @@
 
 #include "nanofaas/context.hpp"
 #include "nanofaas/event.hpp"
+#include "nanofaas/export.hpp"
 #include "nanofaas/response.hpp"
 
 namespace nanofaas::detail {
 
 /// One initialised handler in one execution environment.
-class HandlerInstance {
+class NANOFAAS_API HandlerInstance {
  public:
   virtual ~HandlerInstance() = default;
   virtual Response operator()(const Event& event, Context& context) = 0;
 };
 
 /// Makes handler instances: the init phase of a cold start. Shared by a function's versions.
-class HandlerFactory {
+class NANOFAAS_API HandlerFactory {
  public:
   virtual ~HandlerFactory() = default;
   /// Runs init. May throw: the engine reports `Runtime.InitError`.
