@@ -194,11 +194,11 @@ EventInvocation* AsyncDispatcher::take_event(Version& v, EventInvocation* reuse,
     }
     // The held slot carries over while the limits still allow it: no release and acquire of
     // the shared counters per drained event.
-    if (holding && !core_.slot_still_fits(fn, reuse->slot)) {
+    if (holding && !core_.concurrency.still_fits(fn, reuse->slot)) {
       stop_draining(v, taken, reuse->slot);
       holding = false;
     }
-    auto slot = holding ? Expected<ConcurrencySlot>(reuse->slot) : core_.acquire_slot(fn, v);
+    auto slot = holding ? Expected<ConcurrencySlot>(reuse->slot) : core_.concurrency.acquire(fn, v);
     if (!slot) {
       // Throttled: not a function error. Back off (1 s doubling to 5 min by default).
       v.counters.async_throttled.fetch_add(1, std::memory_order_relaxed);
@@ -260,7 +260,7 @@ void AsyncDispatcher::put_back(Version& v, TakenEvents& taken) noexcept {
 void AsyncDispatcher::stop_draining(Version& v, TakenEvents* taken, ConcurrencySlot slot) noexcept {
   // Events go back before the slot: shutdown waits for slots, then spills the queues.
   if (taken != nullptr) put_back(v, *taken);
-  core_.release_slot(*v.function, slot);
+  core_.concurrency.release(*v.function, slot);
   v.counters.concurrent.fetch_sub(1, std::memory_order_relaxed);
 }
 

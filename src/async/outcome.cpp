@@ -166,16 +166,8 @@ void AsyncDispatcher::fail_event(AsyncEvent* event, DropReason reason, const Inv
 
 std::uint64_t AsyncDispatcher::runnable() {
   std::uint64_t pending = 0;
-  {
-    std::shared_lock lock(core_.registry_mutex);
-    for (auto& [name, fn] : core_.functions) {
-      std::shared_lock fn_lock(fn->mutex);
-      pending += fn->latest->counters.async_pending();
-      for (auto& v : fn->versions) {
-        pending += v->counters.async_pending();
-      }
-    }
-  }
+  core_.registry.for_each_version(
+      [&pending](const Version& v) { pending += v.counters.async_pending(); });
   std::lock_guard lock(delayed_mutex_);
   return pending - std::min<std::uint64_t>(pending, delayed_.size());
 }
@@ -208,17 +200,9 @@ void AsyncDispatcher::spill_all() noexcept {
     for (auto& [due, event] : delayed_) events.push_back(event);
     delayed_.clear();
   }
-  {
-    std::shared_lock lock(core_.registry_mutex);
-    for (auto& [name, fn] : core_.functions) {
-      std::shared_lock fn_lock(fn->mutex);
-      auto take = [&events](Version& v) {
-        while (AsyncEvent* event = v.queue->pop()) events.push_back(event);
-      };
-      take(*fn->latest);
-      for (auto& v : fn->versions) take(*v);
-    }
-  }
+  core_.registry.for_each_version([&events](Version& v) {
+    while (AsyncEvent* event = v.queue->pop()) events.push_back(event);
+  });
   for (AsyncEvent* event : events) spill(event);
 }
 

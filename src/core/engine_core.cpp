@@ -20,44 +20,6 @@ constexpr auto reclaim_interval = std::chrono::seconds(1);
 
 using steady = std::chrono::steady_clock;
 
-/// A per-thread xorshift generator for alias weights (no shared state on the call path).
-double random_unit() noexcept {
-  thread_local std::uint64_t s = std::random_device{}() | 1;
-  s ^= s << 13;
-  s ^= s >> 7;
-  s ^= s << 17;
-  return static_cast<double>(s >> 11) * 0x1.0p-53;
-}
-
-std::atomic<std::uint64_t> next_engine_id{1};
-
-/// A per-thread, direct-mapped cache of name -> Function. Functions are never removed while
-/// their engine lives and engine ids are never reused, so an entry never goes stale; a hit
-/// skips the registry's hash and its shared lock (a cache line every caller thread writes).
-struct FunctionCacheEntry {
-  std::uint64_t engine_id;
-  Function* function;
-  std::uint8_t length;
-  char name[64];
-};
-constexpr std::size_t function_cache_size = 64;
-__attribute__((
-    tls_model("initial-exec"))) thread_local FunctionCacheEntry function_cache[function_cache_size];
-
-FunctionCacheEntry& cache_slot(std::string_view name) noexcept {
-  std::size_t h = name.size();
-  for (char c : name) h = h * 31 + static_cast<unsigned char>(c);
-  return function_cache[h % function_cache_size];
-}
-
-bool all_digits(std::string_view s) noexcept {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
 bool allowed_by_policy(const Function& function, std::string_view qualifier,
                        std::string_view principal) {
   std::shared_lock lock(function.mutex);
@@ -100,8 +62,8 @@ EngineCore::EngineCore(EngineConfig engine_config)
     : ExecHost(engine_config.clock == &Clock::steady() ? nullptr : engine_config.clock,
                static_cast<bool>(engine_config.log_sink)),
       config(std::move(engine_config)),
-      id(next_engine_id.fetch_add(1, std::memory_order_relaxed)),
-      clock_is_steady(config.clock == &Clock::steady()) {
+      clock_is_steady(config.clock == &Clock::steady()),
+      concurrency(config.concurrency_limit, config.unreserved_concurrency_min) {
   workers.reserve(config.workers);
   const WorkerConfig worker_config{config.idle_spin, config.stack_size, config.stack_reserve};
   for (std::uint32_t i = 0; i < config.workers; ++i) {
@@ -133,10 +95,7 @@ void EngineCore::stop_accepting() noexcept {
 void EngineCore::wait_for_running() noexcept {
   for (;;) {
     bool busy = false;
-    {
-      std::shared_lock lock(registry_mutex);
-      for (auto& [name, fn] : functions) busy |= fn->in_flight.load() != 0;
-    }
+    registry.for_each([&busy](const Function& fn) { busy |= fn.in_flight.load() != 0; });
     if (!busy) return;
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
@@ -151,61 +110,12 @@ void EngineCore::stop_workers() noexcept {
   for (auto& w : workers) w->join();
 }
 
-Function* EngineCore::find_function(std::string_view name) const {
-  if (name.size() > sizeof(FunctionCacheEntry::name)) return nullptr;  // no such name
-  FunctionCacheEntry& slot = cache_slot(name);
-  if (slot.engine_id == id && slot.length == name.size() &&
-      std::memcmp(slot.name, name.data(), name.size()) == 0) {
-    return slot.function;
-  }
-  std::shared_lock lock(registry_mutex);
-  Function* function = function_index.find(name);
-  if (function == nullptr) return nullptr;
-  slot.engine_id = id;
-  slot.function = function;
-  slot.length = static_cast<std::uint8_t>(name.size());
-  std::memcpy(slot.name, name.data(), name.size());
-  return slot.function;
-}
-
-Expected<Target> EngineCore::resolve(std::string_view qualified_name) const {
-  const std::size_t colon = qualified_name.find(':');
-  const std::string_view name = qualified_name.substr(0, colon);
-  Function* fn = find_function(name);
-  if (fn == nullptr) {
-    return fail(Errc::not_found, "Function not found: " + std::string(qualified_name));
-  }
-  if (colon == std::string_view::npos) return Target{fn, fn->latest.get(), {}};
-  const std::string_view qualifier = qualified_name.substr(colon + 1);
-  if (qualifier == "$LATEST") return Target{fn, fn->latest.get(), fn->latest->name};
-  std::shared_lock lock(fn->mutex);
-  if (all_digits(qualifier)) {
-    std::size_t n = 0;
-    std::from_chars(qualifier.data(), qualifier.data() + qualifier.size(), n);
-    if (n == 0 || n > fn->versions.size()) {
-      return fail(Errc::not_found, "Function not found: " + std::string(qualified_name));
-    }
-    Version* v = fn->versions[n - 1].get();
-    return Target{fn, v, v->name};
-  }
-  auto it = fn->aliases.find(qualifier);
-  if (it == fn->aliases.end()) {
-    return fail(Errc::not_found, "Function not found: " + std::string(qualified_name));
-  }
-  const AliasRoute* route = it->second;
-  Version* v = route->primary;
-  if (route->additional != nullptr && random_unit() < route->additional_weight) {
-    v = route->additional;
-  }
-  return Target{fn, v, route->name, route};
-}
-
 Expected<Target> EngineCore::validate(std::string_view qualified_name, std::size_t payload_size,
                                       std::string_view principal) const {
   if (!accepting()) {
     return fail(Errc::unavailable, "the engine is shutting down");
   }
-  auto target = resolve(qualified_name);
+  auto target = registry.resolve(qualified_name);
   if (!target) return target;
   const Version& v = *target->version;
   if (payload_size > v.max_request_bytes) {
@@ -222,37 +132,6 @@ Expected<Target> EngineCore::validate(std::string_view qualified_name, std::size
   return target;
 }
 
-Expected<ConcurrencySlot> EngineCore::acquire_slot(Function& fn, Version& v) {
-  const std::int64_t reserved = fn.reserved.load(std::memory_order_relaxed);
-  const std::uint32_t before = fn.in_flight.fetch_add(1, std::memory_order_acq_rel);
-  if (reserved >= 0) {
-    if (before >= static_cast<std::uint64_t>(reserved)) {
-      fn.in_flight.fetch_sub(1, std::memory_order_relaxed);
-      v.counters.throttles.fetch_add(1, std::memory_order_relaxed);
-      return fail(Errc::too_many_requests, "Rate Exceeded.",
-                  ThrottleReason::reserved_function_concurrent_invocation_limit_exceeded);
-    }
-    return ConcurrencySlot::reserved;
-  }
-  const std::uint32_t available =
-      config.concurrency_limit - total_reserved.load(std::memory_order_relaxed);
-  if (unreserved_in_flight.fetch_add(1, std::memory_order_acq_rel) >= available) {
-    unreserved_in_flight.fetch_sub(1, std::memory_order_relaxed);
-    fn.in_flight.fetch_sub(1, std::memory_order_relaxed);
-    v.counters.throttles.fetch_add(1, std::memory_order_relaxed);
-    return fail(Errc::too_many_requests, "Rate Exceeded.",
-                ThrottleReason::concurrent_invocation_limit_exceeded);
-  }
-  return ConcurrencySlot::unreserved;
-}
-
-void EngineCore::release_slot(Function& fn, ConcurrencySlot slot) noexcept {
-  if (slot == ConcurrencySlot::unreserved) {
-    unreserved_in_flight.fetch_sub(1, std::memory_order_release);
-  }
-  fn.in_flight.fetch_sub(1, std::memory_order_release);
-}
-
 InvokeResult EngineCore::invoke(std::string_view qualified_name, PayloadView payload,
                                 Payload* owned, const InvokeOptions& options, std::uint32_t depth,
                                 Clock::time_point parent_deadline, BatchCall* batch) {
@@ -266,7 +145,7 @@ InvokeResult EngineCore::invoke(std::string_view qualified_name, PayloadView pay
                     std::string(qualified_name) + ": stopped as a recursive loop (more than " +
                     std::to_string(max_chain_depth) + ")");
   }
-  auto slot = acquire_slot(*target->function, v);
+  auto slot = concurrency.acquire(*target->function, v);
   if (!slot) return Unexpected(std::move(slot).error());
 
   // Inlined: a call per invocation would cost more than half of what it does.
@@ -445,7 +324,7 @@ void EngineCore::complete(Invocation& inv, bool timed_out) noexcept {
   do {
     if (waiting == Invocation::abandoned) {
       // The caller answered Sandbox.Timedout at the deadline and counted the call.
-      release_slot(*v.function, inv.slot);
+      concurrency.release(*v.function, inv.slot);
       v.counters.concurrent.fetch_sub(1, std::memory_order_relaxed);
       delete &inv;
       return;
@@ -455,7 +334,7 @@ void EngineCore::complete(Invocation& inv, bool timed_out) noexcept {
   v.counters.invocations.fetch_add(1, std::memory_order_relaxed);
   if (inv.out.function_error) v.counters.errors.fetch_add(1, std::memory_order_relaxed);
   if (timed_out) v.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
-  release_slot(*v.function, inv.slot);
+  concurrency.release(*v.function, inv.slot);
   v.counters.concurrent.fetch_sub(1, std::memory_order_relaxed);
   // Claim the wake-up before publishing `done`: after `done` the caller may free `inv` and
   // start another call whose twstatus value could equal this one's address.
@@ -474,28 +353,14 @@ void EngineCore::complete(Invocation& inv, bool timed_out) noexcept {
 std::size_t EngineCore::reclaim_idle_environments() {
   std::vector<Environment*> expired;
   const auto now = config.clock->now();
-  {
-    std::shared_lock lock(registry_mutex);
-    for (auto& [name, fn] : functions) {
-      std::shared_lock fn_lock(fn->mutex);
-      fn->latest->pool.take_expired(now - fn->latest->keep_alive, expired);
-      for (auto& v : fn->versions) v->pool.take_expired(now - v->keep_alive, expired);
-    }
-  }
+  registry.for_each_version([&](Version& v) { v.pool.take_expired(now - v.keep_alive, expired); });
   retire(expired);
   return expired.size();
 }
 
 void EngineCore::retire_all_idle() {
   std::vector<Environment*> idle;
-  {
-    std::shared_lock lock(registry_mutex);
-    for (auto& [name, fn] : functions) {
-      std::shared_lock fn_lock(fn->mutex);
-      fn->latest->pool.take_idle(idle);
-      for (auto& v : fn->versions) v->pool.take_idle(idle);
-    }
-  }
+  registry.for_each_version([&idle](Version& v) { v.pool.take_idle(idle); });
   retire(idle);
 }
 
@@ -507,18 +372,6 @@ void EngineCore::log(const EnvironmentSpec& spec, std::string_view request_id,
                      std::string_view message) const {
   if (!config.log_sink) return;
   config.log_sink(LogRecord{spec.function_name, spec.name, request_id, message});
-}
-
-bool EngineCore::slot_still_fits(const Function& fn, ConcurrencySlot slot) const noexcept {
-  const std::int64_t reserved = fn.reserved.load(std::memory_order_relaxed);
-  if (reserved >= 0) {
-    return slot == ConcurrencySlot::reserved &&
-           fn.in_flight.load(std::memory_order_relaxed) <= static_cast<std::uint64_t>(reserved);
-  }
-  const std::uint32_t available =
-      config.concurrency_limit - total_reserved.load(std::memory_order_relaxed);
-  return slot == ConcurrencySlot::unreserved &&
-         unreserved_in_flight.load(std::memory_order_relaxed) <= available;
 }
 
 }  // namespace nanofaas::detail

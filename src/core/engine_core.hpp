@@ -14,8 +14,9 @@
 #include <vector>
 
 #include "common/fail.hpp"
+#include "core/concurrency.hpp"
 #include "core/function.hpp"
-#include "core/function_index.hpp"
+#include "core/registry.hpp"
 #include "exec/exec_host.hpp"
 #include "exec/invocation.hpp"
 #include "exec/provision_latch.hpp"
@@ -40,21 +41,6 @@ class RequestIdSource {
   std::atomic<std::uint64_t> next_block_{1};
 };
 
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept {
-    return std::hash<std::string_view>{}(s);
-  }
-};
-
-/// A name resolved to what runs: the function, the version, and the qualifier as invoked.
-struct Target {
-  Function* function = nullptr;
-  Version* version = nullptr;
-  std::string_view qualifier;         // engine-owned
-  const AliasRoute* alias = nullptr;  // set when invoked through an alias
-};
-
 /// The engine's core: its workers, the registry of functions, concurrency accounting and the
 /// synchronous invocation path. The layers above (async events, mappings) and the public
 /// `Engine` build on it; the facade completes it with the hooks that need them.
@@ -76,9 +62,6 @@ struct EngineCore : ExecHost, WorkerHooks {
   /// Stops and joins the workers once their fibers have ended. Idempotent.
   void stop_workers() noexcept;
 
-  /// Looks up "name", "name:$LATEST", "name:7" or "name:alias" (shared locks only).
-  Expected<Target> resolve(std::string_view qualified_name) const;
-  Function* find_function(std::string_view name) const;
   /// Checks everything a call needs before it runs (DryRun's work).
   Expected<Target> validate(std::string_view qualified_name, std::size_t payload_size,
                             std::string_view principal) const;
@@ -107,9 +90,6 @@ struct EngineCore : ExecHost, WorkerHooks {
   void retire(const std::vector<Environment*>& environments);
   /// Lambda's recursive loop detection: a chain deeper than this is stopped.
   static constexpr std::uint32_t max_chain_depth = 16;
-  /// True when a slot held by a finished invocation of `fn` may carry over to its next one
-  /// (the reservation and the unreserved pool did not shrink below what is in flight).
-  bool slot_still_fits(const Function& fn, ConcurrencySlot slot) const noexcept;
   /// Sends a handler's log line to the sink.
   void log(const EnvironmentSpec& spec, std::string_view request_id,
            std::string_view message) const override;
@@ -128,7 +108,6 @@ struct EngineCore : ExecHost, WorkerHooks {
   void sweep() override { retire_all_idle(); }
 
   EngineConfig config;
-  const std::uint64_t id;  // unique per engine in the process (keys thread-local caches)
   bool clock_is_steady;
   std::vector<std::unique_ptr<Worker>> workers;
   time_point next_reclaim{};  // worker 0's main fiber only
@@ -136,19 +115,10 @@ struct EngineCore : ExecHost, WorkerHooks {
   bool workers_stopped = false;
   const WorkerHooks* const hooks_self_ = this;  // what this engine's workers report as hooks
 
-  mutable std::shared_mutex registry_mutex;
-  std::unordered_map<std::string, std::unique_ptr<Function>, StringHash, std::equal_to<>> functions;
-  FunctionIndex function_index;  // the same functions, for lookups by name
-
-  /// Invocations in flight of functions without a reservation, and the sum of reservations.
-  std::atomic<std::uint32_t> unreserved_in_flight{0};
-  std::atomic<std::uint32_t> total_reserved{0};
+  Registry registry;
+  Concurrency concurrency;
   RequestIdSource request_ids;
 
-  /// Takes a concurrency slot for an invocation of `version`, or fails with
-  /// `too_many_requests` (counted as a throttle) and the reason.
-  Expected<ConcurrencySlot> acquire_slot(Function& function, Version& version);
-  void release_slot(Function& function, ConcurrencySlot slot) noexcept;
   /// Sends the invocation to `env` (null: a cold start), on `self` (the caller's worker, or
   /// null) directly when that is where it runs.
   void dispatch(Invocation& invocation, Environment* env, Worker* self);

@@ -1,0 +1,89 @@
+#include "core/concurrency.hpp"
+
+#include <string>
+
+#include "common/fail.hpp"
+
+namespace nanofaas::detail {
+
+Expected<ConcurrencySlot> Concurrency::acquire(Function& fn, Version& v) {
+  const std::int64_t reserved = fn.reserved.load(std::memory_order_relaxed);
+  const std::uint32_t before = fn.in_flight.fetch_add(1, std::memory_order_acq_rel);
+  if (reserved >= 0) {
+    if (before >= static_cast<std::uint64_t>(reserved)) {
+      fn.in_flight.fetch_sub(1, std::memory_order_relaxed);
+      v.counters.throttles.fetch_add(1, std::memory_order_relaxed);
+      return fail(Errc::too_many_requests, "Rate Exceeded.",
+                  ThrottleReason::reserved_function_concurrent_invocation_limit_exceeded);
+    }
+    return ConcurrencySlot::reserved;
+  }
+  if (unreserved_in_flight_.fetch_add(1, std::memory_order_acq_rel) >= unreserved_pool()) {
+    unreserved_in_flight_.fetch_sub(1, std::memory_order_relaxed);
+    fn.in_flight.fetch_sub(1, std::memory_order_relaxed);
+    v.counters.throttles.fetch_add(1, std::memory_order_relaxed);
+    return fail(Errc::too_many_requests, "Rate Exceeded.",
+                ThrottleReason::concurrent_invocation_limit_exceeded);
+  }
+  return ConcurrencySlot::unreserved;
+}
+
+void Concurrency::release(Function& fn, ConcurrencySlot slot) noexcept {
+  if (slot == ConcurrencySlot::unreserved) {
+    unreserved_in_flight_.fetch_sub(1, std::memory_order_release);
+  }
+  fn.in_flight.fetch_sub(1, std::memory_order_release);
+}
+
+bool Concurrency::still_fits(const Function& fn, ConcurrencySlot slot) const noexcept {
+  const std::int64_t reserved = fn.reserved.load(std::memory_order_relaxed);
+  if (reserved >= 0) {
+    return slot == ConcurrencySlot::reserved &&
+           fn.in_flight.load(std::memory_order_relaxed) <= static_cast<std::uint64_t>(reserved);
+  }
+  return slot == ConcurrencySlot::unreserved &&
+         unreserved_in_flight_.load(std::memory_order_relaxed) <= unreserved_pool();
+}
+
+Status Concurrency::reserve(Function& fn, std::optional<std::uint32_t> reserved) {
+  std::lock_guard lock(mutex_);
+  const std::int64_t old = fn.reserved.load();
+  const std::uint64_t old_amount = old < 0 ? 0 : static_cast<std::uint64_t>(old);
+  const std::uint64_t new_amount = reserved.value_or(0);
+  const std::uint64_t total = total_reserved_.load() - old_amount + new_amount;
+  if (total + unreserved_min_ > limit_) {
+    return fail(Errc::invalid_argument,
+                "Specified ReservedConcurrentExecutions for function decreases account's "
+                "UnreservedConcurrentExecution below its minimum value of [" +
+                    std::to_string(unreserved_min_) + "]");
+  }
+  std::unique_lock fn_lock(fn.mutex);
+  if (reserved && fn.provisioned_total > *reserved) {
+    return fail(Errc::invalid_argument,
+                "reserved concurrency below the function's provisioned concurrency (" +
+                    std::to_string(fn.provisioned_total) + ")");
+  }
+  total_reserved_.store(static_cast<std::uint32_t>(total));
+  fn.reserved.store(reserved ? static_cast<std::int64_t>(*reserved) : -1);
+  return {};
+}
+
+Expected<std::uint32_t> Concurrency::provision(Function& fn, Version& v, std::uint32_t count) {
+  std::lock_guard lock(mutex_);
+  std::unique_lock fn_lock(fn.mutex);
+  const std::uint32_t previous = v.pool.provisioned_target.load();
+  const std::uint64_t total = fn.provisioned_total - previous + count;
+  const std::int64_t reserved = fn.reserved.load();
+  const std::uint64_t cap =
+      reserved >= 0 ? static_cast<std::uint64_t>(reserved) : unreserved_pool() - unreserved_min_;
+  if (total > cap) {
+    return fail(Errc::invalid_argument, "provisioned concurrency " + std::to_string(total) +
+                                            " exceeds the function's available concurrency " +
+                                            std::to_string(cap));
+  }
+  fn.provisioned_total = static_cast<std::uint32_t>(total);
+  v.pool.provisioned_target.store(count);
+  return previous;
+}
+
+}  // namespace nanofaas::detail
