@@ -132,18 +132,19 @@ Expected<Target> EngineCore::validate(std::string_view qualified_name, std::size
   return target;
 }
 
-InvokeResult EngineCore::invoke(std::string_view qualified_name, PayloadView payload,
-                                Payload* owned, const InvokeOptions& options, std::uint32_t depth,
-                                Clock::time_point parent_deadline, BatchCall* batch) {
-  auto target = validate(qualified_name, payload.size(), options.principal);
+InvokeResult EngineCore::invoke(const InvokeRequest& request) {
+  const std::uint32_t depth = request.depth;
+  BatchCall* const batch = request.batch;
+  auto target = validate(request.qualified_name, request.payload.size(), request.principal);
   if (!target) return Unexpected(std::move(target).error());
   Version& v = *target->version;
   if (depth > max_chain_depth && v.recursive_loop == RecursiveLoop::terminate) {
     v.counters.recursive_dropped.fetch_add(1, std::memory_order_relaxed);
-    return fail(Errc::recursive_invocation,
-                "a chain of " + std::to_string(depth) + " invocations reached " +
-                    std::string(qualified_name) + ": stopped as a recursive loop (more than " +
-                    std::to_string(max_chain_depth) + ")");
+    return fail(Errc::recursive_invocation, "a chain of " + std::to_string(depth) +
+                                                " invocations reached " +
+                                                std::string(request.qualified_name) +
+                                                ": stopped as a recursive loop (more than " +
+                                                std::to_string(max_chain_depth) + ")");
   }
   auto slot = concurrency.acquire(*target->function, v);
   if (!slot) return Unexpected(std::move(slot).error());
@@ -151,15 +152,15 @@ InvokeResult EngineCore::invoke(std::string_view qualified_name, PayloadView pay
   // Inlined: a call per invocation would cost more than half of what it does.
   auto prepare = [&](Invocation & inv) __attribute__((always_inline)) {
     inv.spec = &v;
-    if (owned != nullptr) {
-      inv.owned_payload = std::move(*owned);
+    if (request.owned != nullptr) {
+      inv.owned_payload = std::move(*request.owned);
       inv.payload = inv.owned_payload;
     } else {
-      inv.payload = payload;
+      inv.payload = request.payload;
     }
     inv.invoked_qualifier = target->qualifier;
-    if (!options.principal.empty()) inv.principal = options.principal;
-    if (!options.client_context.empty()) inv.client_context = options.client_context;
+    if (!request.principal.empty()) inv.principal = request.principal;
+    if (!request.client_context.empty()) inv.client_context = request.client_context;
     inv.depth = depth;
     inv.batch = batch;
     inv.slot = *slot;
@@ -191,7 +192,7 @@ InvokeResult EngineCore::invoke(std::string_view qualified_name, PayloadView pay
   auto* inv = new Invocation;
   prepare(*inv);
   dispatch(*inv, env, self);
-  return wait(inv, parent_deadline);
+  return wait(inv, request.parent_deadline);
 }
 
 void EngineCore::count_spillover(Version& v, const Environment* env) noexcept {
@@ -309,7 +310,12 @@ InvokeResult EngineCore::abandon(Version& v, RequestId id) {
 InvokeResult EngineCore::nested_invoke(std::string_view qualified_name, PayloadView payload,
                                        const InvokeOptions& options, std::uint32_t depth,
                                        Clock::time_point parent_deadline) {
-  return invoke(qualified_name, payload, nullptr, options, depth, parent_deadline);
+  return invoke(InvokeRequest{.qualified_name = qualified_name,
+                              .payload = payload,
+                              .principal = options.principal,
+                              .client_context = options.client_context,
+                              .depth = depth,
+                              .parent_deadline = parent_deadline});
 }
 
 void EngineCore::complete(Invocation& inv, bool timed_out) noexcept {

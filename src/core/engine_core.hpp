@@ -16,6 +16,7 @@
 #include "common/fail.hpp"
 #include "core/concurrency.hpp"
 #include "core/function.hpp"
+#include "core/invoke_request.hpp"
 #include "core/registry.hpp"
 #include "exec/exec_host.hpp"
 #include "exec/invocation.hpp"
@@ -65,15 +66,9 @@ struct EngineCore : ExecHost, WorkerHooks {
   /// Checks everything a call needs before it runs (DryRun's work).
   Expected<Target> validate(std::string_view qualified_name, std::size_t payload_size,
                             std::string_view principal) const;
-  /// The synchronous call path for `Engine::invoke` and `Context::invoke`.
-  /// `parent_deadline`: the calling handler's deadline (max for the host), past which a
-  /// nested caller stops waiting.
-  /// `batch`: a mapping's batch (the event), from a poller fiber, which waits until the
-  /// handler returns even past its deadline (the records must outlive it).
-  InvokeResult invoke(std::string_view qualified_name, PayloadView payload, Payload* owned,
-                      const InvokeOptions& options, std::uint32_t depth,
-                      Clock::time_point parent_deadline = Clock::time_point::max(),
-                      BatchCall* batch = nullptr);
+  /// The synchronous call path: `Engine::invoke`, `Context::invoke` and mappings' batches.
+  /// Blocks the calling thread, or only the calling fiber on a worker.
+  InvokeResult invoke(const InvokeRequest& request);
   /// Called by an environment when an invocation finished: releases its concurrency and hands
   /// the result over, or frees the invocation when the caller had already given up.
   /// Counts the invocation (unless the caller already did, having given up).

@@ -121,12 +121,19 @@ Status Engine::add_function_impl(FunctionConfig config,
 
 InvokeResult Engine::invoke(std::string_view qualified_name, PayloadView payload,
                             InvokeOptions options) {
-  return impl_->invoke(qualified_name, payload, nullptr, options, 1);
+  return impl_->invoke(detail::InvokeRequest{.qualified_name = qualified_name,
+                                             .payload = payload,
+                                             .principal = options.principal,
+                                             .client_context = options.client_context});
 }
 
 InvokeResult Engine::invoke(std::string_view qualified_name, Payload&& payload,
                             InvokeOptions options) {
-  return impl_->invoke(qualified_name, payload, &payload, options, 1);
+  return impl_->invoke(detail::InvokeRequest{.qualified_name = qualified_name,
+                                             .payload = payload,
+                                             .owned = &payload,
+                                             .principal = options.principal,
+                                             .client_context = options.client_context});
 }
 
 Expected<RequestId> Engine::invoke_async(std::string_view qualified_name, Payload&& payload) {

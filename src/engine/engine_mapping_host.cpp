@@ -9,7 +9,7 @@ namespace nanofaas::detail {
 InvokeResult EngineMappingHost::invoke_batch(std::string_view function, std::uint32_t depth,
                                              BatchCall& call) {
   // The batch is the event: no payload of its own, and no caller deadline to give up at.
-  return core_.invoke(function, PayloadView{}, nullptr, {}, depth, Clock::time_point::max(), &call);
+  return core_.invoke(InvokeRequest{.qualified_name = function, .depth = depth, .batch = &call});
 }
 
 Worker& EngineMappingHost::worker_for(std::uint32_t index) noexcept {

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "nanofaas/clock.hpp"
+#include "nanofaas/payload.hpp"
+
+namespace nanofaas::detail {
+
+struct BatchCall;
+
+/// One synchronous call as the core's invoke path takes it: from the host, a handler's nested
+/// call, or a mapping's batch.
+struct InvokeRequest {
+  /// "name", "name:$LATEST", "name:7" or "name:alias".
+  std::string_view qualified_name{};
+  /// The event's bytes, read in place by the handler.
+  PayloadView payload{};
+  /// When set, the caller hands these bytes over (`payload` views them): they stay valid past
+  /// a timeout.
+  Payload* owned = nullptr;
+  /// Who calls (checked against the resource policy; empty: the host) and Lambda's client
+  /// context for the handler; both read during the call only.
+  std::string_view principal{};
+  std::string_view client_context{};
+  /// How deep in a chain of invocations this call is (1 from the host).
+  std::uint32_t depth = 1;
+  /// The calling handler's deadline, past which a nested caller stops waiting (max for the
+  /// host).
+  Clock::time_point parent_deadline = Clock::time_point::max();
+  /// A mapping's batch (the event), from a poller fiber, which waits until the handler
+  /// returns even past its deadline (the records must outlive it).
+  BatchCall* batch = nullptr;
+};
+
+}  // namespace nanofaas::detail
