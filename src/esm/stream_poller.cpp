@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/hash.hpp"
 #include "esm/batch_outcome.hpp"
 #include "esm/mapping.hpp"
 #include "esm/stream_failure_record.hpp"
@@ -24,12 +25,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-/// The parallelization lane of `partition_key`: FNV-1a of the key (with the offset basis
-/// 1469598103934665603, not the standard 14695981039346656037) modulo `lanes`.
+/// The parallelization lane of `partition_key`: FNV-1a of the key modulo `lanes`.
 std::uint32_t lane_of(std::string_view partition_key, std::uint32_t lanes) noexcept {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : partition_key) h = (h ^ c) * 1099511628211ull;
-  return static_cast<std::uint32_t>(h % lanes);
+  return static_cast<std::uint32_t>(fnv1a(partition_key) % lanes);
 }
 
 }  // namespace
