@@ -1,5 +1,4 @@
-// Event source mappings: batching, filtering and failure handling per source kind
-// (SEMANTICS §5).
+// Event source mappings: batching, filtering and failure handling per source kind.
 
 #include <gtest/gtest.h>
 #include <simdjson.h>

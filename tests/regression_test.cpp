@@ -16,8 +16,8 @@ using test::echo;
 using test::make_engine;
 
 TEST(RegressionTest, FailedRegistrationIsNeverVisible) {
-  // Registering with an impossible reservation used to publish the function, then withdraw
-  // it; a reader in between cached a pointer that was then freed.
+  // A registration refused for an impossible reservation is never visible: a reader in
+  // between would keep a pointer to a function that is then freed.
   auto engine = make_engine({.workers = 1});
   ASSERT_TRUE(engine.add_function({.name = "big", .reserved_concurrency = 900}, echo));
   std::atomic<bool> stop{false};

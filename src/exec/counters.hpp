@@ -12,7 +12,7 @@ namespace nanofaas::detail {
 
 /// A `DurationHistogram` that many threads record into. Its buckets (4.6 KB) are allocated and
 /// zeroed up front, when the function is registered: allocated on the first sample, their page
-/// faults used to cost a cold start ~12 µs on a VM.
+/// faults would cost a cold start ~12 µs on a VM.
 class AtomicHistogram {
  public:
   AtomicHistogram() : buckets_(new Bucket[DurationHistogram::bucket_count]()) {}
