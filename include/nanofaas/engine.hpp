@@ -31,8 +31,9 @@ struct AliasConfig {
 };
 
 /// The engine: worker threads running functions' execution environments on Boost.Fiber, with
-/// Lambda's invocation semantics. Every member is thread-safe. Move-only; the destructor stops
-/// accepting calls, waits for running handlers to return, and joins the workers.
+/// Lambda's invocation semantics. Every member is thread-safe. Move-only; the destructor is
+/// `shutdown(EngineConfig::shutdown_drain)`: queued events drain or spill, running handlers
+/// return, the workers are joined.
 class NANOFAAS_API Engine {
  public:
   /// Starts the workers. Fails with `invalid_argument` for an unusable configuration.

@@ -3,6 +3,7 @@
 
 #include "async/delivery.hpp"
 #include "common/json_text.hpp"
+#include "common/lambda_record.hpp"
 #include "core/function.hpp"
 
 namespace nanofaas::detail {
@@ -10,56 +11,48 @@ namespace nanofaas::detail {
 InvocationRecord make_record(const AsyncEvent& event, std::string_view condition,
                              const InvokeOutput* out) {
   const Version& v = *event.version;
-  InvocationRecord r;
-  std::string& j = r.json;
-  const std::string id = event.id.to_string();
-  j += R"({"version":"1.0","timestamp":")";
-  j += iso8601(std::chrono::system_clock::now());
-  j += R"(","requestContext":{"requestId":")";
-  j += id;
-  j += R"(","functionArn":"arn:aws:lambda:local:000000000000:function:)";
-  j += v.function->name;
-  j += ':';
-  j += v.name;
-  j += R"(","condition":")";
-  j += condition;
-  j += R"(","approximateInvokeCount":)";
-  j += std::to_string(event.attempts);
-  j += R"(},"requestPayload":)";
-  append_json_value(j, event.body().view());
-  j += R"(,"responseContext":{"statusCode":200,"executedVersion":")";
-  j += v.name;
-  j += '"';
   std::string_view error_kind;
   if (out != nullptr && out->function_error) {
     error_kind =
         out->function_error->kind == FunctionError::Kind::handled ? "Handled" : "Unhandled";
-    j += R"(,"functionError":")";
-    j += error_kind;
-    j += '"';
   }
-  j += R"(},"responsePayload":)";
-  const std::size_t response_at = j.size();
+  const std::string id = event.id.to_string();
+  const RecordContext context{.request_id = id,
+                              .function_name = v.function->name,
+                              .qualifier = v.name,
+                              .condition = condition,
+                              .attempts = event.attempts,
+                              .executed_version = v.name,
+                              .function_error = error_kind};
+  InvocationRecord r;
+  JsonWriter json(r.json);
+  json.begin_object();
+  json.key("version").string("1.0");
+  json.key("timestamp").string(iso8601(std::chrono::system_clock::now()));
+  write_request_context(json, context);
+  json.key("requestPayload").payload(event.body().view());
+  write_response_context(json, context);
+  json.key("responsePayload");
+  const std::size_t response_at = json.position();
   if (out == nullptr) {
-    j += "null";
+    json.null();
   } else if (out->function_error) {
-    j += R"({"errorMessage":)";
-    append_json_string(j, out->function_error->error_message);
-    j += R"(,"errorType":)";
-    append_json_string(j, out->function_error->error_type);
-    j += '}';
+    json.begin_object();
+    json.key("errorMessage").string(out->function_error->error_message);
+    json.key("errorType").string(out->function_error->error_type);
+    json.end_object();
   } else {
-    append_json_value(j, out->payload.view());
+    json.payload(out->payload.view());
   }
-  const std::size_t response_end = j.size();
-  j += '}';
+  const std::size_t response_end = json.position();
+  json.end_object();
   r.condition = condition;
   r.request_id = event.id;
   r.function_name = v.function->name;
   r.executed_version = v.name;
   r.approximate_invoke_count = event.attempts;
   r.request_payload = event.body().view();
-  r.response_payload = std::string_view(j).substr(response_at, response_end - response_at);
+  r.response_payload = std::string_view(r.json).substr(response_at, response_end - response_at);
   r.function_error = error_kind;
   return r;
 }

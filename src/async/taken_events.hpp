@@ -13,7 +13,7 @@ namespace nanofaas::detail {
 /// Events an environment took from its version's queue in one go, run one after another.
 /// One bulk take costs one pass over the queue's indexes for up to `capacity` events, and
 /// their cache lines (written by the producers, likely on other cores) are fetched together
-/// instead of one miss per event. Those not run go back to the queue (`EngineCore::put_back`)
+/// instead of one miss per event. Those not run go back to the queue (`AsyncDispatcher::put_back`)
 /// before the environment stops draining. Owned by one environment: not thread-safe.
 class TakenEvents {
  public:

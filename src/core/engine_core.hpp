@@ -73,7 +73,8 @@ struct EngineCore : ExecHost, WorkerHooks {
   /// the result over, or frees the invocation when the caller had already given up.
   /// Counts the invocation (unless the caller already did, having given up).
   void complete(Invocation& invocation, bool timed_out) noexcept override;
-  /// A handler's nested calls (`Context::invoke`, `Context::invoke_async`).
+  /// A handler's nested `Context::invoke` (its `invoke_async` is the facade's: events are
+  /// above the core).
   InvokeResult nested_invoke(std::string_view qualified_name, PayloadView payload,
                              const InvokeOptions& options, std::uint32_t depth,
                              Clock::time_point parent_deadline) final;

@@ -41,7 +41,7 @@ struct Version : EnvironmentSpec {
   RecursiveLoop recursive_loop;
   std::unique_ptr<AsyncQueue> queue;
   std::atomic<bool> pump_posted{false};      // a pump task for this version is on its way
-  std::atomic<bool> awaiting_window{false};  // listed in EngineCore::window_waiters
+  std::atomic<bool> awaiting_window{false};  // listed in the dispatcher's window waiters
   std::atomic<bool> window_granted{false};   // served from that list: its pump goes first
 };
 

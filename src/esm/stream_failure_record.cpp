@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/json_text.hpp"
+#include "common/lambda_record.hpp"
 
 namespace nanofaas::detail {
 
@@ -18,40 +19,30 @@ InvocationRecord stream_failure_record(const StreamFailure& failure, Clock::time
   const Record& first = failure.records.front();
   const Record& last = failure.records.back();
 
+  const std::string id = failure.request_id.to_string();
+  const RecordContext context{.request_id = id,
+                              .function_name = failure.function_name,
+                              .condition = failure.condition,
+                              .attempts = failure.attempts,
+                              .executed_version = failure.executed_version,
+                              .function_error = failure.function_error};
   InvocationRecord record;
-  std::string& j = record.json;
-  j += R"({"requestContext":{"requestId":)";
-  append_json_string(j, failure.request_id.to_string());
-  j += R"(,"functionArn":)";
-  append_json_string(
-      j, "arn:aws:lambda:local:000000000000:function:" + std::string(failure.function_name));
-  j += R"(,"condition":)";
-  append_json_string(j, failure.condition);
-  j += R"(,"approximateInvokeCount":)";
-  j += std::to_string(failure.attempts);
-  j += R"(},"responseContext":{"statusCode":200,"executedVersion":)";
-  append_json_string(j, failure.executed_version);
-  if (!failure.function_error.empty()) {
-    j += R"(,"functionError":)";
-    append_json_string(j, failure.function_error);
-  }
-  j += R"(},"version":"1.0","timestamp":)";
-  append_json_string(j, iso8601(system_now));
-  j += R"(,"KinesisBatchInfo":{"shardId":)";
-  append_json_string(j, shard_id);
-  j += R"(,"startSequenceNumber":)";
-  append_json_string(j, first.id);
-  j += R"(,"endSequenceNumber":)";
-  append_json_string(j, last.id);
-  j += R"(,"approximateArrivalOfFirstRecord":)";
-  append_json_string(j, arrival(first));
-  j += R"(,"approximateArrivalOfLastRecord":)";
-  append_json_string(j, arrival(last));
-  j += R"(,"batchSize":)";
-  j += std::to_string(failure.records.size());
-  j += R"(,"streamArn":)";
-  append_json_string(j, failure.stream_name);
-  j += "}}";
+  JsonWriter json(record.json);
+  json.begin_object();
+  write_request_context(json, context);
+  write_response_context(json, context);
+  json.key("version").string("1.0");
+  json.key("timestamp").string(iso8601(system_now));
+  json.key("KinesisBatchInfo").begin_object();
+  json.key("shardId").string(shard_id);
+  json.key("startSequenceNumber").string(first.id);
+  json.key("endSequenceNumber").string(last.id);
+  json.key("approximateArrivalOfFirstRecord").string(arrival(first));
+  json.key("approximateArrivalOfLastRecord").string(arrival(last));
+  json.key("batchSize").number(failure.records.size());
+  json.key("streamArn").string(failure.stream_name);
+  json.end_object();
+  json.end_object();
   record.condition = failure.condition;
   record.request_id = failure.request_id;
   record.function_name = failure.function_name;

@@ -20,9 +20,9 @@ class Pool {
 
   explicit Pool(std::uint32_t workers) : idle_(workers) {}
 
-  /// Takes an idle environment, or nullptr when none is idle.
   /// An idle environment of `worker` only (provisioned first), or nullptr.
   Environment* try_acquire_on(std::uint32_t worker) noexcept;
+  /// An idle environment, `preferred_worker`'s first, or nullptr when none is idle.
   Environment* try_acquire(std::uint32_t preferred_worker) noexcept;
   /// Returns an environment to the idle lists, stamped `now`. Called on its worker.
   void release(Environment* env, time_point now);
