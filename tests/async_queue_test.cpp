@@ -153,25 +153,16 @@ TEST(AsyncQueueTest, TheFactoryGetsTheFunctionTheVersionAndTheBound) {
 TEST(AsyncQueueTest, AFullUserQueueRefusesTheEvent) {
   QueueLog log;
   auto engine = make_engine(user_queues(log, {.workers = 1}));
-  std::latch blocked(1);
-  std::latch release(1);
-  ASSERT_TRUE(engine.add_function({.name = "block"}, [&](const Event&) {
-    blocked.count_down();
-    release.wait();  // holds the only worker thread: nothing is pumped meanwhile
-    return Response{};
-  }));
   FunctionConfig config{.name = "f"};
   config.async.max_queue_depth = 3;
   ASSERT_TRUE(engine.add_function(config, echo));
-  std::thread holder([&] { (void)engine.invoke("block", ""); });
-  blocked.wait();
+  test::WorkerHold hold(engine);  // nothing is pumped meanwhile
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(engine.invoke_async("f", "x"));
   const auto refused = engine.invoke_async("f", "x");
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, Errc::resource_exhausted);
   EXPECT_EQ(log.refused.load(), 1u);
-  release.count_down();
-  holder.join();
+  hold.release();
   engine.shutdown(5s);
   const auto m = *engine.metrics().find("f");
   EXPECT_EQ(m.async_events_received, 3u);
@@ -209,16 +200,8 @@ TEST(AsyncQueueTest, ShutdownSpillsWhatIsLeftInAUserQueue) {
               EXPECT_EQ(d.payload, "x");
               ++spilled;
             }}));
-  std::latch blocked(1);
-  std::latch release(1);
-  ASSERT_TRUE(engine.add_function({.name = "block"}, [&](const Event&) {
-    blocked.count_down();
-    release.wait();  // holds the only worker thread: the events stay queued
-    return Response{};
-  }));
   ASSERT_TRUE(engine.add_function({.name = "f"}, echo));
-  std::thread holder([&] { (void)engine.invoke("block", ""); });
-  blocked.wait();
+  test::WorkerHold hold(engine);  // the events stay queued
   std::atomic<int> succeeded{0};
   std::atomic<int> shut_down{0};
   for (int i = 0; i < events; ++i) {
@@ -234,8 +217,7 @@ TEST(AsyncQueueTest, ShutdownSpillsWhatIsLeftInAUserQueue) {
     auto s = engine.dry_run("f");
     return !s && s.error().code == Errc::unavailable;
   }));
-  release.count_down();
-  holder.join();
+  hold.release();
   stopper.join();
   EXPECT_EQ(succeeded.load() + shut_down.load(), events);  // every event told, once
   EXPECT_GT(shut_down.load(), 0);  // all, unless the released worker ran some first

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <latch>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -13,7 +14,6 @@
 namespace {
 
 using namespace nanofaas;
-using namespace std::chrono_literals;
 using test::echo;
 using test::make_engine;
 using test::make_queue;
@@ -94,6 +94,23 @@ Response fails_on_fail(const Event& event) {
   return event.body() == "fail" ? Response::error("E", "boom") : Response::ok(event.body());
 }
 
+/// The sinks of a test function (null: none).
+struct Sinks {
+  std::shared_ptr<RecordSink> on_success{};
+  std::shared_ptr<RecordSink> on_failure{};
+  std::shared_ptr<RecordSink> dead_letter{};
+};
+
+/// Adds `name`, which fails on "fail" and is not retried, with `sinks`.
+Status add_with_sinks(Engine& engine, std::string name, Sinks sinks) {
+  FunctionConfig config{.name = std::move(name)};
+  config.async.maximum_retry_attempts = 0;
+  config.async.on_success.record_sink = std::move(sinks.on_success);
+  config.async.on_failure.record_sink = std::move(sinks.on_failure);
+  config.async.dead_letter_sink = std::move(sinks.dead_letter);
+  return engine.add_function(config, fails_on_fail);
+}
+
 /// Counts completions: they come after the event's destinations and dead letters.
 AsyncCompletion count_down(std::latch& latch) {
   return [&latch](AsyncOutcome&&) { latch.count_down(); };
@@ -102,12 +119,8 @@ AsyncCompletion count_down(std::latch& latch) {
 TEST(RecordSinkTest, AUserSinkGetsRecordsAndDeadLetters) {
   auto sink = std::make_shared<CollectingSink>(3);  // a success, a failure, a dead letter
   auto engine = make_engine();
-  FunctionConfig config{.name = "f"};
-  config.async.maximum_retry_attempts = 0;
-  config.async.on_success.record_sink = sink;
-  config.async.on_failure.record_sink = sink;
-  config.async.dead_letter_sink = sink;
-  ASSERT_TRUE(engine.add_function(config, fails_on_fail));
+  ASSERT_TRUE(
+      add_with_sinks(engine, "f", {.on_success = sink, .on_failure = sink, .dead_letter = sink}));
   const auto ok = engine.invoke_async("f", std::string_view(R"({"n":1})"));
   ASSERT_TRUE(ok);
   const auto bad = engine.invoke_async("f", std::string_view("fail"));
@@ -138,16 +151,9 @@ TEST(RecordSinkTest, ASinkThatRefusesOrThrowsIsCounted) {
   auto refusing = std::make_shared<RefusingSink>();
   auto throwing = std::make_shared<ThrowingSink>();
   auto engine = make_engine();
-  FunctionConfig config{.name = "f"};
-  config.async.maximum_retry_attempts = 0;
-  config.async.on_success.record_sink = refusing;
-  config.async.on_failure.record_sink = throwing;
-  config.async.dead_letter_sink = refusing;
-  FunctionConfig other{.name = "g"};
-  other.async.maximum_retry_attempts = 0;
-  other.async.dead_letter_sink = throwing;
-  ASSERT_TRUE(engine.add_function(config, fails_on_fail));
-  ASSERT_TRUE(engine.add_function(other, fails_on_fail));
+  ASSERT_TRUE(add_with_sinks(
+      engine, "f", {.on_success = refusing, .on_failure = throwing, .dead_letter = refusing}));
+  ASSERT_TRUE(add_with_sinks(engine, "g", {.dead_letter = throwing}));
   std::latch done(3);
   ASSERT_TRUE(engine.invoke_async("f", Payload::copy_of("ok"), count_down(done)));
   ASSERT_TRUE(engine.invoke_async("f", Payload::copy_of("fail"), count_down(done)));
@@ -232,11 +238,9 @@ TEST(QueueRecordSinkTest, AsTargetsItSendsWhatTheQueueFieldsSend) {
   auto records = make_queue({.name = "records"});
   auto letters = make_queue({.name = "letters"});
   auto engine = make_engine();
-  FunctionConfig config{.name = "f"};
-  config.async.maximum_retry_attempts = 0;
-  config.async.on_success.record_sink = queue_record_sink(records).value();
-  config.async.dead_letter_sink = queue_record_sink(letters).value();
-  ASSERT_TRUE(engine.add_function(config, fails_on_fail));
+  ASSERT_TRUE(add_with_sinks(engine, "f",
+                             {.on_success = queue_record_sink(records).value(),
+                              .dead_letter = queue_record_sink(letters).value()}));
   std::latch done(2);
   const auto ok = engine.invoke_async("f", Payload::copy_of("ok"), count_down(done));
   const auto bad = engine.invoke_async("f", Payload::copy_of("fail"), count_down(done));
@@ -258,22 +262,13 @@ TEST(QueueRecordSinkTest, AsTargetsItSendsWhatTheQueueFieldsSend) {
 TEST(RecordSinkTest, AStreamMappingsOnFailureSinkGetsTheSkippedRecords) {
   auto sink = std::make_shared<CollectingSink>(1);
   auto engine = make_engine();
-  ASSERT_TRUE(engine.add_function(
-      {.name = "f"}, [](const Event&) -> Response { throw std::runtime_error("boom"); }));
-  auto stream = test::make_stream({.name = "s"});
-  EventSourceMappingConfig config{.source = stream, .function_name = "f", .batch_size = 2};
-  config.starting_position = StartingPosition::trim_horizon;
-  config.maximum_retry_attempts = 0;
-  config.on_failure.record_sink = sink;
-  ASSERT_TRUE(stream->put_record("k", PayloadView("poison")));
-  auto uuid = engine.create_event_source_mapping(config);
-  ASSERT_TRUE(uuid);
+  const std::string uuid = test::map_poison_record(engine, {.record_sink = sink});
   sink->done.wait();
   std::lock_guard lock(sink->mutex);
   ASSERT_EQ(sink->records.size(), 1u);
   EXPECT_EQ(sink->records[0].condition, "RetryAttemptsExhausted");
   EXPECT_EQ(sink->records[0].records, std::vector<std::string>{"poison"});
-  EXPECT_EQ(engine.event_source_mapping_metrics(*uuid)->destination_delivery_failures, 0u);
+  EXPECT_EQ(engine.event_source_mapping_metrics(uuid)->destination_delivery_failures, 0u);
 }
 
 }  // namespace
