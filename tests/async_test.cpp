@@ -105,22 +105,13 @@ TEST(AsyncTest, BadCallsAreRefusedAtOnce) {
 
 TEST(AsyncTest, FullQueueRefusesNewEvents) {
   auto engine = make_engine({.workers = 1});
-  std::latch blocked(1);
-  std::latch release(1);
-  ASSERT_TRUE(engine.add_function({.name = "block"}, [&](const Event&) {
-    blocked.count_down();
-    release.wait();  // holds the only worker thread: nothing is pumped meanwhile
-    return Response{};
-  }));
   FunctionConfig config{.name = "f"};
   config.async.max_queue_depth = 3;
   ASSERT_TRUE(engine.add_function(config, echo));
-  std::thread holder([&] { (void)engine.invoke("block", ""); });
-  blocked.wait();
+  test::WorkerHold hold(engine);  // nothing is pumped meanwhile
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(engine.invoke_async("f", "x"));
   EXPECT_EQ(engine.invoke_async("f", "x").error().code, Errc::resource_exhausted);
-  release.count_down();
-  holder.join();
+  hold.release();
   engine.shutdown(5s);
   EXPECT_EQ(engine.metrics().find("f")->async_events_succeeded, 3u);
 }

@@ -706,16 +706,7 @@ TEST(StreamMappingTest, RetriesBlockTheShardThenOnFailureGetsTheBatchAndTheShard
 TEST(StreamMappingTest, AQueueAsOnFailureGetsTheRecordOfSkippedRecords) {
   auto skipped = make_queue({.name = "skipped"});
   auto engine = make_engine();
-  ASSERT_TRUE(engine.add_function(
-      {.name = "f"}, [](const Event&) -> Response { throw std::runtime_error("boom"); }));
-  auto stream = make_stream({.name = "s"});
-  EventSourceMappingConfig config{.source = stream, .function_name = "f", .batch_size = 2};
-  config.starting_position = StartingPosition::trim_horizon;
-  config.maximum_retry_attempts = 0;
-  config.on_failure.queue = skipped;
-  ASSERT_TRUE(stream->put_record("k", PayloadView("poison")));
-  auto uuid = engine.create_event_source_mapping(config);
-  ASSERT_TRUE(uuid);
+  const std::string uuid = test::map_poison_record(engine, {.queue = skipped});
   ASSERT_TRUE(eventually([&] { return skipped->approximate_visible() == 1; }));
   auto reader = skipped->open({}).value();
   std::vector<Record> records;
@@ -725,7 +716,7 @@ TEST(StreamMappingTest, AQueueAsOnFailureGetsTheRecordOfSkippedRecords) {
   EXPECT_EQ(json_field(j, {"requestContext", "condition"}), "RetryAttemptsExhausted");
   EXPECT_EQ(json_field(j, {"KinesisBatchInfo", "batchSize"}), "1");
   EXPECT_EQ(json_field(j, {"KinesisBatchInfo", "streamArn"}), "s");
-  EXPECT_EQ(metrics_of(engine, *uuid).destination_delivery_failures, 0u);
+  EXPECT_EQ(metrics_of(engine, uuid).destination_delivery_failures, 0u);
 }
 
 TEST(StreamMappingTest, PartialFailureRetriesFromTheLowestFailedSequenceNumber) {

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "nanofaas/nanofaas.hpp"
 
@@ -64,6 +65,55 @@ inline std::shared_ptr<Stream> make_stream(StreamConfig config) {
 /// A handler that echoes its event.
 inline Response echo(const Event& event, Context&) {
   return Response::ok(event.body());
+}
+
+/// Holds one worker thread of `engine` from construction until `release()` (or destruction):
+/// a function "block" runs, called from a thread of its own, and waits. With one worker,
+/// nothing else runs meanwhile and accepted events stay queued.
+class WorkerHold {
+ public:
+  explicit WorkerHold(Engine& engine) : engine_(engine) {
+    auto added = engine_.add_function({.name = "block"}, [this](const Event&) {
+      held_.count_down();
+      release_.wait();  // blocks the worker thread itself, not only its fiber
+      return Response{};
+    });
+    if (!added) throw std::runtime_error(added.error().message);
+    holder_ = std::thread([this] { (void)engine_.invoke("block", ""); });
+    held_.wait();
+  }
+  WorkerHold(const WorkerHold&) = delete;
+  WorkerHold& operator=(const WorkerHold&) = delete;
+  ~WorkerHold() { release(); }
+  /// Lets "block" return and waits for its caller.
+  void release() {
+    if (!holder_.joinable()) return;
+    release_.count_down();
+    holder_.join();
+  }
+
+ private:
+  Engine& engine_;
+  std::latch held_{1};
+  std::latch release_{1};
+  std::thread holder_;
+};
+
+/// Maps a stream holding one record, "poison", onto "f", whose handler throws, with no retries:
+/// the record goes to `on_failure` at once. Returns the mapping's UUID.
+inline std::string map_poison_record(Engine& engine, Destination on_failure) {
+  auto added = engine.add_function(
+      {.name = "f"}, [](const Event&) -> Response { throw std::runtime_error("boom"); });
+  if (!added) throw std::runtime_error(added.error().message);
+  auto stream = make_stream({.name = "s"});
+  EventSourceMappingConfig config{.source = stream, .function_name = "f", .batch_size = 2};
+  config.starting_position = StartingPosition::trim_horizon;
+  config.maximum_retry_attempts = 0;
+  config.on_failure = std::move(on_failure);
+  if (!stream->put_record("k", PayloadView("poison"))) throw std::runtime_error("put_record");
+  auto uuid = engine.create_event_source_mapping(config);
+  if (!uuid) throw std::runtime_error(uuid.error().message);
+  return std::move(uuid).value();
 }
 
 }  // namespace nanofaas::test

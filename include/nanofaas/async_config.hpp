@@ -16,6 +16,7 @@
 namespace nanofaas {
 
 class Queue;
+class RecordSink;
 
 /// Lambda's asynchronous invocation record, as an `OnSuccess` / `OnFailure` destination gets
 /// it. `json` is the record in Lambda's shape; the other fields are views into it or the event,
@@ -47,14 +48,18 @@ struct DeadLetter {
 
 /// Where an outcome goes: another function (invoked asynchronously with the record as its
 /// event), a standard queue (the record's JSON sent as a message, as to Lambda's SQS
-/// destination) and/or a callback; empty when none is set. A sink runs on a worker thread:
-/// keep it short and do not block. A FIFO queue is refused when the configuration is set
-/// (Lambda accepts one and then fails every delivery to it).
+/// destination), a record sink and/or a callback; empty when none is set. A sink runs on a
+/// worker thread: keep it short and do not block. A FIFO queue is refused when the
+/// configuration is set (Lambda accepts one and then fails every delivery to it).
 struct Destination {
   std::string function{};
   std::shared_ptr<Queue> queue{};
   std::function<void(const InvocationRecord&)> sink{};
-  [[nodiscard]] bool empty() const noexcept { return function.empty() && !queue && !sink; }
+  /// Gets the record after the queue, at the event's chain depth (see `RecordSink`).
+  std::shared_ptr<RecordSink> record_sink{};
+  [[nodiscard]] bool empty() const noexcept {
+    return function.empty() && !queue && !sink && !record_sink;
+  }
 };
 
 /// Lambda's event invoke configuration of a function.
@@ -73,6 +78,8 @@ struct AsyncConfig {
   /// The dead-letter queue (standard, not FIFO): gets the failed event's payload as a message
   /// with the attributes `RequestID`, `ErrorCode` and `ErrorMessage`, as Lambda's SQS DLQ.
   std::shared_ptr<Queue> dead_letter_queue{};
+  /// The dead-letter sink: gets each failed event as a `DeadLetter`, after the queue.
+  std::shared_ptr<RecordSink> dead_letter_sink{};
   /// Events waiting in the function's queue at most; a full queue refuses new ones.
   std::size_t max_queue_depth = 100000;
 };

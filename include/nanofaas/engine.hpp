@@ -90,7 +90,7 @@ class NANOFAAS_API Engine {
                                                    Payload&& payload, AsyncCompletion on_complete);
     /// Stops accepting calls, lets queued asynchronous events run for up to `drain`, waits for
     /// running handlers, and hands every event still queued or waiting for a retry to
-    /// `EngineConfig::async_spill` (or the function's dead-letter callback and queue). Blocks;
+    /// `EngineConfig::async_spill` (or the function's dead-letter targets). Blocks;
     /// idempotent; `metrics()` stays readable. The destructor does it with
     /// `EngineConfig::shutdown_drain`.
     void shutdown(std::chrono::nanoseconds drain);

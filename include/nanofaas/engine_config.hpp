@@ -53,7 +53,7 @@ struct EngineConfig {
   /// How long the destructor lets queued events run before spilling the rest.
   std::chrono::nanoseconds shutdown_drain = std::chrono::seconds(5);
   /// Receives every event still queued when shutdown's drain ends (error code "Shutdown");
-  /// unset: the function's dead-letter callback and queue, else the event is counted as
+  /// unset: the function's dead-letter callback, queue and sink, else the event is counted as
   /// discarded.
   std::function<void(const DeadLetter&)> async_spill{};
   /// Makes the event queue of each new function version (`function`, `version`, the bound

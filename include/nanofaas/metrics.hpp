@@ -73,8 +73,8 @@ struct FunctionMetrics {
   /// a destination or dead-letter target received them, as Lambda counts it; by reason below.
   std::uint64_t async_events_dropped = 0;
   AsyncDropReasons async_events_dropped_by{};
-  /// Dropped events that had no target: no failure destination, dead-letter callback or queue,
-  /// or spill handler (a target that refused one counts in `destination_delivery_failures` or
+  /// Dropped events that had no target: no failure destination, dead-letter callback, queue or
+  /// sink, or spill handler (a target that refused one counts in `destination_delivery_failures` or
   /// `dead_letter_errors` instead).
   std::uint64_t async_events_discarded = 0;
   std::uint64_t async_events_spilled = 0;           ///< handed to the spill handler at shutdown

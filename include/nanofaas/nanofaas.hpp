@@ -18,6 +18,7 @@
 #include "nanofaas/payload.hpp"
 #include "nanofaas/queue.hpp"
 #include "nanofaas/record.hpp"
+#include "nanofaas/record_sink.hpp"
 #include "nanofaas/request_id.hpp"
 #include "nanofaas/response.hpp"
 #include "nanofaas/source.hpp"

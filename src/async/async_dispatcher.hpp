@@ -54,7 +54,8 @@ class AsyncDispatcher {
   /// queue has no memory for stays in `taken`. Runs no user code, so the scheduler may call it.
   void hand_back(Version& version, TakenEvents& taken) noexcept;
   /// Hands `record` to every target of `destination`: its callback, its function (invoked
-  /// asynchronously at chain `depth`), its queue. False when a target threw or refused it.
+  /// asynchronously at chain `depth`), its queue and its record sink (both at `depth`). False
+  /// when a target threw or refused it.
   bool deliver(const Destination& destination, const InvocationRecord& record,
                std::uint32_t depth) noexcept;
 
@@ -109,8 +110,8 @@ class AsyncDispatcher {
   /// `reason` (and as discarded when it has neither).
   void fail_event(AsyncEvent* event, DropReason reason, const InvokeOutput* out,
                   std::string_view error_message) noexcept;
-  /// Hands `letter` to the dead-letter callback and queue of `async`, if any. A target that
-  /// throws or refuses it is counted in `DeadLetterErrors`.
+  /// Hands `letter` to the dead-letter callback, queue and sink of `async`, if any. A target
+  /// that throws or refuses it is counted in `DeadLetterErrors`.
   void send_dead_letter(Version& version, const AsyncConfig& async,
                         const DeadLetter& letter) noexcept;
   /// Shutdown's end for an event still queued or delayed.

@@ -1,13 +1,22 @@
-#include <string>
-
-#include "async/async_dispatcher.hpp"
 #include "async/delivery.hpp"
-#include "nanofaas/queue.hpp"
+#include "async/async_dispatcher.hpp"
+#include "async/queue_record_sink.hpp"
+#include "nanofaas/record_sink.hpp"
 #include "runtime/chain_depth.hpp"
 
 // Records to destinations and events to dead letters.
 
 namespace nanofaas::detail {
+
+namespace {
+
+/// Hands `item` to `sink`; false when the sink threw or refused it.
+template <class Item>
+bool put_into(RecordSink& sink, const Item& item) noexcept {
+  return succeeds([&] { return sink.put(item).has_value(); });
+}
+
+}  // namespace
 
 bool AsyncDispatcher::deliver(const Destination& destination, const InvocationRecord& record,
                               std::uint32_t depth) noexcept {
@@ -24,12 +33,14 @@ bool AsyncDispatcher::deliver(const Destination& destination, const InvocationRe
           .has_value();
     });
   }
-  if (destination.queue) {
-    delivered &= succeeds([&] {
-      // The record continues the event's chain: the queue's mapping invokes one deeper.
-      const ThreadChainDepth chain_depth(depth);
-      return destination.queue->send(Payload::copy_of(record.json)).has_value();
-    });
+  if (destination.queue || destination.record_sink) {
+    // The record continues the event's chain: a queue's mapping invokes one deeper.
+    const ThreadChainDepth chain_depth(depth);
+    if (destination.queue) {
+      QueueRecordSink queue(*destination.queue);
+      delivered &= put_into(queue, record);
+    }
+    if (destination.record_sink) delivered &= put_into(*destination.record_sink, record);
   }
   return delivered;
 }
@@ -45,16 +56,10 @@ void AsyncDispatcher::send_dead_letter(Version& v, const AsyncConfig& async,
     });
   }
   if (async.dead_letter_queue) {
-    sent &= succeeds([&] {
-      // Lambda's SQS dead-letter message: the event as it came, the reason in attributes.
-      SendOptions options;
-      options.attributes = {{"RequestID", letter.request_id.to_string()},
-                            {"ErrorCode", std::string(letter.error_code)},
-                            {"ErrorMessage", std::string(letter.error_message)}};
-      return async.dead_letter_queue->send(Payload::copy_of(letter.payload), std::move(options))
-          .has_value();
-    });
+    QueueRecordSink queue(*async.dead_letter_queue);
+    sent &= put_into(queue, letter);
   }
+  if (async.dead_letter_sink) sent &= put_into(*async.dead_letter_sink, letter);
   if (!sent) v.counters.dead_letter_errors.fetch_add(1, std::memory_order_relaxed);
 }
 

@@ -21,9 +21,10 @@ bool succeeds(F&& f) noexcept {
   }
 }
 
-/// True when `async` has a dead-letter callback or queue.
+/// True when `async` has a dead-letter callback, queue or sink.
 inline bool has_dead_letter(const AsyncConfig& async) noexcept {
-  return static_cast<bool>(async.dead_letter) || async.dead_letter_queue != nullptr;
+  return static_cast<bool>(async.dead_letter) || async.dead_letter_queue != nullptr ||
+         async.dead_letter_sink != nullptr;
 }
 
 /// How a drop reason shows in Lambda's records: the destination's `condition`, the dead
