@@ -288,6 +288,37 @@ TEST(QueueMappingTest, JsonBatchItemFailuresWorkAndAnUnknownIdentifierFailsTheBa
   EXPECT_EQ(queue->approximate_in_flight(), 1u);  // the whole batch failed: not deleted
 }
 
+TEST(QueueMappingTest, AMalformedItemFailuresResponseFailsTheWholeBatch) {
+  // Lambda's rule: a response it cannot read as item failures fails every record of the batch,
+  // which comes back after the visibility timeout; none is deleted as if it had succeeded.
+  for (std::string_view response :
+       {"not json", R"({"batchItemFailures":"x"})", R"([{"itemIdentifier":"x"}])"}) {
+    ManualClock clock;
+    Journal journal;
+    auto engine = make_engine({.clock = &clock});
+    const std::string body(response);
+    ASSERT_TRUE(engine.add_function({.name = "f"}, [&journal, body](const Event& e) {
+      journal.record(e);
+      return e.records().front().receive_count > 1 ? Response::ok("{}") : Response::ok(body);
+    }));
+    auto queue = make_queue({.name = "q", .visibility_timeout = 30s, .clock = &clock});
+    EventSourceMappingConfig config{.source = queue, .function_name = "f", .batch_size = 2};
+    config.report_batch_item_failures = true;
+    ASSERT_TRUE(queue->send(PayloadView("a")));
+    ASSERT_TRUE(queue->send(PayloadView("b")));
+    auto uuid = engine.create_event_source_mapping(config);
+    ASSERT_TRUE(uuid);
+    ASSERT_TRUE(eventually([&] { return metrics_of(engine, *uuid).batches_failed == 1; }))
+        << response;
+    EXPECT_EQ(queue->approximate_in_flight(), 2u) << response;  // neither deleted
+    EXPECT_EQ(metrics_of(engine, *uuid).records_succeeded, 0u) << response;
+    clock.advance(31s);  // both come back, and succeed on their second receive
+    ASSERT_TRUE(eventually([&] { return metrics_of(engine, *uuid).records_succeeded == 2; }))
+        << response;
+    EXPECT_TRUE(eventually([&] { return queue->approximate_in_flight() == 0; })) << response;
+  }
+}
+
 /// A function its queue's mapping invokes, in a loop: each "loop" message it gets sends the
 /// next one (to `group`, for a FIFO queue) while fewer than `stop_after` ran, and at depth 16
 /// it also sends `bystanders` messages "bystander" to that group from a plain thread (depth

@@ -56,24 +56,32 @@ TEST(MappingItemFailuresTest, EmptyNullOrKeylessResponseIsSuccess) {
   }
 }
 
-// Lambda fails the whole batch here; the parser treats the response as a success.
-TEST(MappingItemFailuresTest, InvalidJsonIsTreatedAsSuccess) {
+// As Lambda: a response that is not valid JSON fails the whole batch (none is deleted).
+TEST(MappingItemFailuresTest, InvalidJsonFailsTheBatch) {
   for (std::string_view response :
-       {R"({"batchItemFailures":[{"itemIdentifier":"a"})", "not json", R"({"batchItemFailures")"}) {
+       {R"({"batchItemFailures":[{"itemIdentifier":"a"})", "not json", R"({"batchItemFailures")",
+        R"({"batchItemFailures":[]} trailing)"}) {
     auto failed = from_json(response);
-    ASSERT_TRUE(failed) << response;
-    EXPECT_TRUE(failed->empty()) << response;
+    ASSERT_FALSE(failed) << response;
+    EXPECT_EQ(failed.error().message, "the response is not valid JSON") << response;
   }
 }
 
-// Lambda fails the whole batch here; the parser treats the response as a success.
-TEST(MappingItemFailuresTest, BatchItemFailuresThatIsNotAListIsTreatedAsSuccess) {
+TEST(MappingItemFailuresTest, BatchItemFailuresThatIsNotAListFailsTheBatch) {
   for (std::string_view response :
        {R"({"batchItemFailures":"a"})", R"({"batchItemFailures":{"itemIdentifier":"a"}})",
-        R"({"batchItemFailures":1})", R"([{"itemIdentifier":"a"}])"}) {
+        R"({"batchItemFailures":1})"}) {
     auto failed = from_json(response);
-    ASSERT_TRUE(failed) << response;
-    EXPECT_TRUE(failed->empty()) << response;
+    ASSERT_FALSE(failed) << response;
+    EXPECT_EQ(failed.error().message, "batchItemFailures is not a list") << response;
+  }
+}
+
+TEST(MappingItemFailuresTest, AResponseThatIsNotAnObjectFailsTheBatch) {
+  for (std::string_view response : {R"([{"itemIdentifier":"a"}])", R"("a")", "1", "true"}) {
+    auto failed = from_json(response);
+    ASSERT_FALSE(failed) << response;
+    EXPECT_EQ(failed.error().message, "the response is not a JSON object") << response;
   }
 }
 

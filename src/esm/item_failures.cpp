@@ -11,18 +11,26 @@ Unexpected<InvalidItemFailures> invalid(std::string message) {
   return Unexpected(InvalidItemFailures{std::move(message)});
 }
 
-/// The `itemIdentifier`s of a JSON response. One that is not JSON or has no
-/// `batchItemFailures` list names none; an entry without a usable identifier is an error.
+/// The `itemIdentifier`s of a JSON response, as Lambda reads it: `null`, an object without
+/// `batchItemFailures`, or a null one names none; anything else that is not an object with a
+/// `batchItemFailures` list of entries with a non-empty string `itemIdentifier` is an error,
+/// which fails the whole batch (its records are retried, none is lost).
 Expected<std::vector<std::string>, InvalidItemFailures> parse(const Payload& response) {
   std::vector<std::string> ids;
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   // A Payload is padded: simdjson parses it in place.
   if (parser.parse(response.data(), response.size(), false).get(doc) != simdjson::SUCCESS) {
-    return ids;
+    return invalid("the response is not valid JSON");
   }
+  if (doc.is_null()) return ids;
+  if (!doc.is_object()) return invalid("the response is not a JSON object");
+  simdjson::dom::element list;
+  if (doc["batchItemFailures"].get(list) != simdjson::SUCCESS || list.is_null()) return ids;
   simdjson::dom::array failures;
-  if (doc["batchItemFailures"].get_array().get(failures) != simdjson::SUCCESS) return ids;
+  if (list.get_array().get(failures) != simdjson::SUCCESS) {
+    return invalid("batchItemFailures is not a list");
+  }
   for (simdjson::dom::element item : failures) {
     std::string_view id;
     if (item["itemIdentifier"].get_string().get(id) != simdjson::SUCCESS || id.empty()) {

@@ -24,8 +24,10 @@ struct InvalidItemFailures {
 /// mapping with `ReportBatchItemFailures`: the ids of `reported` (its
 /// `Response::batch_item_failures`), or when there are none, those of `response` in Lambda's
 /// form `{"batchItemFailures":[{"itemIdentifier":"…"}]}`. Empty: the whole batch succeeded,
-/// as for a response that is empty, not JSON, or without a `batchItemFailures` list. Fails
-/// when a JSON entry has no non-empty string `itemIdentifier`, or an id is not in `records`.
+/// as for a response that is empty, `null`, or without (or with a null) `batchItemFailures`.
+/// Fails, as Lambda fails the whole batch, for a response that is not valid JSON or not an
+/// object, a `batchItemFailures` that is not a list, an entry without a non-empty string
+/// `itemIdentifier`, or an id not in `records`.
 Expected<std::vector<std::size_t>, InvalidItemFailures> item_failures(
     std::span<const std::string> reported, const Payload& response,
     std::span<const Record> records);
