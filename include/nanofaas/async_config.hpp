@@ -69,7 +69,8 @@ struct AsyncConfig {
   /// Delay before retry k (the last one repeats): Lambda's 1 minute, then 2 minutes.
   std::vector<std::chrono::nanoseconds> retry_delays{std::chrono::minutes(1),
                                                      std::chrono::minutes(2)};
-  /// `MaximumEventAgeInSeconds`: an event older than this is not run (any positive duration).
+  /// `MaximumEventAgeInSeconds`: an event older than this is not run (at most 6 hours; shorter
+  /// than Lambda's 60 s minimum is allowed in-process).
   std::chrono::nanoseconds maximum_event_age = std::chrono::hours(6);
   Destination on_success{};
   Destination on_failure{};

@@ -18,7 +18,7 @@ enum class Errc : std::uint8_t {
   request_too_large,     ///< RequestTooLargeException (413)
   too_many_requests,     ///< TooManyRequestsException (429), with a ThrottleReason
   permission_denied,     ///< AccessDeniedException (403)
-  unavailable,           ///< ServiceException (503): the engine is shutting down
+  unavailable,           ///< ServiceException (500): the engine is shutting down
   resource_exhausted,    ///< a bounded engine resource is full (429)
   recursive_invocation,  ///< RecursiveInvocationException (400): a call chain deeper than 16
 };

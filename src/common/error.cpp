@@ -39,7 +39,7 @@ int http_status(Errc code) noexcept {
     case Errc::request_too_large: return 413;
     case Errc::too_many_requests: return 429;
     case Errc::permission_denied: return 403;
-    case Errc::unavailable: return 503;
+    case Errc::unavailable: return 500;
     case Errc::resource_exhausted: return 429;
     case Errc::recursive_invocation: return 400;
   }

@@ -34,8 +34,10 @@ Status validate_async_config(const AsyncConfig& async) {
   if (async.maximum_retry_attempts > 2) {
     return fail(Errc::invalid_argument, "async.maximum_retry_attempts must be 0 to 2");
   }
-  if (async.maximum_event_age.count() <= 0 || async.maximum_event_age > max_timeout * 365) {
-    return fail(Errc::invalid_argument, "async.maximum_event_age must be positive");
+  // Lambda's MaximumEventAgeInSeconds is 60 to 21600; shorter ages are allowed in-process.
+  if (async.maximum_event_age.count() <= 0 || async.maximum_event_age > std::chrono::hours(6)) {
+    return fail(Errc::invalid_argument,
+                "async.maximum_event_age must be positive and at most 6 hours (21600 s)");
   }
   for (auto d : async.retry_delays) {
     if (d.count() < 0 || d > max_timeout * 365) {

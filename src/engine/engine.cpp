@@ -77,6 +77,9 @@ Expected<Engine> Engine::create(EngineConfig config) {
     return fail(Errc::invalid_argument, "stack_reserve must be at most 4096");
   }
   if (config.clock == nullptr) return fail(Errc::invalid_argument, "clock must not be null");
+  if (config.keep_alive.count() < 0) {
+    return fail(Errc::invalid_argument, "keep_alive must not be negative");
+  }
   auto impl = std::make_unique<Impl>(std::move(config));
   impl->start();
   return Engine(std::move(impl));

@@ -79,6 +79,11 @@ Status Engine::add_permission(std::string_view function_name, PolicyStatement st
   if (fn == nullptr) {
     return fail(Errc::not_found, "Function not found: " + std::string(function_name));
   }
+  // Lambda refuses a permission for a version or alias the function does not have.
+  if (!statement.qualifier.empty()) {
+    auto target = impl_->registry.resolve(std::string(function_name) + ":" + statement.qualifier);
+    if (!target) return Unexpected(std::move(target).error());
+  }
   std::unique_lock lock(fn->mutex);
   fn->policy.push_back(std::move(statement));
   return {};
