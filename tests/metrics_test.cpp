@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <type_traits>
+#include <utility>
+
 namespace {
 
 using nanofaas::DurationHistogram;
@@ -33,6 +37,29 @@ TEST(MetricsTest, PercentilesFollowTheSamples) {
   h.merge(other);
   EXPECT_EQ(h.count(), 101u);
   EXPECT_EQ(DurationHistogram().p99().count(), 0);
+}
+
+// `engine.metrics().find(...)` on the temporary snapshot gives the entry itself: a pointer
+// into the temporary would dangle past the statement.
+TEST(MetricsSnapshotTest, FindOnATemporaryOwnsTheEntry) {
+  using nanofaas::FunctionMetrics;
+  using nanofaas::MetricsSnapshot;
+  static_assert(std::is_same_v<decltype(std::declval<MetricsSnapshot>().find("f")),
+                               std::optional<FunctionMetrics>>);
+  static_assert(std::is_same_v<decltype(std::declval<const MetricsSnapshot&>().find("f")),
+                               const FunctionMetrics*>);
+  const auto make = [] {
+    MetricsSnapshot snapshot;
+    snapshot.functions.push_back({.function_name = "f", .version = "$LATEST", .invocations = 7});
+    return snapshot;
+  };
+  const auto owned = make().find("f");
+  ASSERT_TRUE(owned);
+  EXPECT_EQ(owned->invocations, 7u);
+  EXPECT_FALSE(make().find("g"));
+  const MetricsSnapshot kept = make();
+  ASSERT_NE(kept.find("f"), nullptr);
+  EXPECT_EQ(kept.find("f")->invocations, 7u);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -96,9 +97,13 @@ struct NANOFAAS_API MetricsSnapshot {
   std::uint32_t unreserved_concurrency_available = 0;  ///< limit minus all reservations
   std::vector<FunctionMetrics> functions{};
 
-  /// The entry for `function_name` and `version`, or nullptr.
+  /// The entry for `function_name` and `version`, or nullptr; it lives as long as the snapshot.
   [[nodiscard]] const FunctionMetrics* find(std::string_view function_name,
-                                            std::string_view version = "$LATEST") const noexcept;
+                                            std::string_view version = "$LATEST") const& noexcept;
+  /// On a temporary snapshot (`engine.metrics().find(…)`): the entry moved out, so that no
+  /// pointer into the temporary can outlive it.
+  [[nodiscard]] std::optional<FunctionMetrics> find(std::string_view function_name,
+                                                    std::string_view version = "$LATEST") &&;
 };
 
 }  // namespace nanofaas
