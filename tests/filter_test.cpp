@@ -415,6 +415,10 @@ TEST(FilterTest, RejectsNumericProblems) {
   expect_rejected(R"({"a": [{"numeric": [">", 1, ">=", 2]}]})", {"two lower bounds"});
   expect_rejected(R"({"a": [{"numeric": ["<", 1, "<=", 2]}]})", {"two upper bounds"});
   expect_rejected(R"({"a": [{"numeric": [">", 5, "<", 5]}]})", {"the range is empty"});
+  expect_rejected(R"({"a": [{"numeric": ["<", 1, ">", 0]}]})",
+                  {"a range starts with its lower bound"});
+  expect_rejected(R"({"a": [{"numeric": ["<=", 5, ">=", 1]}]})",
+                  {"a range starts with its lower bound"});
 }
 
 TEST(FilterTest, RejectsAnythingButProblems) {

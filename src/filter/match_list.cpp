@@ -98,6 +98,8 @@ Result numeric(const JsonValue& operand) {
       has_low = has_high = true;
     } else if (c == ">" || c == ">=") {
       if (std::exchange(has_low, true)) return problem({R"("numeric" has two lower bounds)"});
+      // As EventBridge: a range names its lower bound first ([">", 0, "<", 1]).
+      if (has_high) return problem({R"("numeric": a range starts with its lower bound (> or >=))"});
       m.range.low = bound.number;
       m.range.low_open = c == ">";
     } else if (c == "<" || c == "<=") {
