@@ -108,6 +108,7 @@ int main(int argc, char** argv) {
     nanofaas::EventSourceMappingConfig config{
         .source = queue, .function_name = "batch", .batch_size = 100};
     config.maximum_concurrency = 2;
+    config.maximum_batching_window = std::chrono::seconds(1);  // needed over 10; batches fill
     CALLGRIND_START_INSTRUMENTATION;
     if (!engine.create_event_source_mapping(config)) std::abort();
     done.wait();

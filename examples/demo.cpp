@@ -135,7 +135,7 @@ int main() {
   // A batch handler over an SQS-like queue: records arrive as zero-copy views, JSON bodies parse
   // in place, and failed records are reported one by one (ReportBatchItemFailures).
   std::atomic<int> shipped{0};
-  (void)engine.add_function({.name = "ship"}, [&](const Event& ev, Context& ctx) {
+  (void)engine.add_function({.name = "ship", .timeout = 20ms}, [&](const Event& ev, Context& ctx) {
     std::vector<std::string> failed;
     for (const Record& record : ev.records()) {
       auto doc = parse_json(record.body, ctx.local<JsonScratch>());
@@ -150,7 +150,7 @@ int main() {
   });
   auto dead_letters = Queue::create({.name = "orders-dlq"}).value();
   auto orders = Queue::create({.name = "orders",
-                               .visibility_timeout = 20ms,
+                               .visibility_timeout = 20ms,  // at least ship's timeout
                                .max_receive_count = 2,
                                .dead_letter_queue = dead_letters})
                     .value();

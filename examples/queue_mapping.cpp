@@ -20,19 +20,21 @@ int main() {
   std::array<std::atomic<bool>, orders_sent + 1> done{};  // delivery is at-least-once
   std::atomic<int> on_later_receive{0};
   auto engine = nanofaas::Engine::create().value();
-  auto added = engine.add_function({.name = "ship"}, [&](const nanofaas::Event& event) {
-    std::vector<std::string> failed;
-    for (const nanofaas::Record& record : event.records()) {  // zero-copy views
-      const int order = std::stoi(std::string(record.body.view()));
-      if (order % 4 == 0 && record.receive_count == 1) {
-        failed.emplace_back(record.id);  // every 4th order fails on its first receive
-        continue;
-      }
-      if (record.receive_count > 1) on_later_receive.fetch_add(1);
-      if (!done[order].exchange(true)) shipped.count_down();
-    }
-    return nanofaas::Response::batch_item_failures(std::move(failed));
-  });
+  auto added =
+      engine.add_function({.name = "ship", .timeout = 50ms}, [&](const nanofaas::Event& event) {
+        std::vector<std::string> failed;
+        for (const nanofaas::Record& record : event.records()) {  // zero-copy views
+          const int order = std::stoi(std::string(record.body.view()));
+          if (order % 4 == 0 && record.receive_count == 1) {
+            failed.emplace_back(record.id);  // every 4th order fails on its first receive
+            continue;
+          }
+          if (record.receive_count > 1) on_later_receive.fetch_add(1);
+          if (!done[order].exchange(true)) shipped.count_down();
+        }
+        return nanofaas::Response::batch_item_failures(std::move(failed));
+      });
+  // A message stays invisible at least as long as the function may run (Lambda's rule).
   auto orders = nanofaas::Queue::create({.name = "orders", .visibility_timeout = 50ms});
   if (!added || !orders) return 1;
 

@@ -130,7 +130,7 @@ TEST(MappingStressTest, QueueOfAMillionMessagesEndsProcessedFilteredOrInTheDeadL
   std::vector<std::atomic<std::uint8_t>> succeeded(total);  // by the body's "n"
   std::atomic<std::uint64_t> distinct{0};
   auto engine = make_engine();
-  ASSERT_TRUE(engine.add_function({.name = "f"}, [&](const Event& e) -> Response {
+  ASSERT_TRUE(engine.add_function({.name = "f", .timeout = 20ms}, [&](const Event& e) -> Response {
     const auto records = e.records();
     std::mt19937_64 rng(records.front().sequence_number * 31 + records.front().receive_count);
     const unsigned roll = rng() % 100;
@@ -148,7 +148,7 @@ TEST(MappingStressTest, QueueOfAMillionMessagesEndsProcessedFilteredOrInTheDeadL
   auto dlq = Queue::create({.name = "dlq", .max_messages = total});
   ASSERT_TRUE(dlq);
   auto queue = Queue::create({.name = "q",
-                              .visibility_timeout = 20ms,
+                              .visibility_timeout = 20ms,  // at least the timeout
                               .max_receive_count = 2,
                               .dead_letter_queue = *dlq,
                               .max_messages = total});
@@ -156,6 +156,7 @@ TEST(MappingStressTest, QueueOfAMillionMessagesEndsProcessedFilteredOrInTheDeadL
   auto filter = FilterCriteria::compile({R"({"drop":[{"exists":false}]})"});
   ASSERT_TRUE(filter);
   EventSourceMappingConfig config{.source = *queue, .function_name = "f", .batch_size = 100};
+  config.maximum_batching_window = 1s;  // Lambda's minimum for batches over 10
   config.report_batch_item_failures = true;
   config.maximum_concurrency = 4;
   config.filter_criteria = *filter;

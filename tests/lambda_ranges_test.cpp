@@ -15,6 +15,7 @@ using namespace nanofaas;
 using namespace std::chrono_literals;
 using test::echo;
 using test::make_engine;
+using test::make_queue;
 
 TEST(LambdaRangesTest, MaximumEventAgeIsAtMostSixHours) {
   auto engine = make_engine();
@@ -52,6 +53,65 @@ TEST(LambdaRangesTest, APermissionForAQualifierThatDoesNotExistIsNotFound) {
   EXPECT_TRUE(engine.add_permission("f", {.principal = "svc", .qualifier = "1"}));
   EXPECT_TRUE(engine.add_permission("f", {.principal = "svc", .qualifier = "live"}));
   EXPECT_TRUE(engine.add_permission("f", {.principal = "svc", .qualifier = "$LATEST"}));
+}
+
+// The message a refused mapping gets, or "" when it was created.
+std::string mapping_error(Engine& engine, EventSourceMappingConfig config) {
+  auto created = engine.create_event_source_mapping(std::move(config));
+  if (created) return {};
+  EXPECT_EQ(created.error().code, Errc::invalid_argument);
+  return created.error().message;
+}
+
+TEST(LambdaRangesTest, AStandardQueueBatchOverTenNeedsAWindowOfAtLeastOneSecond) {
+  auto engine = make_engine();
+  ASSERT_TRUE(engine.add_function({.name = "f"}, echo));
+  auto queue = make_queue({.name = "q"});
+  EventSourceMappingConfig config{.source = queue, .function_name = "f", .batch_size = 11};
+  config.maximum_batching_window = 999ms;
+  EXPECT_NE(mapping_error(engine, config).find("MaximumBatchingWindowInSeconds"),
+            std::string::npos);
+  config.batch_size = 10;
+  config.maximum_batching_window = 0s;
+  EXPECT_EQ(mapping_error(engine, config), "");
+  config.batch_size = 10000;
+  config.maximum_batching_window = 1s;
+  EXPECT_EQ(mapping_error(engine, config), "");
+  // An update is checked the same way.
+  auto uuid = engine.create_event_source_mapping(config);
+  ASSERT_TRUE(uuid);
+  config.maximum_batching_window = 0s;
+  auto refused = engine.update_event_source_mapping(*uuid, config);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("MaximumBatchingWindowInSeconds"), std::string::npos);
+}
+
+TEST(LambdaRangesTest, AFifoQueueMappingHasNoBatchingWindow) {
+  auto engine = make_engine();
+  ASSERT_TRUE(engine.add_function({.name = "f"}, echo));
+  auto fifo = make_queue({.name = "q.fifo", .fifo = true});
+  EventSourceMappingConfig config{.source = fifo, .function_name = "f"};
+  config.maximum_batching_window = 1ms;
+  EXPECT_NE(mapping_error(engine, config).find("FIFO"), std::string::npos);
+  config.maximum_batching_window = 0s;
+  EXPECT_EQ(mapping_error(engine, config), "");
+}
+
+TEST(LambdaRangesTest, AQueueMustHideAMessageAtLeastAsLongAsTheFunctionRuns) {
+  auto engine = make_engine();
+  ASSERT_TRUE(engine.add_function({.name = "f", .timeout = 60s}, echo));
+  auto queue = make_queue({.name = "q", .visibility_timeout = 30s});
+  EXPECT_EQ(mapping_error(engine, {.source = queue, .function_name = "f"}),
+            "Invalid request provided: Queue visibility timeout: 30 seconds is less than "
+            "Function timeout: 60 seconds");
+  auto enough = make_queue({.name = "q2", .visibility_timeout = 60s});
+  EXPECT_EQ(mapping_error(engine, {.source = enough, .function_name = "f"}), "");
+  // In-process durations may be fractions of a second.
+  ASSERT_TRUE(engine.add_function({.name = "quick", .timeout = 1500ms}, echo));
+  auto short_queue = make_queue({.name = "q3", .visibility_timeout = 250ms});
+  EXPECT_EQ(mapping_error(engine, {.source = short_queue, .function_name = "quick"}),
+            "Invalid request provided: Queue visibility timeout: 0.25 seconds is less than "
+            "Function timeout: 1.5 seconds");
 }
 
 TEST(LambdaRangesTest, ServiceExceptionIsHttp500) {

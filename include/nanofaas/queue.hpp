@@ -106,6 +106,9 @@ class NANOFAAS_API Queue final : public Source {
   [[nodiscard]] SourceKind kind() const noexcept override;
   /// The queue's name.
   [[nodiscard]] std::string_view name() const noexcept override;
+  /// `QueueConfig::visibility_timeout`.
+  [[nodiscard]] std::optional<std::chrono::nanoseconds> visibility_timeout()
+      const noexcept override;
   /// A reader with one lane that competes with every other reader of this queue; `options`
   /// are ignored. Its listener is called when a send or `nack` makes messages visible or an
   /// `ack` unblocks a FIFO group, not when a timeout or delay ends. Never fails.

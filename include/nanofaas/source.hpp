@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -84,6 +85,12 @@ class NANOFAAS_API Source {
   [[nodiscard]] virtual SourceKind kind() const noexcept = 0;
   /// A name for logs and failure records (Lambda's `eventSourceArn`).
   [[nodiscard]] virtual std::string_view name() const noexcept = 0;
+  /// A queue's visibility timeout, which a mapping checks against its function's timeout (as
+  /// Lambda does at creation); unset when the source has none or cannot tell.
+  [[nodiscard]] virtual std::optional<std::chrono::nanoseconds> visibility_timeout()
+      const noexcept {
+    return std::nullopt;
+  }
   /// Opens a reader. Fails with `invalid_argument` for options the source cannot honour.
   [[nodiscard]] virtual Expected<std::unique_ptr<SourceReader>> open(ReaderOptions options) = 0;
 };

@@ -24,13 +24,19 @@ Status not_on_worker(const detail::EngineCore& core, std::string_view call) {
   return {};
 }
 
+// Lambda's checks of a mapping's settings, of its function, and of the two together.
+Status check_mapping(const detail::EngineCore& core, const EventSourceMappingConfig& config) {
+  if (auto valid = detail::validate_mapping(config); !valid) return valid;
+  auto target = core.validate(config.function_name, 0, {});
+  if (!target) return Unexpected(std::move(target).error());
+  // Every version of a function has $LATEST's timeout, so an alias's route needs no other.
+  return detail::validate_visibility(*config.source, target->version->timeout);
+}
+
 }  // namespace
 
 Expected<std::string> Engine::create_event_source_mapping(EventSourceMappingConfig config) {
-  if (auto valid = detail::validate_mapping(config); !valid) return Unexpected(valid.error());
-  if (auto target = impl_->validate(config.function_name, 0, {}); !target) {
-    return Unexpected(std::move(target).error());
-  }
+  if (auto valid = check_mapping(*impl_, config); !valid) return Unexpected(valid.error());
   ReaderOptions options;
   options.starting_position = config.starting_position.value_or(StartingPosition::latest);
   options.timestamp = config.starting_position_timestamp;
@@ -62,10 +68,7 @@ Expected<EventSourceMappingConfig> Engine::get_event_source_mapping(std::string_
 
 Status Engine::update_event_source_mapping(std::string_view uuid, EventSourceMappingConfig config) {
   if (auto ok = not_on_worker(*impl_, "update_event_source_mapping"); !ok) return ok;
-  if (auto valid = detail::validate_mapping(config); !valid) return valid;
-  if (auto target = impl_->validate(config.function_name, 0, {}); !target) {
-    return Unexpected(std::move(target).error());
-  }
+  if (auto valid = check_mapping(*impl_, config); !valid) return valid;
   std::lock_guard ops(impl_->mappings.ops_mutex);
   if (impl_->mappings.closed) return fail(Errc::unavailable, "the engine is shutting down");
   detail::Mapping* m = nullptr;

@@ -4,6 +4,7 @@
 #include "esm/mapping_validation.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <string>
 
 #include "common/record_queue.hpp"
@@ -15,6 +16,14 @@ using namespace std::chrono_literals;
 
 Status invalid(std::string message) {
   return Unexpected(Error{Errc::invalid_argument, std::move(message)});
+}
+
+// "30 seconds" as Lambda writes it; fractions (possible in-process) to the microsecond.
+std::string seconds_text(std::chrono::nanoseconds d) {
+  if (d % 1s == 0ns) return std::to_string(d / 1s) + " seconds";
+  char text[40];
+  std::snprintf(text, sizeof text, "%.6g seconds", std::chrono::duration<double>(d).count());
+  return text;
 }
 
 }  // namespace
@@ -33,6 +42,15 @@ Status validate_mapping(const EventSourceMappingConfig& c) {
   }
   if (c.maximum_batching_window < 0ns || c.maximum_batching_window > 300s) {
     return invalid("MaximumBatchingWindowInSeconds: must be within 0..300 s");
+  }
+  if (kind == SourceKind::queue && c.batch_size && *c.batch_size > 10 &&
+      c.maximum_batching_window < 1s) {
+    return invalid(
+        "MaximumBatchingWindowInSeconds: must be at least 1 s when BatchSize is over 10 "
+        "for a standard queue");
+  }
+  if (kind == SourceKind::fifo_queue && c.maximum_batching_window != 0ns) {
+    return invalid("MaximumBatchingWindowInSeconds: not supported for FIFO queues");
   }
   if (stream && !c.starting_position) return invalid("StartingPosition: required for a stream");
   if (!stream) {
@@ -74,6 +92,14 @@ Status validate_mapping(const EventSourceMappingConfig& c) {
     return invalid("ScalingConfig.MaximumConcurrency: must be within 2..1000");
   }
   return {};
+}
+
+Status validate_visibility(const Source& source, std::chrono::nanoseconds function_timeout) {
+  const auto visibility = source.visibility_timeout();
+  if (!visibility || *visibility >= function_timeout) return {};
+  return invalid(
+      "Invalid request provided: Queue visibility timeout: " + seconds_text(*visibility) +
+      " is less than Function timeout: " + seconds_text(function_timeout));
 }
 
 }  // namespace nanofaas::detail

@@ -100,6 +100,10 @@ std::string_view Queue::name() const noexcept {
   return state_->config().name;
 }
 
+std::optional<std::chrono::nanoseconds> Queue::visibility_timeout() const noexcept {
+  return state_->config().visibility_timeout;
+}
+
 Expected<std::unique_ptr<SourceReader>> Queue::open(ReaderOptions) {
   return std::unique_ptr<SourceReader>(std::make_unique<detail::QueueReader>(state_));
 }
