@@ -2,9 +2,10 @@
 // `valgrind --tool=callgrind --instr-atstart=no`, which counts only between the start and
 // stop requests below. Spinning is off so that the count does not depend on timing.
 //
-// usage: nanofaas_bench_icount sync|nested|cold|async|batch COUNT
+// usage: nanofaas_bench_icount sync|nested|cold|async|batch|filter COUNT
 //   async: per `invoke_async` event, the producer and the worker together;
-//   batch: per record through a queue mapping at batch size 100 (COUNT x 100 records).
+//   batch: per record through a queue mapping at batch size 100 (COUNT x 100 records);
+//   filter: per padded record through five patterns, half of the records matching.
 
 #include <valgrind/callgrind.h>
 
@@ -14,6 +15,8 @@
 #include <string>
 #include <string_view>
 
+#include "filter_workload.hpp"
+#include "nanofaas/filter.hpp"
 #include "workloads.hpp"
 
 namespace {
@@ -47,7 +50,7 @@ void in_handler(nanofaas::Engine& engine, int count, Op op) {
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: %s sync|nested|cold|async|batch COUNT\n", argv[0]);
+    std::fprintf(stderr, "usage: %s sync|nested|cold|async|batch|filter COUNT\n", argv[0]);
     return 2;
   }
   const std::string_view op = argv[1];
@@ -113,6 +116,18 @@ int main(int argc, char** argv) {
     if (!engine.create_event_source_mapping(config)) std::abort();
     done.wait();
     CALLGRIND_STOP_INSTRUMENTATION;
+  } else if (op == "filter") {
+    const auto filter = nanofaas::FilterCriteria::compile(bench::kPatterns).value();
+    const auto records = bench::filter_records(50);
+    int matched = 0;
+    for (const std::string& r : records) matched += filter.matches(r, r.capacity());  // warm
+    CALLGRIND_START_INSTRUMENTATION;
+    for (int i = 0; i < count; ++i) {
+      const std::string& r = records[static_cast<std::size_t>(i) % records.size()];
+      matched += filter.matches(r, r.capacity());
+    }
+    CALLGRIND_STOP_INSTRUMENTATION;
+    if (matched == 0) std::abort();
   } else {
     std::fprintf(stderr, "unknown operation '%.*s'\n", static_cast<int>(op.size()), op.data());
     return 2;

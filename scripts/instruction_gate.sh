@@ -17,7 +17,7 @@ tolerance=10  # percent
 command -v valgrind >/dev/null || { echo "instruction_gate: valgrind is not installed" >&2; exit 2; }
 
 declare -A measured
-for op in sync nested cold async batch; do
+for op in sync nested cold async batch filter; do
   out=$(mktemp)
   valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out" \
     "$program" "$op" "$count" 2>/dev/null
@@ -30,7 +30,7 @@ done
 
 if (( update )); then
   { echo "# instructions per operation (scripts/instruction_gate.sh --update)"
-    for op in sync nested cold async batch; do echo "$op ${measured[$op]}"; done; } > "$baseline"
+    for op in sync nested cold async batch filter; do echo "$op ${measured[$op]}"; done; } > "$baseline"
   echo "instruction_gate: wrote $baseline"
   exit 0
 fi

@@ -178,15 +178,17 @@ TEST(MappingStressTest, QueueOfAMillionMessagesEndsProcessedFilteredOrInTheDeadL
                0;
       },
       patience));
+  // Disabling the mapping waits for batches in flight (one may still hold messages whose
+  // visibility ran out in its batching window), so every outcome and count is final below.
+  config.enabled = false;
+  ASSERT_TRUE(engine.update_event_source_mapping(*uuid, config));
   const auto m = engine.event_source_mapping_metrics(*uuid);
   ASSERT_TRUE(m);
+  ASSERT_TRUE(engine.delete_event_source_mapping(*uuid));
   // Everything left the queue: filtered, processed at least once, or redriven after two
   // failed receives.
   const std::uint64_t filtered = total / 10;
   EXPECT_GE(m->records_filtered, filtered);
-  // Deleting the mapping waits for batches in flight (a slow machine may still be running
-  // a batch whose visibility ran out), so every outcome is final below.
-  ASSERT_TRUE(engine.delete_event_source_mapping(*uuid));
   std::vector<Record> drained;
   auto reader = (*dlq)->open({});
   ASSERT_TRUE(reader);
@@ -205,7 +207,11 @@ TEST(MappingStressTest, QueueOfAMillionMessagesEndsProcessedFilteredOrInTheDeadL
   const std::uint64_t dead = drained.size();
   EXPECT_EQ(distinct.load() + (dead - dead_and_succeeded) + filtered, total);
   EXPECT_GT(dead, 0u);
-  EXPECT_GE(m->records_succeeded, distinct.load());
+  // A batch past its 20 ms timeout (a stall on a loaded machine) counts as failed although its
+  // handler ran on and marked its records.
+  const auto f = engine.metrics().find("f");
+  ASSERT_TRUE(f);
+  EXPECT_GE(m->records_succeeded + 100 * f->timeouts, distinct.load());
 }
 
 }  // namespace

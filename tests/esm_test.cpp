@@ -257,6 +257,37 @@ TEST(QueueMappingTest, ReportedItemFailuresComeBackAfterTheVisibilityTimeout) {
   EXPECT_EQ(retry[0].receive_count, 2u);
 }
 
+TEST(QueueMappingTest, AMessageReceivedAgainInsideTheBatchingWindowIsInTheBatchOnce) {
+  for (int round = 0; round < 20; ++round) {
+    ManualClock clock;
+    Journal journal;
+    auto engine = make_engine({.clock = &clock});
+    ASSERT_TRUE(engine.add_function({.name = "f", .timeout = 5s}, journal.handler()));
+    auto queue = make_queue({.name = "q", .visibility_timeout = 5s, .clock = &clock});
+    ASSERT_TRUE(queue->send(PayloadView("m")));
+    EventSourceMappingConfig config{.source = queue, .function_name = "f", .batch_size = 20};
+    config.maximum_batching_window = 10s;
+    auto uuid = engine.create_event_source_mapping(config);
+    ASSERT_TRUE(uuid);
+    ASSERT_TRUE(eventually([&] { return metrics_of(engine, *uuid).records_polled == 1; }));
+    clock.advance(6s);  // visible again while its batch still gathers
+    ASSERT_TRUE(eventually([&] { return metrics_of(engine, *uuid).records_polled == 2; }));
+    clock.advance(4s);  // the first window ends; the second receive is still invisible
+    ASSERT_TRUE(eventually([&] { return metrics_of(engine, *uuid).records_succeeded >= 1; }));
+    config.enabled = false;  // waits for the batches in flight
+    ASSERT_TRUE(engine.update_event_source_mapping(*uuid, config));
+    // The poller that received it again holds only the newer receive; another poller may
+    // have taken it instead, leaving the first its older receive.
+    std::lock_guard lock(journal.mutex);
+    bool received_again = false;
+    for (const auto& batch : journal.batches) {
+      ASSERT_EQ(batch.size(), 1u) << "round " << round;
+      received_again |= batch[0].receive_count == 2;
+    }
+    EXPECT_TRUE(received_again);
+  }
+}
+
 TEST(QueueMappingTest, JsonBatchItemFailuresWorkAndAnUnknownIdentifierFailsTheBatch) {
   ManualClock clock;
   Journal journal;

@@ -455,14 +455,23 @@ TEST(FilterTest, MalformedValuesUnderPatternKeysAreReported) {
   EXPECT_FALSE(filter.matches(R"({"a": 1e999})"));
 }
 
-TEST(FilterTest, ValuesNoPatternNamesAreOnlyCheckedForStructure) {
-  // On-demand parsing skips them: brackets, quotes and UTF-8 are checked; atoms and escapes not.
+TEST(FilterTest, ARecordInvalidAnywhereMatchesNothing) {
+  // Before, after and inside members no pattern names, and after the deciding member.
   const auto filter = compile({R"({"a": [1]})"});
-  EXPECT_TRUE(filter.matches(R"({"b": tru, "a": 1})"));
-  EXPECT_TRUE(filter.matches(R"({"b": "\x", "a": 1})"));
-  EXPECT_TRUE(filter.matches(R"({"b": [1,], "a": 1})"));
-  EXPECT_FALSE(filter.matches("{\"b\": \"\xff\", \"a\": 1}"));
-  EXPECT_FALSE(filter.matches(R"({"b": [tru, "a": 1})"));
+  for (const std::string_view record :
+       {R"({"b": tru, "a": 1})", R"({"a": 1, "b": tru})", R"({"b": "\x", "a": 1})",
+        R"({"a": 1, "b": {"c": [1,]}})", R"({"b": [1,], "a": 1})", R"({"a": 1, "b": 01})",
+        R"({"a": 1} x)", R"({"a": 1, "b": nul})", "{\"a\": 1, \"b\": \"\xff\"}",
+        R"({"b": [tru, "a": 1})"}) {
+    EXPECT_FALSE(filter.matches(record)) << record;
+    const auto result = filter.try_match(record);
+    ASSERT_FALSE(result) << record;
+    EXPECT_EQ(result.error().message.rfind("record: malformed JSON", 0), 0U)
+        << result.error().message;
+  }
+  // try_match reports a malformed record that matches no pattern too.
+  EXPECT_FALSE(filter.try_match(R"({"a": 2, "b": tru})"));
+  EXPECT_TRUE(filter.matches(R"({"b": {"c": [1, true, null, "\u0041"]}, "a": 1})"));
 }
 
 TEST(FilterTest, RecordThatIsNotAnObjectIsReported) {
@@ -479,7 +488,7 @@ TEST(FilterTest, DeepArraysUnderAPatternKeyAreRefused) {
   const auto result = filter.try_match(deep);
   ASSERT_FALSE(result);
   EXPECT_NE(result.error().message.find("nested deeper than 64 levels"), std::string::npos);
-  // Depth elsewhere in the record is skipped, not walked.
+  // Depth elsewhere in the record is not the engine's limit: it only has to be valid JSON.
   const std::string elsewhere =
       R"({"b": )" + std::string(100, '[') + std::string(100, ']') + R"(, "a": 1})";
   EXPECT_TRUE(filter.matches(elsewhere));

@@ -38,9 +38,10 @@ class NANOFAAS_API FilterCriteria {
   [[nodiscard]] static Expected<FilterCriteria> compile(
       std::initializer_list<std::string_view> patterns);
 
-  /// True when the JSON `record` matches any pattern; a malformed record, or one that is not an
-  /// object, matches nothing. Reads the record once, up to the first matching pattern, and only
-  /// checks the structure of values no pattern names. Copies it into a thread-local buffer.
+  /// True when the JSON `record` matches any pattern; a record that is not valid JSON anywhere
+  /// in it, or not an object, matches nothing (Lambda drops it). Reads the record once, up to
+  /// the first matching pattern, then checks all of a matching record. Copies it into a
+  /// thread-local buffer.
   [[nodiscard]] bool matches(std::string_view record) const;
   /// As above; `capacity` is how many bytes are readable from `record.data()` (e.g. a
   /// `std::string`'s `capacity()`). With `record_padding` to spare the record is not copied.

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <chrono>
 #include <span>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "esm/mapping.hpp"
@@ -23,6 +25,28 @@ constexpr std::size_t max_batch_bytes = 6 * 1024 * 1024;
 /// messages become visible again and manual clocks move without a wake-up.
 constexpr std::chrono::nanoseconds min_idle_poll = 1ms;
 constexpr std::chrono::nanoseconds max_idle_poll = 64ms;
+
+// A message received again while its batch gathers (its visibility timeout ended inside the
+// batching window) keeps only its newest receive: a batch never holds a message twice. The
+// stale receives from before `first` are handed back; returns how many bytes they held.
+std::size_t drop_stale_receives(SourceReader& reader, std::vector<Record>& out, std::size_t first) {
+  if (first == 0 || first == out.size()) return 0;
+  std::unordered_set<std::string_view> fresh;
+  for (std::size_t i = first; i < out.size(); ++i) fresh.insert(out[i].id);
+  std::vector<Record> stale;
+  std::size_t bytes = 0;
+  const auto kept = std::remove_if(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(first),
+                                   [&](const Record& r) {
+                                     if (!fresh.contains(r.id)) return false;
+                                     stale.push_back(r);
+                                     bytes += r.body.size();
+                                     return true;
+                                   });
+  if (stale.empty()) return 0;
+  out.erase(kept, out.begin() + static_cast<std::ptrdiff_t>(first));
+  reader.release(stale);
+  return bytes;
+}
 
 }  // namespace
 
@@ -63,7 +87,9 @@ void Mapping::gather(Poller& poller, std::vector<Record>& out, std::size_t max,
       max = keep;  // the batch is full
     }
     counters_.records_polled.fetch_add(out.size() - first, std::memory_order_relaxed);
-    return out.size() > first;
+    const bool got = out.size() > first;
+    if (kind_ != SourceKind::stream) bytes -= drop_stale_receives(*reader_, out, first);
+    return got;
   };
   for (;;) {
     take();

@@ -25,6 +25,8 @@ static_assert(FilterCriteria::record_padding == simdjson::SIMDJSON_PADDING);
 // once warm. Matching never suspends, so fibers sharing a thread cannot interleave on it.
 struct ThreadState {
   ondemand::parser parser;
+  // Checks a whole record: on-demand reads only what the patterns name.
+  simdjson::dom::parser validator;
   std::vector<std::uint64_t> scratch;
   std::unique_ptr<char[]> copy;  // a padded copy of records that lack padding
   std::size_t copy_capacity = 0;
@@ -64,11 +66,21 @@ bool run(const Program& program, std::string_view record, std::size_t capacity, 
         detail::filter::evaluate(program, doc.root(), state.scratch.data(), matched, decided_early);
   }
   if (!error && !decided_early) error = doc.finish();
-  if (error && why != nullptr) {
-    *why =
-        detail::filter::concat({"record: ", doc.describe(error, detail::filter::max_record_depth)});
+  if (error) {
+    if (why != nullptr) {
+      *why = detail::filter::concat(
+          {"record: ", doc.describe(error, detail::filter::max_record_depth)});
+    }
+    return false;
   }
-  return !error;
+  // A record passes only when all of it is valid JSON, as Lambda drops malformed records
+  // (a skipped member is not checked above); a record that matches nothing needs no check.
+  if (!matched && why == nullptr) return true;
+  const auto invalid = state.validator.parse(record.data(), record.size(), false).error();
+  if (invalid && why != nullptr) {
+    *why = detail::filter::concat({"record: malformed JSON: ", simdjson::error_message(invalid)});
+  }
+  return !invalid;
 }
 
 }  // namespace
