@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache git pkg-config clang-format
   libboost-fiber-dev libboost-context-dev libboost-thread-dev
-  libconcurrentqueue-dev libsimdjson-dev libmimalloc-dev
+  libconcurrentqueue-dev libsimdjson-dev libmimalloc-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev valgrind
 )
 # Optional groups, named on the command line. bench: the peers the benchmarks compare against

@@ -38,6 +38,9 @@ struct QueueConfig {
   std::string name{};
   /// SQS FIFO: in order per message group, one batch in flight per group.
   bool fifo = false;
+  /// SQS `ContentBasedDeduplication` (FIFO only): a send without a deduplication id uses the
+  /// SHA-256 of its body as one.
+  bool content_based_deduplication = false;
   /// How long a received message stays invisible, 0 to 12 hours.
   std::chrono::nanoseconds visibility_timeout = std::chrono::seconds(30);
   /// Redrive policy `maxReceiveCount`, 1-1000: a message received that many times moves to
@@ -58,6 +61,12 @@ struct SendOptions {
   /// FIFO queues: required, 1-128 bytes; messages of a group are received in send order.
   /// Standard queues: ignored.
   std::string_view message_group_id{};
+  /// FIFO queues: SQS `MessageDeduplicationId`, 1-128 printable ASCII characters. A send whose
+  /// id was already sent in the last 5 minutes (by the queue's clock) is accepted and returns
+  /// the first message's id, but nothing is delivered again, even if that message was deleted.
+  /// Empty: the body's SHA-256 with `content_based_deduplication`, else never a duplicate.
+  /// Standard queues: must be empty.
+  std::string_view message_deduplication_id{};
   /// Message attributes, moved into the message.
   std::vector<RecordAttribute> attributes{};
   /// `DelaySeconds`: the message stays invisible this long, 0 to 15 minutes. In a FIFO
@@ -83,14 +92,17 @@ class NANOFAAS_API Queue final : public Source {
 
   /// Sends `body` (moved in, no copy); returns the message id. Calls the readers' listeners
   /// when the message is visible at once. Fails with `invalid_argument` (FIFO without a group
-  /// id, bad delay), `request_too_large` (over `queue_max_message_size`) or
-  /// `resource_exhausted` (`max_messages` reached).
+  /// id, bad delay or deduplication id), `request_too_large` (over `queue_max_message_size`)
+  /// or `resource_exhausted` (`max_messages` reached, or as many deduplication ids within
+  /// their 5 minutes).
   [[nodiscard]] Expected<std::string> send(Payload body, SendOptions options = {});
   /// As above, copying `body` once.
   [[nodiscard]] Expected<std::string> send(PayloadView body, SendOptions options = {});
   /// Sends `bodies` in order under one lock, moving each accepted one out; stops at the first
   /// that cannot be sent (bound reached, too large, FIFO without a group id) and returns how
-  /// many were sent. Listeners are called once.
+  /// many were sent (duplicates that content-based deduplication drops count as sent and
+  /// stay in `bodies`).
+  /// Listeners are called once.
   std::size_t send_batch(std::span<Payload> bodies, std::string_view message_group_id = {});
 
   /// Messages that can be received now (in FIFO queues possibly held back by their group).

@@ -39,6 +39,9 @@ Expected<std::shared_ptr<Queue>> Queue::create(QueueConfig config) {
       config.visibility_timeout > queue_max_visibility_timeout) {
     return invalid("visibility_timeout must be between 0 and 12 hours");
   }
+  if (config.content_based_deduplication && !config.fifo) {
+    return invalid("content_based_deduplication is only for FIFO queues");
+  }
   if (config.max_receive_count > max_max_receive_count) {
     return invalid("max_receive_count must be between 1 and 1000 (0: no redrive)");
   }

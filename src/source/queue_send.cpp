@@ -10,6 +10,13 @@ namespace nanofaas::detail {
 namespace {
 
 constexpr std::size_t max_group_id = 128;
+constexpr std::size_t max_deduplication_id = 128;
+
+// SQS: alphanumeric characters and punctuation.
+bool valid_deduplication_id(std::string_view id) noexcept {
+  return id.size() <= max_deduplication_id &&
+         std::all_of(id.begin(), id.end(), [](char c) { return c >= '!' && c <= '~'; });
+}
 
 }  // namespace
 
@@ -59,11 +66,22 @@ std::uint32_t QueueState::insert(Payload&& body,
 }
 
 Expected<std::string> QueueState::send(Payload&& body, SendOptions&& options) {
+  std::string deduplication_key;
   if (config_.fifo) {
     if (options.message_group_id.empty() || options.message_group_id.size() > max_group_id) {
       return invalid("a FIFO queue needs a message_group_id of 1-128 bytes");
     }
+    if (!valid_deduplication_id(options.message_deduplication_id)) {
+      return invalid("message_deduplication_id must be 1-128 printable ASCII characters");
+    }
+    deduplication_key =
+        !options.message_deduplication_id.empty() ? std::string(options.message_deduplication_id)
+        : config_.content_based_deduplication     ? content_deduplication_id(body.view())
+                                                  : std::string();
   } else {
+    if (!options.message_deduplication_id.empty()) {
+      return invalid("message_deduplication_id is only for FIFO queues");
+    }
     options.message_group_id = {};
   }
   if (options.delay.count() < 0 || options.delay > queue_max_delay) {
@@ -84,6 +102,13 @@ Expected<std::string> QueueState::send(Payload&& body, SendOptions&& options) {
   std::string id;
   {
     Guard guard(*this);
+    if (!deduplication_key.empty()) {
+      if (const std::string* first = deduplication_.find(deduplication_key, now)) return *first;
+      if (deduplication_full()) {
+        return Unexpected(Error{Errc::resource_exhausted,
+                                "queue " + config_.name + " holds its most deduplication ids"});
+      }
+    }
     if (full()) {
       return Unexpected(Error{Errc::resource_exhausted, "queue " + config_.name + " is full"});
     }
@@ -92,6 +117,7 @@ Expected<std::string> QueueState::send(Payload&& body, SendOptions&& options) {
                                    {}, now, options.delay, chain_depth, visible_now);
     const QueueSlot& s = slots_[i];
     id.assign(s.id, s.id_size);
+    if (!deduplication_key.empty()) deduplication_.add(deduplication_key, id, now);
     if (visible_now) to_wake = listeners_;
   }
   wake(to_wake);
@@ -105,6 +131,12 @@ std::size_t QueueState::send_batch(std::span<Payload> bodies, std::string_view g
     group_id = {};
   }
   if (bodies.empty()) return 0;
+  // Hashed before the lock is taken.
+  std::vector<std::string> keys;
+  if (config_.content_based_deduplication) {
+    keys.reserve(bodies.size());
+    for (const Payload& body : bodies) keys.push_back(content_deduplication_id(body.view()));
+  }
   const Clock::time_point now = config_.clock->now();
   const std::uint32_t chain_depth = current_chain_depth();
   std::shared_ptr<const Listeners> to_wake;
@@ -113,10 +145,20 @@ std::size_t QueueState::send_batch(std::span<Payload> bodies, std::string_view g
     Guard guard(*this);
     bool woke = false;
     for (Payload& body : bodies) {
+      if (!keys.empty()) {
+        if (deduplication_.find(keys[sent], now) != nullptr) {
+          ++sent;  // accepted, not delivered again
+          continue;
+        }
+        if (deduplication_full()) break;
+      }
       if (full() || body.size() > queue_max_message_size) break;
       bool visible_now = false;
-      insert(std::move(body), {}, group_id, {}, now, std::chrono::nanoseconds{0}, chain_depth,
-             visible_now);
+      const std::uint32_t i = insert(std::move(body), {}, group_id, {}, now,
+                                     std::chrono::nanoseconds{0}, chain_depth, visible_now);
+      if (!keys.empty()) {
+        deduplication_.add(keys[sent], std::string_view(slots_[i].id, slots_[i].id_size), now);
+      }
       woke |= visible_now;
       ++sent;
     }

@@ -16,6 +16,7 @@
 #include "nanofaas/queue.hpp"
 #include "runtime/spinlock.hpp"
 #include "source/deadlines.hpp"
+#include "source/deduplication_window.hpp"
 #include "source/fifo_groups.hpp"
 #include "source/id_counter.hpp"
 #include "source/listener_set.hpp"
@@ -100,6 +101,8 @@ struct QueueState {
            config_.clock->now().time_since_epoch().count() < due;
   }
   bool full() const noexcept { return slots_.live() >= config_.max_messages; }
+  // The deduplication ids are bounded as the messages are.
+  bool deduplication_full() const noexcept { return deduplication_.size() >= config_.max_messages; }
   bool redrive_due(const QueueSlot& s) const noexcept {
     return config_.max_receive_count != 0 && s.receive_count >= config_.max_receive_count;
   }
@@ -147,6 +150,7 @@ struct QueueState {
   SlotList visible_list_;  // standard queues: the visible messages
   Deadlines deadlines_;
   FifoGroups groups_;                                             // FIFO queues
+  DeduplicationWindow deduplication_;                             // FIFO queues
   std::vector<std::pair<std::uint32_t, std::uint32_t>> touched_;  // poll_fifo's scratch
   // Readers' listeners, and the snapshot that sends call.
   ListenerSet listener_set_;
