@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 #include "test_support.hpp"
 
@@ -209,6 +211,42 @@ TEST(EnvironmentTest, BadAliasesAreRejected) {
             Errc::invalid_argument);
   EXPECT_EQ(engine.update_alias("f", {.name = "nope", .function_version = "1"}).error().code,
             Errc::not_found);
+}
+
+/// An init phase longer than the function's timeout.
+struct SlowInit {
+  explicit SlowInit(InitContext&) { std::this_thread::sleep_for(std::chrono::milliseconds(1500)); }
+  Response operator()(const Event&, Context& ctx) {
+    return Response::ok(ctx.remaining_time() > std::chrono::nanoseconds(0) ? "in time" : "late");
+  }
+};
+
+TEST(EnvironmentTest, TheInitPhaseDoesNotCountAgainstTheTimeout) {
+  auto engine = make_engine({.workers = 2});
+  ASSERT_TRUE(engine.add_function<SlowInit>({.name = "slow", .timeout = std::chrono::seconds(1)}));
+  ASSERT_TRUE(
+      engine.add_function<SlowInit>({.name = "nested", .timeout = std::chrono::seconds(1)}));
+  ASSERT_TRUE(engine.add_function({.name = "caller", .timeout = std::chrono::seconds(30)},
+                                  [](const Event&, Context& ctx) {
+                                    auto r = ctx.invoke("nested", "");
+                                    if (!r || !r->ok()) return Response::error("Failed", "nested");
+                                    return Response::ok(std::string(r->payload.view()));
+                                  }));
+  // A plain thread and a handler's fiber wait past the timeout while the init runs.
+  std::thread thread_caller([&] {
+    auto r = engine.invoke("slow", "");
+    ASSERT_TRUE(r);
+    ASSERT_TRUE(r->ok()) << r->function_error->error_type;
+    EXPECT_EQ(r->payload.view(), "in time");
+    ASSERT_TRUE(r->init_duration);
+    EXPECT_GE(*r->init_duration, std::chrono::milliseconds(1500));
+  });
+  auto nested = engine.invoke("caller", "");
+  thread_caller.join();
+  ASSERT_TRUE(nested);
+  ASSERT_TRUE(nested->ok()) << nested->function_error->error_message;
+  EXPECT_EQ(nested->payload.view(), "in time");
+  EXPECT_EQ(engine.metrics().find("slow")->timeouts, 0u);
 }
 
 }  // namespace

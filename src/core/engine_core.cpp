@@ -191,8 +191,11 @@ InvokeResult EngineCore::invoke(const InvokeRequest& request) {
   }
   auto* inv = new Invocation;
   prepare(*inv);
+  if (env == nullptr)
+    inv->init_allowance.store(Invocation::init_running, std::memory_order_relaxed);
+  const auto deadline = inv->deadline;  // the environment moves its copy after a cold init
   dispatch(*inv, env, self);
-  return wait(inv, request.parent_deadline);
+  return wait(inv, deadline, request.parent_deadline);
 }
 
 void EngineCore::count_spillover(Version& v, const Environment* env) noexcept {
@@ -235,7 +238,20 @@ void EngineCore::dispatch(Invocation& inv, Environment* env, Worker* self) {
   }
 }
 
-InvokeResult EngineCore::wait(Invocation* inv, Clock::time_point parent_deadline) {
+namespace {
+
+// When a caller waiting for `inv` gives up: its deadline at dispatch, moved by the init time a
+// cold start did not count (up to the init's own limit while that init still runs).
+Clock::time_point give_up_time(const Invocation& inv, Clock::time_point deadline) noexcept {
+  const std::int64_t allowance = inv.init_allowance.load(std::memory_order_acquire);
+  return deadline + (allowance == Invocation::init_running ? Environment::init_phase_limit
+                                                           : std::chrono::nanoseconds(allowance));
+}
+
+}  // namespace
+
+InvokeResult EngineCore::wait(Invocation* inv, Clock::time_point deadline,
+                              Clock::time_point parent_deadline) {
   // Read before giving up: once abandoned, the invocation belongs to the environment.
   Version& version = version_of(*inv);
   const RequestId id = inv->out.request_id;
@@ -250,8 +266,30 @@ InvokeResult EngineCore::wait(Invocation* inv, Clock::time_point parent_deadline
                                            std::memory_order_acq_rel)) {
       // Until the callee's deadline, or the calling handler's own if that comes first (its
       // caller stops waiting then; nothing it waits for may outlast it).
-      self->wait_until(inv->batch != nullptr ? Clock::time_point::max()
-                                             : std::min(inv->deadline, parent_deadline));
+      if (inv->batch != nullptr) {
+        self->wait_until(Clock::time_point::max());
+      } else {
+        auto until = std::min(deadline, parent_deadline);
+        while (!self->wait_until(until)) {
+          // Timed out at a time a cold start's init has since moved: wait on. Back to
+          // `pending` to re-arm the wake-up, as above; a completer that claims the
+          // invocation meanwhile wakes no one, and the spin below waits for it.
+          const auto later = std::min(give_up_time(*inv, deadline), parent_deadline);
+          if (later <= until) break;
+          expected = Invocation::fiber_waiting;
+          if (!inv->state.compare_exchange_strong(expected, Invocation::pending,
+                                                  std::memory_order_acq_rel)) {
+            break;
+          }
+          self->twstatus.store(reinterpret_cast<std::intptr_t>(inv), std::memory_order_release);
+          expected = Invocation::pending;
+          if (!inv->state.compare_exchange_strong(expected, Invocation::fiber_waiting,
+                                                  std::memory_order_acq_rel)) {
+            break;
+          }
+          until = later;
+        }
+      }
     }
     self->twstatus.store(0, std::memory_order_release);
     expected = Invocation::fiber_waiting;
@@ -273,7 +311,7 @@ InvokeResult EngineCore::wait(Invocation* inv, Clock::time_point parent_deadline
         continue;  // completing or done: moments away
       }
       for (;;) {
-        const auto remaining = inv->deadline - steady::now();
+        const auto remaining = give_up_time(*inv, deadline) - steady::now();
         if (remaining.count() <= 0) {
           expected = Invocation::caller_sleeping;
           if (inv->state.compare_exchange_strong(expected, Invocation::abandoned,

@@ -125,7 +125,10 @@ struct EngineCore : ExecHost, WorkerHooks {
   /// Nested calls deeper than this switch to the callee's own fiber instead of running on the
   /// caller's stack, so a recursive chain cannot overflow one stack.
   static constexpr std::uint32_t max_inline_depth = 8;
-  InvokeResult wait(Invocation* invocation, Clock::time_point parent_deadline);
+  /// Waits for `invocation` until `deadline` (its deadline at dispatch, moved by a cold start's
+  /// init; or `parent_deadline` for a nested call), then gives up with Lambda's timeout.
+  InvokeResult wait(Invocation* invocation, Clock::time_point deadline,
+                    Clock::time_point parent_deadline);
   InvokeResult abandon(Version& version, RequestId id);
 };
 

@@ -135,6 +135,9 @@ bool Environment::execute(Invocation& invocation, std::uint32_t* depth_slot) noe
   if (report_init_) {
     out.init_duration = init_duration_;
     report_init_ = false;
+    const auto allowance = std::min(init_duration_, init_phase_limit);
+    invocation.deadline += allowance;
+    invocation.init_allowance.store(allowance.count(), std::memory_order_release);
   }
   Response response;
   bool threw = false;

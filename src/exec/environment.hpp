@@ -31,6 +31,11 @@ class Environment {
     mailbox.item = first;
   }
 
+  /// Lambda's limit for an on-demand environment's init, which does not count against the
+  /// first invocation's timeout: that invocation's deadline moves by the init's duration, up
+  /// to this (init time beyond it counts against the timeout).
+  static constexpr std::chrono::nanoseconds init_phase_limit = std::chrono::seconds(10);
+
   /// Creates an environment on `worker` (its thread only) from `spec`, to run `first` after
   /// init (null: a provisioned environment, reported to `latch` when ready).
   static void spawn(Worker& worker, EnvironmentSpec& spec, Invocation* first, bool provisioned,

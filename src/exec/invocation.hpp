@@ -57,6 +57,10 @@ struct Invocation {
   InvokeOutput out;
 
   std::atomic<std::uint32_t> state{pending};
+  /// Nanoseconds of a cold start's init that do not count against the timeout, for a caller
+  /// waiting past `deadline` as it was at dispatch; `init_running` until the init ends.
+  static constexpr std::int64_t init_running = -1;
+  std::atomic<std::int64_t> init_allowance{0};
   // A fiber caller. Used by the completer only after it won `completing` while the caller
   // was `fiber_waiting`: the caller is then suspended until woken, so it is alive.
   boost::fibers::context* waiter = nullptr;
