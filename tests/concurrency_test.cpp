@@ -182,6 +182,43 @@ TEST(ConcurrencyTest, ProvisionedMayNotExceedReservation) {
   EXPECT_EQ(engine.put_function_concurrency("f", 1).error().code, Errc::invalid_argument);
 }
 
+TEST(ConcurrencyTest, ProvisionedConcurrencyIsTakenFromTheUnreservedPool) {
+  Gate gate(4);
+  auto engine = make_engine({.concurrency_limit = 6, .unreserved_concurrency_min = 2});
+  ASSERT_TRUE(engine.add_function({.name = "p", .timeout = std::chrono::seconds(30)},
+                                  blocking_handler(gate)));
+  ASSERT_TRUE(engine.add_function({.name = "other", .timeout = std::chrono::seconds(30)},
+                                  blocking_handler(gate)));
+  ASSERT_TRUE(engine.publish_version("p"));
+  // At most the pool less its minimum; the message names both.
+  auto refused = engine.put_provisioned_concurrency("p:1", 5);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::invalid_argument);
+  EXPECT_NE(refused.error().message.find("[2]"), std::string::npos) << refused.error().message;
+  ASSERT_TRUE(engine.put_provisioned_concurrency("p:1", 2));
+  EXPECT_EQ(engine.metrics().unreserved_concurrency_available, 4u);
+  // A reservation elsewhere may not take what the provisioning holds.
+  ASSERT_TRUE(engine.add_function({.name = "r"}, echo));
+  EXPECT_EQ(engine.put_function_concurrency("r", 3).error().code, Errc::invalid_argument);
+  {
+    // The other functions fill the pool that is left...
+    auto blockers = std::make_unique<Blockers>(engine, "other", 4, gate);
+    auto throttled = engine.invoke("other", "x");
+    ASSERT_FALSE(throttled);
+    EXPECT_EQ(throttled.error().reason, ThrottleReason::concurrent_invocation_limit_exceeded);
+    // ...and the provisioned version still runs on its own slots.
+    EXPECT_TRUE(engine.invoke("p:1", "x"));
+    blockers.reset();
+  }
+  // A reservation takes the provisioning in: the pool gets the slots back beyond it.
+  ASSERT_TRUE(engine.put_function_concurrency("p", 2));
+  EXPECT_EQ(engine.metrics().unreserved_concurrency_available, 4u);
+  ASSERT_TRUE(engine.delete_function_concurrency("p"));
+  EXPECT_EQ(engine.metrics().unreserved_concurrency_available, 4u);
+  ASSERT_TRUE(engine.put_provisioned_concurrency("p:1", 0));
+  EXPECT_EQ(engine.metrics().unreserved_concurrency_available, 6u);
+}
+
 TEST(ConcurrencyTest, ProvisioningFromAHandlerIsRefused) {
   auto engine = make_engine({.workers = 1});
   ASSERT_TRUE(engine.add_function({.name = "f"}, echo));

@@ -31,13 +31,15 @@ class Concurrency {
   /// unreserved pool would drop below its minimum, or below `fn`'s provisioned concurrency.
   Status reserve(Function& fn, std::optional<std::uint32_t> reserved);
   /// Sets `version`'s provisioned concurrency to `count`: `invalid_argument` when the
-  /// function's total would exceed its reservation or the unreserved pool. Returns the
-  /// previous count.
+  /// function's total would exceed its reservation, or (without one) leave the unreserved
+  /// pool below its minimum. Returns the previous count.
   Expected<std::uint32_t> provision(Function& fn, Version& version, std::uint32_t count);
 
-  /// What functions without a reservation share: the limit less every reservation.
+  /// What functions without a reservation share: the limit less every reservation and the
+  /// provisioned concurrency of functions without one.
   [[nodiscard]] std::uint32_t unreserved_pool() const noexcept {
-    return limit_ - total_reserved_.load(std::memory_order_relaxed);
+    return limit_ - total_reserved_.load(std::memory_order_relaxed) -
+           provisioned_unreserved_.load(std::memory_order_relaxed);
   }
   /// Invocations in flight of functions without a reservation.
   [[nodiscard]] std::uint32_t unreserved_in_flight() const noexcept {
@@ -50,6 +52,12 @@ class Concurrency {
   std::mutex mutex_;  // serialises reservation and provisioning changes
   std::atomic<std::uint32_t> unreserved_in_flight_{0};
   std::atomic<std::uint32_t> total_reserved_{0};
+  std::atomic<std::uint32_t> provisioned_unreserved_{0};  // of functions without a reservation
+  // Whether reservations and provisioning of this size leave the unreserved minimum.
+  [[nodiscard]] bool leaves_minimum(std::uint64_t reserved,
+                                    std::uint64_t provisioned) const noexcept {
+    return reserved + provisioned + unreserved_min_ <= limit_;
+  }
 };
 
 }  // namespace nanofaas::detail

@@ -80,8 +80,11 @@ struct Function {
   std::atomic<std::int64_t> reserved{-1};
   /// Invocations in flight across all versions (checked against the reservation).
   std::atomic<std::uint32_t> in_flight{0};
-  /// Sum of provisioned concurrency over versions (under `mutex`).
-  std::uint32_t provisioned_total = 0;
+  /// Sum of provisioned concurrency over versions (changed under `mutex`). Without a
+  /// reservation, these slots are the function's own, taken from the unreserved pool.
+  std::atomic<std::uint32_t> provisioned_total{0};
+  /// Invocations in flight on those slots (only without a reservation).
+  std::atomic<std::uint32_t> provisioned_in_flight{0};
 };
 
 }  // namespace nanofaas::detail

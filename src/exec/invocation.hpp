@@ -26,8 +26,9 @@ struct BatchCall {
   std::string state;
 };
 
-/// Which concurrency counter an invocation holds a slot of.
-enum class ConcurrencySlot : std::uint8_t { reserved, unreserved };
+/// Which concurrency counter an invocation holds a slot of: the function's reservation, the
+/// provisioned concurrency of a function without one, or the unreserved pool.
+enum class ConcurrencySlot : std::uint8_t { reserved, provisioned, unreserved };
 
 /// One synchronous call in flight: what the caller asked, and where the result goes.
 /// Owned by the caller until it gives up (timeout); then the executing environment frees it.
