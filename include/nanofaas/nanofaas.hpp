@@ -4,6 +4,7 @@
 /// load generator (target nanofaas::load) is in nanofaas/load_generator.hpp.
 #include "nanofaas/async_outcome.hpp"
 #include "nanofaas/async_queue.hpp"
+#include "nanofaas/chain_scope.hpp"
 #include "nanofaas/clock.hpp"
 #include "nanofaas/context.hpp"
 #include "nanofaas/engine.hpp"

@@ -4,6 +4,7 @@
 
 #include "engine/config_validation.hpp"
 #include "engine/engine_impl.hpp"
+#include "runtime/chain_depth.hpp"
 #include "runtime/worker.hpp"
 
 // The engine's lifecycle, registration, invocation and metrics.
@@ -13,6 +14,11 @@ namespace nanofaas {
 using detail::fail;
 
 namespace {
+
+// The chain depth of whoever calls: a handler's fiber, a `ChainScope`, or 0 for the host.
+std::uint32_t caller_depth() noexcept {
+  return detail::current_chain_depth();
+}
 
 void read_counters(const detail::Version& v, FunctionMetrics& m) {
   const auto& c = v.counters;
@@ -127,7 +133,8 @@ InvokeResult Engine::invoke(std::string_view qualified_name, PayloadView payload
   return impl_->invoke(detail::InvokeRequest{.qualified_name = qualified_name,
                                              .payload = payload,
                                              .principal = options.principal,
-                                             .client_context = options.client_context});
+                                             .client_context = options.client_context,
+                                             .depth = caller_depth() + 1});
 }
 
 InvokeResult Engine::invoke(std::string_view qualified_name, Payload&& payload,
@@ -136,20 +143,22 @@ InvokeResult Engine::invoke(std::string_view qualified_name, Payload&& payload,
                                              .payload = payload,
                                              .owned = &payload,
                                              .principal = options.principal,
-                                             .client_context = options.client_context});
+                                             .client_context = options.client_context,
+                                             .depth = caller_depth() + 1});
 }
 
 Expected<RequestId> Engine::invoke_async(std::string_view qualified_name, Payload&& payload) {
-  return impl_->async.invoke_async(qualified_name, std::move(payload), 1);
+  return impl_->async.invoke_async(qualified_name, std::move(payload), caller_depth() + 1);
 }
 
 Expected<RequestId> Engine::invoke_async(std::string_view qualified_name, Payload&& payload,
                                          AsyncCompletion on_complete) {
-  return impl_->async.invoke_async(qualified_name, std::move(payload), 1, std::move(on_complete));
+  return impl_->async.invoke_async(qualified_name, std::move(payload), caller_depth() + 1,
+                                   std::move(on_complete));
 }
 
 Expected<RequestId> Engine::invoke_async(std::string_view qualified_name, PayloadView payload) {
-  return impl_->async.invoke_async(qualified_name, payload, 1);
+  return impl_->async.invoke_async(qualified_name, payload, caller_depth() + 1);
 }
 
 void Engine::shutdown(std::chrono::nanoseconds drain) {

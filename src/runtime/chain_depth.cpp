@@ -1,5 +1,8 @@
 #include "runtime/chain_depth.hpp"
 
+#include "nanofaas/chain_scope.hpp"
+#include "runtime/worker.hpp"
+
 #include <boost/fiber/context.hpp>
 #include <boost/fiber/properties.hpp>
 
@@ -74,3 +77,19 @@ ThreadChainDepth::~ThreadChainDepth() {
 }
 
 }  // namespace nanofaas::detail
+
+namespace nanofaas {
+
+// On a worker, the fiber's depth: a thread-wide one would cover the other fibers too.
+ChainScope::ChainScope(std::uint32_t depth) noexcept
+    : slot_(detail::Worker::current() != nullptr ? detail::fiber_chain_depth()
+                                                 : &detail::thread_depth),
+      saved_(slot_ != nullptr ? *slot_ : 0) {
+  if (slot_ != nullptr) *slot_ = depth;
+}
+
+ChainScope::~ChainScope() {
+  if (slot_ != nullptr) *slot_ = saved_;
+}
+
+}  // namespace nanofaas
