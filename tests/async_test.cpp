@@ -116,6 +116,27 @@ TEST(AsyncTest, FullQueueRefusesNewEvents) {
   EXPECT_EQ(engine.metrics().find("f")->async_events_succeeded, 3u);
 }
 
+TEST(AsyncTest, EventsWaitingForARetryCountAgainstTheQueueBound) {
+  test::ManualClock clock;
+  auto engine = make_engine({.clock = &clock});
+  FunctionConfig config{.name = "f"};
+  config.async.max_queue_depth = 3;
+  config.async.maximum_retry_attempts = 1;
+  config.async.retry_delays = {1min};
+  ASSERT_TRUE(engine.add_function(
+      config, [](const Event&) { return Response::error("Failed", "always"); }));
+  const auto metrics = [&] { return *engine.metrics().find("f"); };
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(engine.invoke_async("f", "x"));
+  // All three failed and wait a minute for their retry: the queue is empty, yet full.
+  ASSERT_TRUE(test::eventually([&] { return metrics().async_retries == 3; }));
+  auto refused = engine.invoke_async("f", "x");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::resource_exhausted);
+  clock.advance(1min);  // retried, and failed for good
+  ASSERT_TRUE(test::eventually([&] { return metrics().async_events_failed == 3; }));
+  EXPECT_TRUE(engine.invoke_async("f", "x"));
+}
+
 TEST(AsyncTest, RetriesAreSpacedByTheConfiguredDelaysThenFailureHandlingRuns) {
   test::ManualClock clock;
   Outcomes outcomes(2);  // the on-failure record and the dead letter

@@ -288,6 +288,21 @@ TEST(QueueMappingTest, AMessageReceivedAgainInsideTheBatchingWindowIsInTheBatchO
   }
 }
 
+TEST(QueueMappingTest, ABatchStaysWithinLambdasPayloadLimit) {
+  Journal journal;
+  auto engine = make_engine();
+  ASSERT_TRUE(engine.add_function({.name = "f"}, journal.handler()));
+  auto queue = make_queue({.name = "q"});
+  const std::string big((5u << 20) / 2, 'x');  // 2.5 MiB: two fit in 6 MiB, three do not
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(queue->send(PayloadView(big)));
+  EventSourceMappingConfig config{.source = queue, .function_name = "f", .batch_size = 10};
+  config.maximum_concurrency = 2;
+  ASSERT_TRUE(engine.create_event_source_mapping(config));
+  ASSERT_TRUE(journal.wait_items(5));
+  std::lock_guard lock(journal.mutex);
+  for (const auto& batch : journal.batches) EXPECT_LE(batch.size(), 2u);
+}
+
 TEST(QueueMappingTest, JsonBatchItemFailuresWorkAndAnUnknownIdentifierFailsTheBatch) {
   ManualClock clock;
   Journal journal;

@@ -82,7 +82,9 @@ Expected<RequestId> AsyncDispatcher::accept_event(std::string_view qualified_nam
                "stopped as a recursive loop: the chain of invocations is deeper than 16");
     return id;
   }
-  if (!v.queue->push(event)) {
+  // Events waiting for a retry count against the bound too: a flood of failing events must
+  // not pile up behind their retry delays.
+  if (v.delayed.load(std::memory_order_relaxed) >= v.queue_depth || !v.queue->push(event)) {
     v.counters.async_received.fetch_sub(1, std::memory_order_relaxed);
     EventPool::give(event);
     return fail(Errc::resource_exhausted,

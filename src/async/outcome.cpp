@@ -60,12 +60,13 @@ Invocation* AsyncDispatcher::settle(EventInvocation& inv, bool continue_here,
     notify(*event, "Success", InvokeResult(std::move(inv.out)));
     EventPool::give(event);
   } else if (event->attempts <= event->config->maximum_retry_attempts) {
-    v.counters.async_retries.fetch_add(1, std::memory_order_relaxed);
     const auto& delays = event->config->retry_delays;
     const auto wait = delays.empty()
                           ? std::chrono::nanoseconds(0)
                           : delays[std::min<std::size_t>(event->attempts - 1, delays.size() - 1)];
     delay(event, core_.config.clock->now() + wait);
+    // Counted once the event waits: it then holds its place in the queue's bound.
+    v.counters.async_retries.fetch_add(1, std::memory_order_release);
   } else {
     fail_event(event, DropReason::retries_exhausted, &out, out.function_error->error_message);
   }
@@ -96,6 +97,7 @@ Invocation* AsyncDispatcher::settle(EventInvocation& inv, bool continue_here,
 void AsyncDispatcher::delay(AsyncEvent* event, Clock::time_point due) {
   std::lock_guard lock(delayed_mutex_);
   delayed_.emplace(due, event);
+  event->version->delayed.fetch_add(1, std::memory_order_relaxed);
 }
 
 bool AsyncDispatcher::release_due_events() {
@@ -112,6 +114,7 @@ bool AsyncDispatcher::release_due_events() {
     while (it != delayed_.end() && it->first <= now) {
       AsyncEvent* event = it->second;
       Version* version = event->version;
+      version->delayed.fetch_sub(1, std::memory_order_relaxed);
       if (version->queue->push(event)) {
         if (due.empty() || due.back() != version) due.push_back(version);
       } else {
@@ -197,7 +200,10 @@ void AsyncDispatcher::spill_all() noexcept {
   std::vector<AsyncEvent*> events;
   {
     std::lock_guard lock(delayed_mutex_);
-    for (auto& [due, event] : delayed_) events.push_back(event);
+    for (auto& [due, event] : delayed_) {
+      event->version->delayed.fetch_sub(1, std::memory_order_relaxed);
+      events.push_back(event);
+    }
     delayed_.clear();
   }
   core_.registry.for_each_version([&events](Version& v) {

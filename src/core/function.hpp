@@ -40,6 +40,10 @@ struct Version : EnvironmentSpec {
   std::atomic<const AsyncConfig*> async;
   RecursiveLoop recursive_loop;
   std::unique_ptr<AsyncQueue> queue;
+  /// The queue's bound, which also bounds the events waiting for a retry or after a throttle:
+  /// new events are refused while that many wait.
+  std::size_t queue_depth = 0;
+  std::atomic<std::size_t> delayed{0};       // events of this version waiting to be queued again
   std::atomic<bool> pump_posted{false};      // a pump task for this version is on its way
   std::atomic<bool> awaiting_window{false};  // listed in the dispatcher's window waiters
   std::atomic<bool> window_granted{false};   // served from that list: its pump goes first

@@ -118,6 +118,7 @@ Status Engine::add_function_impl(FunctionConfig config,
       config, fn->async_configs.back().get(), impl_->config.keep_alive,
       impl_->config.max_request_bytes, impl_->config.max_response_bytes, impl_->config.workers,
       std::move(*queue));
+  fn->latest->queue_depth = config.async.max_queue_depth;
   const auto reserved = config.reserved_concurrency;
   fn->config = std::move(config);
   detail::Function& raw = *fn;

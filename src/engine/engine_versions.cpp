@@ -26,6 +26,7 @@ Expected<std::string> Engine::publish_version(std::string_view function_name) {
       *impl_, *fn, name, fn->latest->factory, fn->config, async, impl_->config.keep_alive,
       impl_->config.max_request_bytes, impl_->config.max_response_bytes, impl_->config.workers,
       std::move(*queue)));
+  fn->versions.back()->queue_depth = async->max_queue_depth;
   return name;
 }
 
