@@ -114,6 +114,21 @@ TEST(LambdaRangesTest, AQueueMustHideAMessageAtLeastAsLongAsTheFunctionRuns) {
             "Function timeout: 1.5 seconds");
 }
 
+TEST(LambdaRangesTest, DescriptionsAndEnvironmentVariableNamesFollowLambda) {
+  auto engine = make_engine();
+  FunctionConfig config{.name = "f", .description = std::string(257, 'd')};
+  EXPECT_EQ(engine.add_function(config, echo).error().code, Errc::invalid_argument);
+  config.description.resize(256);
+  for (const char* name : {"", "1ST", "_HANDLER", "WITH-DASH", "AWS_REGION", "LAMBDA_TASK_ROOT"}) {
+    config.environment = {{name, "v"}};
+    auto refused = engine.add_function(config, echo);
+    ASSERT_FALSE(refused) << name;
+    EXPECT_EQ(refused.error().code, Errc::invalid_argument);
+  }
+  config.environment = {{"TABLE_NAME_2", "v"}, {"x", "w"}};
+  EXPECT_TRUE(engine.add_function(config, echo));
+}
+
 TEST(LambdaRangesTest, ServiceExceptionIsHttp500) {
   EXPECT_EQ(lambda_name(Errc::unavailable), "ServiceException");
   EXPECT_EQ(http_status(Errc::unavailable), 500);

@@ -1,6 +1,9 @@
 #include "engine/config_validation.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <string>
+#include <string_view>
 
 #include "common/fail.hpp"
 #include "common/record_queue.hpp"
@@ -8,6 +11,42 @@
 
 namespace nanofaas::detail {
 namespace {
+
+constexpr std::size_t max_description = 256;
+
+// Lambda's pattern for variable names, and the names its runtime reserves.
+Status validate_environment_name(const std::string& key) {
+  static constexpr std::string_view reserved[] = {"AWS_ACCESS_KEY",
+                                                  "AWS_ACCESS_KEY_ID",
+                                                  "AWS_DEFAULT_REGION",
+                                                  "AWS_EXECUTION_ENV",
+                                                  "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+                                                  "AWS_LAMBDA_FUNCTION_NAME",
+                                                  "AWS_LAMBDA_FUNCTION_VERSION",
+                                                  "AWS_LAMBDA_INITIALIZATION_TYPE",
+                                                  "AWS_LAMBDA_LOG_GROUP_NAME",
+                                                  "AWS_LAMBDA_LOG_STREAM_NAME",
+                                                  "AWS_LAMBDA_RUNTIME_API",
+                                                  "AWS_REGION",
+                                                  "AWS_SECRET_ACCESS_KEY",
+                                                  "AWS_SESSION_TOKEN",
+                                                  "LAMBDA_RUNTIME_DIR",
+                                                  "LAMBDA_TASK_ROOT"};
+  const auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  const bool valid =
+      !key.empty() && letter(key.front()) && std::all_of(key.begin(), key.end(), [&](char c) {
+        return letter(c) || (c >= '0' && c <= '9') || c == '_';
+      });
+  if (!valid) {
+    return fail(Errc::invalid_argument,
+                "environment variable name '" + key + "' must match [a-zA-Z][a-zA-Z0-9_]*");
+  }
+  if (std::find(std::begin(reserved), std::end(reserved), key) != std::end(reserved)) {
+    return fail(Errc::invalid_argument,
+                "environment variable name '" + key + "' is reserved by Lambda's runtime");
+  }
+  return {};
+}
 
 constexpr std::size_t max_environment_bytes = 4096;
 constexpr std::chrono::nanoseconds max_timeout = std::chrono::hours(24);
@@ -58,6 +97,9 @@ Status validate_async_config(const AsyncConfig& async) {
 
 Status validate_function_config(const FunctionConfig& config, const EngineConfig& engine) {
   if (auto s = validate_name(config.name); !s) return s;
+  if (config.description.size() > max_description) {
+    return fail(Errc::invalid_argument, "description must be at most 256 characters");
+  }
   if (config.timeout.count() <= 0 || config.timeout > max_timeout) {
     return fail(Errc::invalid_argument, "timeout must be positive and at most 24 hours");
   }
@@ -67,7 +109,7 @@ Status validate_function_config(const FunctionConfig& config, const EngineConfig
   }
   std::size_t env_bytes = 0;
   for (const auto& [key, value] : config.environment) {
-    if (key.empty()) return fail(Errc::invalid_argument, "environment variable with empty name");
+    if (auto s = validate_environment_name(key); !s) return s;
     env_bytes += key.size() + value.size();
   }
   if (env_bytes > max_environment_bytes) {
