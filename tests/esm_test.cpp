@@ -418,13 +418,17 @@ TEST(QueueMappingTest, ALoopThroughAQueueIsStoppedAfterSixteenInvocations) {
   QueueLoop loop;
   auto engine = make_engine();
   ASSERT_TRUE(engine.add_function({.name = "f"}, loop.handler(queue, {})));
-  ASSERT_TRUE(
-      engine.create_event_source_mapping({.source = queue, .function_name = "f", .batch_size = 1}));
+  auto uuid =
+      engine.create_event_source_mapping({.source = queue, .function_name = "f", .batch_size = 1});
+  ASSERT_TRUE(uuid);
   ASSERT_TRUE(queue->send(PayloadView("start")));  // from outside any handler: depth 0
   ASSERT_TRUE(
       eventually([&] { return engine.metrics().find("f")->recursive_invocations_dropped == 1; }));
   EXPECT_EQ(loop.runs.load(), 16);
   EXPECT_EQ(loop.deepest.load(), 16u);
+  // The 16th message is deleted once its handler has returned, which another poller may
+  // not have waited for before it received the 17th and refused it.
+  ASSERT_TRUE(eventually([&] { return metrics_of(engine, *uuid).records_succeeded == 16; }));
   EXPECT_EQ(queue->approximate_in_flight(), 1u);  // refused, not deleted
   clock.advance(31s);  // received again, it would exceed maxReceiveCount: redriven instead
   ASSERT_TRUE(eventually([&] { return dlq->approximate_visible() == 1; }));

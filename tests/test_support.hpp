@@ -12,6 +12,15 @@
 
 namespace nanofaas::test {
 
+/// Stress tests divide their counts by this: a sanitizer build (scripts/sanitize.sh) runs
+/// several times slower, so it takes the same paths a tenth as often; the Release run does
+/// them all.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr int sanitizer_divisor = 10;
+#else
+inline constexpr int sanitizer_divisor = 1;
+#endif
+
 /// A clock tests move by hand.
 class ManualClock final : public Clock {
  public:

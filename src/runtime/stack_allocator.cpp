@@ -29,6 +29,8 @@ void* StackCache::map_stack() const noexcept {
   void* base = ::mmap(nullptr, mapping_size_, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
   if (base == MAP_FAILED) return nullptr;
+  // Memory unmapped before, by anyone, may have left its shadow poisoned.
+  forget_stack_frames(base, mapping_size_);
   if (::mprotect(base, page_size(), PROT_NONE) != 0) {
     ::munmap(base, mapping_size_);
     return nullptr;
@@ -62,17 +64,47 @@ boost::context::stack_context StackCache::allocate() noexcept {
   boost::context::stack_context stack;
   stack.size = usable_size_;
   stack.sp = static_cast<char*>(base) + mapping_size_;
+#if NANOFAAS_ASAN
+  try {
+    in_use_.insert(reinterpret_cast<std::uintptr_t>(stack.sp));
+  } catch (const std::bad_alloc&) {
+    // Unknown to ASan's switches: a throw on this stack then draws ASan's warning that it
+    // ignores the unwinding (scripts/sanitize.sh fails on it).
+  }
+#endif
   return stack;
 }
 
 void StackCache::deallocate(boost::context::stack_context& stack) noexcept {
   if (stack.sp == nullptr) return;
   void* base = static_cast<char*>(stack.sp) - mapping_size_;
+  // The fiber that used it never returned from its first frames: a stack given back holds no
+  // live frame, so nothing of it stays poisoned (for its next fiber, or whoever maps the
+  // memory after munmap).
+  forget_stack_frames(static_cast<char*>(stack.sp) - usable_size_, usable_size_);
+#if NANOFAAS_ASAN
+  in_use_.erase(reinterpret_cast<std::uintptr_t>(stack.sp));
+#endif
   if (free_.size() < max_cached_stacks) {
     free_.push_back(base);
   } else {
     ::munmap(base, mapping_size_);
   }
+}
+
+bool StackCache::find_in_use([[maybe_unused]] const void* address,
+                             [[maybe_unused]] const void*& bottom,
+                             [[maybe_unused]] std::size_t& size) const noexcept {
+#if NANOFAAS_ASAN
+  const auto at = reinterpret_cast<std::uintptr_t>(address);
+  const auto top = in_use_.upper_bound(at);
+  if (top == in_use_.end() || at < *top - usable_size_) return false;
+  bottom = reinterpret_cast<const void*>(*top - usable_size_);
+  size = usable_size_;
+  return true;
+#else
+  return false;
+#endif
 }
 
 }  // namespace nanofaas::detail

@@ -6,6 +6,9 @@
 
 namespace nanofaas::detail {
 
+WorkerAlgorithm::WorkerAlgorithm(Worker& worker) noexcept
+    : worker_(&worker), switches_(worker.stacks_) {}
+
 void WorkerAlgorithm::awakened(boost::fibers::context* ctx) noexcept {
   ctx->ready_link(ready_);
 }
@@ -34,12 +37,13 @@ boost::fibers::context* WorkerAlgorithm::pick_next() noexcept {
   if (streak_ < caller_streak || ready_.empty()) {
     if (boost::fibers::context* ctx = take_first(callers_, self)) {
       ++streak_;
-      return ctx;
+      return switches_.switching_to(ctx);
     }
   }
   streak_ = 0;
-  if (boost::fibers::context* ctx = take_first(ready_, self)) return ctx;
-  return take_first(callers_, self);
+  if (boost::fibers::context* ctx = take_first(ready_, self)) return switches_.switching_to(ctx);
+  // Null only when Boost's dispatcher asks and nothing is ready: then it waits, no switch.
+  return switches_.switching_to(take_first(callers_, self));
 }
 
 bool WorkerAlgorithm::has_ready_fibers() const noexcept {

@@ -6,6 +6,8 @@
 
 #include <chrono>
 
+#include "runtime/asan_fibers.hpp"
+
 namespace nanofaas::detail {
 
 class Worker;
@@ -17,10 +19,11 @@ struct Job;
 /// intermediate dispatcher fiber. When idle it spins for `WorkerConfig::idle_spin`, then parks
 /// on a futex; any thread wakes it through `Worker::post` or Boost's remote `notify`.
 /// Deliveries a caller waits for run first, in the order they were posted, but at most
-/// `caller_streak` in a row while other fibers are ready.
+/// `caller_streak` in a row while other fibers are ready. As it picks every switch, it tells
+/// AddressSanitizer about them (`AsanSwitches`).
 class WorkerAlgorithm final : public boost::fibers::algo::algorithm {
  public:
-  explicit WorkerAlgorithm(Worker& worker) noexcept : worker_(&worker) {}
+  explicit WorkerAlgorithm(Worker& worker) noexcept;
 
   void awakened(boost::fibers::context* ctx) noexcept override;
   boost::fibers::context* pick_next() noexcept override;
@@ -46,6 +49,8 @@ class WorkerAlgorithm final : public boost::fibers::algo::algorithm {
   ReadyQueue callers_{};  // fibers given a delivery a caller waits for
   ReadyQueue ready_{};    // everything else
   unsigned streak_ = 0;   // callers picked in a row
+  // Tells AddressSanitizer of each switch; nothing without it.
+  [[no_unique_address]] AsanSwitches switches_;
 };
 
 }  // namespace nanofaas::detail
