@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages nanofaas needs, only those missing: scripts/setup.sh [bench]
+# Installs the Debian packages nanofaas needs, only those missing: scripts/setup.sh [bench] [fuzz]
 set -euo pipefail
 
 # Needed to build and test nanofaas.
@@ -13,11 +13,14 @@ packages=(
 # (oneTBB's task_group, the C++ Actor Framework), without which those rows are skipped, and
 # gnuplot for scripts/bench.sh's plots.
 bench_packages=(libtbb-dev libcaf-dev gnuplot-nox)
+# fuzz: clang-14 with libFuzzer and the sanitizer runtimes, for scripts/fuzz.sh.
+fuzz_packages=(clang-14 libclang-rt-14-dev)
 
 for group in "$@"; do
   case "$group" in
     bench) packages+=("${bench_packages[@]}") ;;
-    *) echo "setup.sh: unknown group '$group' (known: bench)" >&2; exit 2 ;;
+    fuzz) packages+=("${fuzz_packages[@]}") ;;
+    *) echo "setup.sh: unknown group '$group' (known: bench, fuzz)" >&2; exit 2 ;;
   esac
 done
 

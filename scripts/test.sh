@@ -8,7 +8,7 @@ scripts/build.sh
 ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure --no-tests=error -j2
 
 # Tracked C++ files only, so build outputs are never checked.
-git ls-files -z -- include src tests bench examples | grep -zE '\.(hpp|cpp)$' |
+git ls-files -z -- include src tests bench examples fuzz | grep -zE '\.(hpp|cpp)$' |
   xargs -0 -r clang-format --dry-run --Werror ||
   { echo "test.sh: misformatted files above: fix them with clang-format -i" >&2; exit 1; }
 echo "test.sh: all tests passed and all files are formatted"

@@ -7,6 +7,7 @@
 
 #include "async/event_invocation.hpp"
 #include "async/event_pool.hpp"
+#include "common/saturating_time.hpp"
 #include "exec/environment.hpp"
 #include "runtime/tick_clock.hpp"
 
@@ -205,10 +206,11 @@ EventInvocation* AsyncDispatcher::take_event(Version& v, EventInvocation* reuse,
       // Throttled: not a function error. Back off (1 s doubling to 5 min by default).
       v.counters.async_throttled.fetch_add(1, std::memory_order_relaxed);
       const auto shift = std::min<std::uint32_t>(event->throttles, 20);
-      auto backoff = core_.config.async_throttle_backoff * (std::int64_t{1} << shift);
+      // Saturating: a configured backoff may be as long as nanoseconds::max() ("forever").
+      auto backoff = saturating_doubled(core_.config.async_throttle_backoff, shift);
       backoff = std::min(backoff, core_.config.async_throttle_backoff_max);
       ++event->throttles;
-      delay(event, now + backoff);
+      delay(event, saturating_add(now, backoff));
       return give_up(NextEvent::throttled);
     }
     if (!holding) v.counters.concurrent.fetch_add(1, std::memory_order_relaxed);

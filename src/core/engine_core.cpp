@@ -8,6 +8,7 @@
 #include <random>
 #include <thread>
 
+#include "common/saturating_time.hpp"
 #include "exec/environment.hpp"
 #include "exec/event_completion.hpp"
 #include "runtime/parker.hpp"
@@ -301,7 +302,7 @@ InvokeResult EngineCore::wait(Invocation* inv, Clock::time_point deadline,
   } else {
     // A plain thread: spin briefly (a warm call returns within a microsecond or two), then
     // sleep on the futex until completion or the deadline.
-    const auto spin_until = steady::now() + config.caller_spin;
+    const auto spin_until = saturating_add(steady::now(), config.caller_spin);
     while (inv->state.load(std::memory_order_acquire) != Invocation::done) {
       for (int i = 0; i < 32; ++i) spin_pause();
       if (steady::now() < spin_until) continue;

@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "common/saturating_time.hpp"
+
 namespace nanofaas {
 namespace {
 using steady = std::chrono::steady_clock;
@@ -21,7 +23,7 @@ void Engine::Impl::shutdown(std::chrono::nanoseconds drain) noexcept {
   mappings.stop_all();
   stop_accepting();
   // Queued events keep running until they are done or the drain time is up.
-  const auto drain_until = steady::now() + drain;
+  const auto drain_until = detail::saturating_add(steady::now(), drain);
   while (steady::now() < drain_until && async.runnable() > 0) {
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }

@@ -17,9 +17,15 @@
 
 #include <cstddef>
 
+// AddressSanitizer: GCC says so with __SANITIZE_ADDRESS__, clang with __has_feature.
 #if defined(__SANITIZE_ADDRESS__)
 #define NANOFAAS_ASAN 1
-#else
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NANOFAAS_ASAN 1
+#endif
+#endif
+#ifndef NANOFAAS_ASAN
 #define NANOFAAS_ASAN 0
 #endif
 

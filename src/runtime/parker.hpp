@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <ctime>
 
+#include "common/saturating_time.hpp"
+
 namespace nanofaas::detail {
 
 /// Waits on a 32-bit word with the Linux futex: sleeps while `*word == expected`, at most
@@ -51,7 +53,7 @@ class Parker {
     using clock = std::chrono::steady_clock;
     if (state_.exchange(empty, std::memory_order_acquire) == notified) return;
     if (spin.count() > 0) {
-      const auto spin_until = clock::now() + spin;
+      const auto spin_until = saturating_add(clock::now(), spin);
       do {
         for (int i = 0; i < 64; ++i) {
           if (state_.load(std::memory_order_relaxed) == notified) {
