@@ -6,6 +6,7 @@
 #include <latch>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -228,6 +229,69 @@ TEST(AsyncQueueTest, ShutdownSpillsWhatIsLeftInAUserQueue) {
   EXPECT_EQ(m.async_events_spilled, static_cast<std::uint64_t>(shut_down.load()));
   EXPECT_EQ(m.async_events_succeeded, static_cast<std::uint64_t>(succeeded.load()));
   EXPECT_EQ(m.async_events_discarded, 0u);
+  EXPECT_EQ(m.async_pending, 0u);
+}
+
+/// A user queue whose first push waits for `open`, after counting down `pushing`: a caller of
+/// invoke_async held between the engine's check that it accepts calls and the push.
+class HeldFirstPush final : public AsyncQueue {
+ public:
+  HeldFirstPush(std::size_t capacity, QueueLog& log, std::latch& pushing, std::latch& open)
+      : inner_(capacity, log), pushing_(pushing), open_(open) {}
+  bool push(QueuedEvent* event) override {
+    if (!held_.exchange(true)) {
+      pushing_.count_down();
+      open_.wait();
+    }
+    return inner_.push(event);
+  }
+  QueuedEvent* pop() override { return inner_.pop(); }
+  std::size_t pop_bulk(QueuedEvent** out, std::size_t max) override {
+    return inner_.pop_bulk(out, max);
+  }
+  bool requeue(QueuedEvent* event) override { return inner_.requeue(event); }
+  [[nodiscard]] std::size_t depth_approx() const override { return inner_.depth_approx(); }
+
+ private:
+  UserQueue inner_;
+  std::latch& pushing_;
+  std::latch& open_;
+  std::atomic<bool> held_{false};
+};
+
+TEST(AsyncQueueTest, AnEventPushedAfterShutdownSpilledTheQueuesIsSpilledAllTheSame) {
+  // A caller preempted between the check and the push used to leave its event in the queue
+  // after shutdown had spilled it: accepted, counted as received, and never run or spilled.
+  QueueLog log;
+  std::latch pushing(1);
+  std::latch open(1);
+  std::atomic<int> spilled{0};
+  EngineConfig config{.workers = 1, .async_spill = [&](const DeadLetter& d) {
+                        EXPECT_EQ(d.payload, "late");
+                        ++spilled;
+                      }};
+  config.async_queue = [&](std::string_view, std::string_view, std::size_t max_queue_depth) {
+    return std::make_unique<HeldFirstPush>(max_queue_depth, log, pushing, open);
+  };
+  auto engine = make_engine(std::move(config));
+  ASSERT_TRUE(engine.add_function({.name = "f"}, echo));
+  std::optional<Expected<RequestId>> id;
+  std::string condition;
+  std::thread caller([&] {
+    id = engine.invoke_async("f", Payload::copy_of("late"),
+                             [&](AsyncOutcome&& o) { condition = o.condition; });
+  });
+  pushing.wait();  // the caller passed the check and waits in the push
+  engine.shutdown(0s);
+  open.count_down();
+  caller.join();
+  ASSERT_TRUE(id.has_value() && id->has_value());  // accepted, so it must end somewhere
+  EXPECT_EQ(spilled.load(), 1);
+  EXPECT_EQ(condition, "Shutdown");
+  EXPECT_EQ(log.depth(), 0u);
+  const auto m = *engine.metrics().find("f");
+  EXPECT_EQ(m.async_events_received, 1u);
+  EXPECT_EQ(m.async_events_spilled, 1u);
   EXPECT_EQ(m.async_pending, 0u);
 }
 

@@ -112,6 +112,18 @@ TEST(RegressionTest, ProvisioningAnAliasUsesItsMainVersionNotAWeightedPick) {
   }
 }
 
+TEST(RegressionTest, ProvisioningAfterShutdownIsRefusedInsteadOfWaitingForever) {
+  // The environments' init went to workers that had stopped: the call never returned (found
+  // by the chaos soak, tests/soak/).
+  auto engine = make_engine({.workers = 1});
+  ASSERT_TRUE(engine.add_function({.name = "f"}, echo));
+  ASSERT_TRUE(engine.publish_version("f"));
+  engine.shutdown(0s);
+  const auto provisioned = engine.put_provisioned_concurrency("f:1", 1);
+  ASSERT_FALSE(provisioned);
+  EXPECT_EQ(provisioned.error().code, Errc::unavailable);
+}
+
 TEST(RegressionTest, ExtremeDurationsAndSizesAreRejectedOrSaturated) {
   EXPECT_EQ(Engine::create({.stack_size = SIZE_MAX}).error().code, Errc::invalid_argument);
   auto engine = make_engine();

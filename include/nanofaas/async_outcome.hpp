@@ -20,9 +20,10 @@ struct AsyncOutcome {
   InvokeResult result{InvokeOutput{}};
 };
 
-/// Called once with an event's outcome, after its destinations, on a worker thread (or on the
-/// thread that shuts the engine down, for spilled events). Keep it short and do not block;
-/// resolving a `boost::fibers::promise` or posting to an executor is fine.
+/// Called once with an event's outcome, after its destinations, on a worker thread (or, for
+/// spilled events, on the thread that shuts the engine down or in the `invoke_async` call
+/// that raced with it). Keep it short and do not block; resolving a
+/// `boost::fibers::promise` or posting to an executor is fine.
 using AsyncCompletion = std::function<void(AsyncOutcome&&)>;
 
 }  // namespace nanofaas

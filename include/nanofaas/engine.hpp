@@ -126,7 +126,8 @@ class NANOFAAS_API Engine {
     [[nodiscard]] Status delete_function_concurrency(std::string_view function_name);
     /// Lambda's `PutProvisionedConcurrencyConfig` on a version or alias (not $LATEST): keeps
     /// `count` environments initialised. Blocks until they are (call it from a plain thread);
-    /// fails with the init error if one fails. 0 removes the configuration.
+    /// fails with the init error if one fails, or `unavailable` once the engine shuts down.
+    /// 0 removes the configuration.
     [[nodiscard]] Status put_provisioned_concurrency(std::string_view qualified_name,
                                                      std::uint32_t count);
     /// Lambda's `AddPermission`: adds a statement to the function's resource policy.

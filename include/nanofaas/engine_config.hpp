@@ -52,7 +52,8 @@ struct EngineConfig {
   std::chrono::nanoseconds async_throttle_backoff_max = std::chrono::minutes(5);
   /// How long the destructor lets queued events run before spilling the rest.
   std::chrono::nanoseconds shutdown_drain = std::chrono::seconds(5);
-  /// Receives every event still queued when shutdown's drain ends (error code "Shutdown");
+  /// Receives every event still queued when shutdown's drain ends (error code "Shutdown"), on
+  /// the thread that shuts the engine down, or in an `invoke_async` that raced with it;
   /// unset: the function's dead-letter callback, queue and sink, else the event is counted as
   /// discarded.
   std::function<void(const DeadLetter&)> async_spill{};

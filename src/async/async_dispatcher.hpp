@@ -63,7 +63,8 @@ class AsyncDispatcher {
   bool release_due_events();
   /// Accepted events neither finished nor waiting for a retry or backoff.
   std::uint64_t runnable();
-  /// No new dispatches from now on (shutdown): what is queued stays for `spill_all`.
+  /// No new dispatches from now on (shutdown): what is queued stays for `spill_all`, and an
+  /// event a caller pushes later is spilled by that caller.
   void stop_dispatching() noexcept;
   /// Hands every queued or delayed event to the spill handler. After dispatching stopped.
   void spill_all() noexcept;

@@ -30,6 +30,9 @@ AsyncDispatcher::AsyncDispatcher(EngineCore& core)
 void AsyncDispatcher::stop_dispatching() noexcept {
   std::lock_guard lock(delayed_mutex_);
   dispatching_.store(false, std::memory_order_release);
+  // Pairs with the fence after accept_event's push (in schedule_pump): either the spill that
+  // follows sees the event, or accept_event sees dispatching stopped and spills it itself.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
 }
 
 Expected<RequestId> AsyncDispatcher::invoke_async(std::string_view qualified_name, Payload payload,
@@ -92,12 +95,20 @@ Expected<RequestId> AsyncDispatcher::accept_event(std::string_view qualified_nam
                 "the asynchronous queue of " + std::string(qualified_name) + " is full");
   }
   schedule_pump(v, core_.own_worker());
+  // A caller held between `validate` and the push (preempted, say) may push after shutdown
+  // spilled the queues, when nothing would run or spill the event again: then the caller
+  // spills what the version's queue holds itself. schedule_pump's fence, after the push,
+  // pairs with stop_dispatching's.
+  if (!dispatching_.load(std::memory_order_relaxed)) {
+    while (AsyncEvent* late = v.queue->pop()) spill(late);
+  }
   return id;
 }
 
 void AsyncDispatcher::schedule_pump(Version& v, Worker* worker) {
   // A plain load first: while a pump is on its way, producers only read the shared line. The
-  // fence pairs with the pump's: either the pump sees the new event, or this sees no pump.
+  // fence pairs with the pump's: either the pump sees the new event, or this sees no pump
+  // (and, for accept_event, with stop_dispatching's).
   std::atomic_thread_fence(std::memory_order_seq_cst);
   if (v.pump_posted.load(std::memory_order_acquire) ||
       v.pump_posted.exchange(true, std::memory_order_acq_rel)) {

@@ -93,6 +93,22 @@ Chain* local_chain() noexcept {
 
 }  // namespace
 
+void EventPool::release_shared() noexcept {
+  std::vector<Chain> chains;
+  {
+    std::lock_guard lock(shared().mutex);
+    chains.swap(shared().chains);
+  }
+  for (Chain& chain : chains) chain.free_all();
+}
+
+std::size_t EventPool::shared_size() noexcept {
+  std::lock_guard lock(shared().mutex);
+  std::size_t size = 0;
+  for (const Chain& chain : shared().chains) size += chain.size;
+  return size;
+}
+
 AsyncEvent* EventPool::take() {
   Chain* mine = local_chain();
   if (mine == nullptr || (mine->size == 0 && !shared().take(*mine))) return new AsyncEvent;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstddef>
+
 #include "async/async_event.hpp"
 
 namespace nanofaas::detail {
@@ -14,6 +16,11 @@ class EventPool {
   static AsyncEvent* take();
   /// Clears `event` and keeps it for reuse. Any thread.
   static void give(AsyncEvent* event) noexcept;
+  /// Frees the events of the shared list (each thread's own list goes when the thread ends):
+  /// for when no engine is left to take them. Any thread.
+  static void release_shared() noexcept;
+  /// Events in the shared list now.
+  [[nodiscard]] static std::size_t shared_size() noexcept;
 };
 
 }  // namespace nanofaas::detail

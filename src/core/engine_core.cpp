@@ -109,6 +109,7 @@ void EngineCore::stop_workers() noexcept {
   NANOFAAS_ASSERT(own_worker() == nullptr);
   for (auto& w : workers) w->post(Task::stop());
   for (auto& w : workers) w->join();
+  workers_joined.store(true, std::memory_order_release);
 }
 
 Expected<Target> EngineCore::validate(std::string_view qualified_name, std::size_t payload_size,

@@ -109,6 +109,8 @@ struct EngineCore : ExecHost, WorkerHooks {
   time_point next_reclaim{};  // worker 0's main fiber only
   bool stopped = false;       // set by the facade's shutdown
   bool workers_stopped = false;
+  /// Set once every worker thread has been joined: nothing runs on them any more.
+  std::atomic<bool> workers_joined{false};
   const WorkerHooks* const hooks_self_ = this;  // what this engine's workers report as hooks
 
   Registry registry;

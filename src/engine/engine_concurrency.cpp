@@ -35,6 +35,7 @@ Status Engine::put_provisioned_concurrency(std::string_view qualified_name, std:
     return fail(Errc::invalid_argument,
                 "put_provisioned_concurrency blocks: call it from a plain thread, not a handler");
   }
+  if (!impl_->accepting()) return fail(Errc::unavailable, "the engine is shutting down");
   const std::size_t colon = qualified_name.find(':');
   if (colon == std::string_view::npos || qualified_name.substr(colon + 1) == "$LATEST") {
     return fail(Errc::invalid_argument,
@@ -60,7 +61,9 @@ Status Engine::put_provisioned_concurrency(std::string_view qualified_name, std:
       detail::Worker& w = *impl_->workers[i % impl_->workers.size()];
       w.post(detail::Task::run(detail::Environment::spawn_job(v, nullptr, &latch)));
     }
-    return latch.wait();
+    // A shutdown that stops the workers before they take the init jobs ends the wait; the
+    // latch may go then, as no thread is left to count it down.
+    return latch.wait([this] { return impl_->workers_joined.load(std::memory_order_acquire); });
   }
   // Fewer wanted: retire idle provisioned environments beyond the count; busy ones leave
   // when their call ends (Environment::leave_if_surplus).

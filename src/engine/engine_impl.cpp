@@ -1,14 +1,25 @@
 #include "engine/engine_impl.hpp"
 
+#include <atomic>
 #include <thread>
 
+#include "async/event_pool.hpp"
 #include "common/saturating_time.hpp"
 
 namespace nanofaas {
 namespace {
 using steady = std::chrono::steady_clock;
 constexpr auto delay_poll = std::chrono::milliseconds(1);
+std::atomic<std::uint64_t> live_engines{0};
 }  // namespace
+
+detail::LiveEngines::LiveEngines() noexcept {
+  live_engines.fetch_add(1, std::memory_order_relaxed);
+}
+
+detail::LiveEngines::~LiveEngines() {
+  if (live_engines.fetch_sub(1, std::memory_order_acq_rel) == 1) EventPool::release_shared();
+}
 
 Engine::Impl::~Impl() {
   shutdown(config.shutdown_drain);

@@ -15,10 +15,25 @@
 
 namespace nanofaas {
 
+namespace detail {
+
+/// Counts the engines alive in the process. When the last one is gone, the events pooled for
+/// the next (`EventPool`'s shared list, up to 8,192) are freed: an idle host holds none. The
+/// first base of `Engine::Impl`, so that it goes after everything else of the engine.
+class LiveEngines {
+ public:
+  LiveEngines() noexcept;
+  ~LiveEngines();
+  LiveEngines(const LiveEngines&) = delete;
+  LiveEngines& operator=(const LiveEngines&) = delete;
+};
+
+}  // namespace detail
+
 /// The engine behind the public `Engine` handle: the core, with the asynchronous dispatcher
 /// and the event source mappings built on it. It completes the core with what needs those
 /// layers: nested `Event` calls, worker 0's housekeeping, and the order of shutdown.
-struct Engine::Impl final : detail::EngineCore {
+struct Engine::Impl final : detail::LiveEngines, detail::EngineCore {
   explicit Impl(EngineConfig engine_config) : EngineCore(std::move(engine_config)) {}
   ~Impl();
 

@@ -10,11 +10,13 @@ void ProvisionLatch::count_down(std::string_view error) {
   if (--remaining_ == 0) done_.notify_all();
 }
 
-Status ProvisionLatch::wait() {
-  std::unique_lock lock(mutex_);
-  done_.wait(lock, [this] { return remaining_ == 0; });
+Status ProvisionLatch::result() const {
   if (!error_.empty()) return fail(Errc::invalid_argument, "provisioning failed: " + error_);
   return {};
+}
+
+Status ProvisionLatch::stopped() {
+  return fail(Errc::unavailable, "the engine shut down before the environments were ready");
 }
 
 }  // namespace nanofaas::detail
