@@ -2,13 +2,11 @@
 // Input: lines; every line but the last is a pattern and the last is the record (a single
 // line is both). Properties: compiling and matching are deterministic, whatever the record's
 // padding holds; try_match agrees with matches; patterns are ORed (for valid records);
-// trailing whitespace in a record changes nothing. With NANOFAAS_FUZZ_STRICT_JSON set, a record
-// that is not a valid JSON object must match nothing (off by default: it does not hold yet, see
-// docs/fuzzing.md).
+// trailing whitespace in a record changes nothing; a record that is not a valid JSON object
+// (by the RFC 8259 grammar of json_grammar.hpp) matches nothing.
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <span>
 #include <string>
 #include <string_view>
@@ -31,11 +29,6 @@ std::vector<std::string_view> split_lines(std::string_view input) {
     if (end == std::string_view::npos) return lines;
     input.remove_prefix(end + 1);
   }
-}
-
-bool strict_json() {
-  static const bool on = std::getenv("NANOFAAS_FUZZ_STRICT_JSON") != nullptr;
-  return on;
 }
 
 // Matches `record` in place in a buffer whose padding holds JSON-looking junk rather than the
@@ -72,10 +65,7 @@ void check_match(const FilterCriteria& filter, const FilterCriteria& twin,
   std::string spaced(record);
   spaced += " \n\t\r";
   NANOFAAS_FUZZ_CHECK(filter.matches(spaced) == matched, "trailing whitespace changes nothing");
-  // A malformed record can match one pattern alone yet not the set (values no pattern names
-  // are skipped unchecked): compared only for valid records until malformed ones never match.
-  const bool valid = nanofaas::fuzz::JsonGrammar::is_object(record);
-  if (patterns.size() > 1 && (valid || strict_json())) {
+  if (patterns.size() > 1) {
     bool any = false;
     for (const std::string_view pattern : patterns) {
       auto single = FilterCriteria::compile({pattern});
@@ -84,8 +74,9 @@ void check_match(const FilterCriteria& filter, const FilterCriteria& twin,
     }
     NANOFAAS_FUZZ_CHECK(any == matched, "a set matches when any of its patterns does");
   }
-  if (strict_json() && matched) {
-    NANOFAAS_FUZZ_CHECK(valid, "a record that is not a valid JSON object matches nothing");
+  if (matched) {
+    NANOFAAS_FUZZ_CHECK(nanofaas::fuzz::JsonGrammar::is_object(record),
+                        "a record that is not a valid JSON object matches nothing");
   }
 }
 
