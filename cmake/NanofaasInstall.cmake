@@ -1,4 +1,5 @@
-# Install rules and the CMake package config (nanofaas::nanofaas, nanofaas::load).
+# Install rules and the CMake package config (nanofaas::nanofaas, nanofaas::load,
+# nanofaas::http).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -6,7 +7,7 @@ set(NANOFAAS_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/nanofaas"
     CACHE STRING "Where to install nanofaasConfig.cmake, relative to the prefix")
 mark_as_advanced(NANOFAAS_INSTALL_CMAKEDIR)
 
-install(TARGETS nanofaas nanofaas_load EXPORT nanofaasTargets
+install(TARGETS nanofaas nanofaas_load nanofaas_http EXPORT nanofaasTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}

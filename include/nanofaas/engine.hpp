@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "nanofaas/async_outcome.hpp"
 #include "nanofaas/detail/handler.hpp"
@@ -15,6 +16,7 @@
 #include "nanofaas/expected.hpp"
 #include "nanofaas/export.hpp"
 #include "nanofaas/function_config.hpp"
+#include "nanofaas/function_info.hpp"
 #include "nanofaas/invoke_result.hpp"
 #include "nanofaas/metrics.hpp"
 #include "nanofaas/payload.hpp"
@@ -73,6 +75,13 @@ class NANOFAAS_API Engine {
     /// As above, with the payload handed over to the engine (no copy): safe after a timeout.
     [[nodiscard]] InvokeResult invoke(std::string_view qualified_name, Payload&& payload,
                                       InvokeOptions options = {});
+    /// As above without waiting: the call runs on a fiber of the engine's, and `on_complete`
+    /// gets its result (on a worker thread: it must not block) for a caller that must not block
+    /// a thread, such as an I/O loop. Returns an error (and never calls `on_complete`) only
+    /// when the engine is shutting down or `on_complete` is empty; every other error comes
+    /// through `on_complete`.
+    [[nodiscard]] Status invoke(std::string_view qualified_name, Payload&& payload,
+                                InvokeOptions options, InvokeCompletion on_complete);
     /// Lambda's `Event` invocation: queues the event (its bytes handed over, no copy) and
     /// returns its request id at once (Lambda's 202); the engine runs it later with retries and
     /// routes the outcome to destinations or the dead-letter sink. Does not block.
@@ -155,6 +164,22 @@ class NANOFAAS_API Engine {
     /// A mapping's counters, including `IteratorAge`. `not_found` if unknown.
     [[nodiscard]] Expected<EventSourceMappingMetrics> event_source_mapping_metrics(
         std::string_view uuid) const;
+
+    /// Lambda's `ListFunctions`: the registered functions' names, sorted.
+    [[nodiscard]] std::vector<std::string> function_names() const;
+    /// Lambda's `GetFunctionConfiguration` of "name" ($LATEST), "name:version" or
+    /// "name:alias" (its primary version). `not_found` if unknown.
+    [[nodiscard]] Expected<FunctionInfo> get_function(std::string_view qualified_name) const;
+    /// Lambda's `ListVersionsByFunction`: $LATEST, then the published versions in order.
+    [[nodiscard]] Expected<std::vector<FunctionInfo>> list_versions(
+        std::string_view function_name) const;
+    /// Lambda's `ListAliases` (sorted by name); `GetAlias` is one of them.
+    [[nodiscard]] Expected<std::vector<AliasConfig>> list_aliases(
+        std::string_view function_name) const;
+    /// Lambda's `ListEventSourceMappings`: the UUIDs of the mappings (of `function_name` only,
+    /// when given).
+    [[nodiscard]] std::vector<std::string> list_event_source_mappings(
+        std::string_view function_name = {}) const;
 
     /// Reclaims idle on-demand environments past their keep-alive by the configured clock
     /// (workers also do it on their own, about once a second). Returns how many were reclaimed.

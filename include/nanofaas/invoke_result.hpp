@@ -1,6 +1,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -34,6 +36,9 @@ struct InvokeOutput {
   /// Handler run time; init time on a cold start.
   std::chrono::nanoseconds duration{0};
   std::optional<std::chrono::nanoseconds> init_duration{};
+  /// The last `InvokeOptions::max_log_tail` bytes the handler logged (`Context::log`, a line
+  /// each), when the caller asked for them (Lambda's `LogType: Tail`).
+  std::string log_tail{};
 
   /// True when the function succeeded.
   [[nodiscard]] bool ok() const noexcept { return !function_error.has_value(); }
@@ -48,6 +53,14 @@ struct InvokeOptions {
   std::string_view principal{};
   /// Lambda's `ClientContext`, passed to the handler as is.
   std::string_view client_context{};
+  /// Lambda's `LogType: Tail`: keep the handler's log lines in `InvokeOutput::log_tail`.
+  bool tail_log = false;
+  /// Lambda returns the last 4 KB of the log.
+  static constexpr std::size_t max_log_tail = 4096;
 };
+
+/// Receives a call's result (`Engine::invoke` with a completion), on an engine worker thread:
+/// it must not block.
+using InvokeCompletion = std::function<void(InvokeResult&&)>;
 
 }  // namespace nanofaas

@@ -1,11 +1,14 @@
 #include "common/json_text.hpp"
+#include "nanofaas/json_writer.hpp"
 
 #include <simdjson.h>
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 
-namespace nanofaas::detail {
+namespace nanofaas {
 
 void append_json_string(std::string& out, std::string_view s) {
   out += '"';
@@ -40,6 +43,22 @@ void append_json_value(std::string& out, std::string_view payload) {
   }
   append_json_string(out, payload);
 }
+
+JsonWriter& JsonWriter::number(double d) {
+  element();
+  if (!std::isfinite(d)) {
+    out_ += "null";  // JSON has no infinities
+    return *this;
+  }
+  char buf[32];
+  const auto end = std::to_chars(buf, buf + sizeof buf, d).ptr;
+  out_.append(buf, end);
+  return *this;
+}
+
+}  // namespace nanofaas
+
+namespace nanofaas::detail {
 
 std::string iso8601(std::chrono::system_clock::time_point now) {
   const std::time_t t = std::chrono::system_clock::to_time_t(now);

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "common/json_writer.hpp"
+#include "nanofaas/json_writer.hpp"
 
 namespace nanofaas::detail {
 

@@ -163,6 +163,7 @@ InvokeResult EngineCore::invoke(const InvokeRequest& request) {
     inv.invoked_qualifier = target->qualifier;
     if (!request.principal.empty()) inv.principal = request.principal;
     if (!request.client_context.empty()) inv.client_context = request.client_context;
+    inv.tail_log = request.tail_log;
     inv.depth = depth;
     inv.batch = batch;
     inv.slot = *slot;
@@ -354,6 +355,7 @@ InvokeResult EngineCore::nested_invoke(std::string_view qualified_name, PayloadV
                               .payload = payload,
                               .principal = options.principal,
                               .client_context = options.client_context,
+                              .tail_log = options.tail_log,
                               .depth = depth,
                               .parent_deadline = parent_deadline});
 }

@@ -113,6 +113,9 @@ struct EngineCore : ExecHost, WorkerHooks {
   std::atomic<bool> workers_joined{false};
   const WorkerHooks* const hooks_self_ = this;  // what this engine's workers report as hooks
 
+  /// Calls handed over with a completion (`Engine::invoke`) whose fiber has not finished:
+  /// shutdown waits for them before joining the workers.
+  std::atomic<std::uint32_t> calls_handed_over{0};
   Registry registry;
   Concurrency concurrency;
   RequestIdSource request_ids;

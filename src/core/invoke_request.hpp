@@ -24,6 +24,8 @@ struct InvokeRequest {
   /// context for the handler; both read during the call only.
   std::string_view principal{};
   std::string_view client_context{};
+  /// Lambda's `LogType: Tail`: the handler's log lines come back with the result.
+  bool tail_log = false;
   /// How deep in a chain of invocations this call is (1 from the host).
   std::uint32_t depth = 1;
   /// The calling handler's deadline, past which a nested caller stops waiting (max for the

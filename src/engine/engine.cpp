@@ -1,5 +1,6 @@
 #include "nanofaas/engine.hpp"
 
+#include <atomic>
 #include <mutex>
 
 #include "engine/config_validation.hpp"
@@ -135,6 +136,7 @@ InvokeResult Engine::invoke(std::string_view qualified_name, PayloadView payload
                                              .payload = payload,
                                              .principal = options.principal,
                                              .client_context = options.client_context,
+                                             .tail_log = options.tail_log,
                                              .depth = caller_depth() + 1});
 }
 
@@ -145,7 +147,75 @@ InvokeResult Engine::invoke(std::string_view qualified_name, Payload&& payload,
                                              .owned = &payload,
                                              .principal = options.principal,
                                              .client_context = options.client_context,
+                                             .tail_log = options.tail_log,
                                              .depth = caller_depth() + 1});
+}
+
+namespace {
+
+// A call handed over with a completion: what the fiber that makes it needs, owned.
+struct HandedOverCall {
+  detail::EngineCore* engine;
+  std::string qualified_name;
+  Payload payload;
+  std::string principal;
+  std::string client_context;
+  bool tail_log;
+  std::uint32_t depth;
+  InvokeCompletion on_complete;
+
+  void run() {
+    InvokeResult result = engine->invoke(detail::InvokeRequest{.qualified_name = qualified_name,
+                                                               .payload = payload,
+                                                               .owned = &payload,
+                                                               .principal = principal,
+                                                               .client_context = client_context,
+                                                               .tail_log = tail_log,
+                                                               .depth = depth});
+    on_complete(std::move(result));
+  }
+};
+
+// On the worker's main fiber: the call waits on a fiber of its own, never blocking a thread.
+void start_handed_over_call(detail::Worker& worker, const detail::Job& job) {
+  auto* call = static_cast<HandedOverCall*>(job.a);
+  detail::EngineCore* engine = call->engine;
+  try {
+    worker.spawn([call, engine] {
+      call->run();
+      delete call;
+      engine->calls_handed_over.fetch_sub(1, std::memory_order_acq_rel);
+    });
+  } catch (...) {
+    call->on_complete(fail(Errc::resource_exhausted, "no stack for a new fiber could be mapped"));
+    delete call;
+    engine->calls_handed_over.fetch_sub(1, std::memory_order_acq_rel);
+  }
+}
+
+}  // namespace
+
+Status Engine::invoke(std::string_view qualified_name, Payload&& payload, InvokeOptions options,
+                      InvokeCompletion on_complete) {
+  if (!on_complete) return fail(Errc::invalid_argument, "invoke: the completion is empty");
+  // Counted before the check, so that shutdown either sees this call or refuses it.
+  impl_->calls_handed_over.fetch_add(1, std::memory_order_seq_cst);
+  std::atomic_thread_fence(std::memory_order_seq_cst);  // pairs with shutdown's
+  if (!impl_->accepting()) {
+    impl_->calls_handed_over.fetch_sub(1, std::memory_order_acq_rel);
+    return fail(Errc::unavailable, "the engine is shutting down");
+  }
+  auto* call = new HandedOverCall{impl_.get(),
+                                  std::string(qualified_name),
+                                  std::move(payload),
+                                  std::string(options.principal),
+                                  std::string(options.client_context),
+                                  options.tail_log,
+                                  caller_depth() + 1,
+                                  std::move(on_complete)};
+  impl_->pick_worker().post(
+      detail::Task::run(detail::Job{.run = &start_handed_over_call, .a = call}));
+  return {};
 }
 
 Expected<RequestId> Engine::invoke_async(std::string_view qualified_name, Payload&& payload) {

@@ -39,6 +39,11 @@ void Engine::Impl::shutdown(std::chrono::nanoseconds drain) noexcept {
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
   async.stop_dispatching();
+  // A call handed over before the refusal started ends on its fiber (refused or run).
+  std::atomic_thread_fence(std::memory_order_seq_cst);  // pairs with Engine::invoke's
+  while (calls_handed_over.load(std::memory_order_acquire) != 0) {
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
   wait_for_running();
   async.spill_all();
   retire_all_idle();

@@ -64,6 +64,13 @@ std::uint32_t Context::depth() const noexcept {
 }
 
 void Context::log(std::string_view message) const {
+  if (invocation_->tail_log) {
+    std::string& tail = invocation_->out.log_tail;
+    tail.append(message).push_back('\n');
+    if (tail.size() > InvokeOptions::max_log_tail) {
+      tail.erase(0, tail.size() - InvokeOptions::max_log_tail);
+    }
+  }
   const detail::EnvironmentSpec& spec = *invocation_->spec;
   if (!spec.host->logging()) return;
   spec.host->log(spec, invocation_->out.request_id.to_string(), message);

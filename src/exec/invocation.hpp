@@ -52,6 +52,7 @@ struct Invocation {
   std::uint32_t depth = 1;
   ConcurrencySlot slot = ConcurrencySlot::unreserved;
   bool same_worker = false;          // the caller is a fiber on the environment's worker
+  bool tail_log = false;             // keep the handler's log lines in `out.log_tail`
   EventCompletion* event = nullptr;  // set for an Event invocation: no caller waits
   BatchCall* batch = nullptr;        // set for a mapping's batch: the caller waits untimed
 

@@ -1,0 +1,101 @@
+// The Lambda API over HTTP for a few in-process functions, for the AWS CLI and SDKs:
+//   nanofaas_server [--port N] [--key ACCESS_KEY_ID:SECRET]...
+// Prints its base URL (http://127.0.0.1:PORT) as its first line, then serves until SIGTERM or
+// SIGINT. With no --key, requests are not authenticated and only loopback is served.
+//   aws lambda invoke --endpoint-url http://127.0.0.1:PORT --function-name echo
+//       --cli-binary-format raw-in-base64-out --payload '{"hi":1}' out.json
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "nanofaas/http_server.hpp"
+#include "nanofaas/nanofaas.hpp"
+
+namespace {
+
+using namespace nanofaas;
+using namespace std::chrono_literals;
+
+struct Options {
+  std::uint16_t port = 0;
+  std::vector<AccessKey> keys;
+};
+
+bool parse(int argc, char** argv, Options& options) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (i + 1 >= argc) return false;
+    const std::string_view value = argv[++i];
+    if (arg == "--port") {
+      char* end = nullptr;
+      const unsigned long port = std::strtoul(std::string(value).c_str(), &end, 10);
+      if (*end != '\0' || port > 65535) return false;
+      options.port = static_cast<std::uint16_t>(port);
+    } else if (arg == "--key") {
+      const std::size_t colon = value.find(':');
+      if (colon == std::string_view::npos || colon == 0 || colon + 1 == value.size()) return false;
+      const std::string id(value.substr(0, colon));
+      options.keys.push_back({id, std::string(value.substr(colon + 1)), id});
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The demo's functions, and one that logs (for `--log-type Tail`).
+void add_functions(Engine& engine) {
+  (void)engine.add_function({.name = "echo", .description = "answers with its request"},
+                            [](const Event& ev) { return Response::ok(ev.body()); });
+  (void)engine.add_function({.name = "fail"}, [](const Event&) {
+    return Response::error("OrderRejected", "the order book is closed");
+  });
+  (void)engine.add_function({.name = "crash"}, [](const Event&) -> Response {
+    throw std::runtime_error("null order book");
+  });
+  (void)engine.add_function({.name = "slow", .timeout = 20ms}, [](const Event&, Context& ctx) {
+    ctx.sleep_for(1s);  // cut short at the deadline
+    return Response::ok("too late");
+  });
+  (void)engine.add_function({.name = "logger"}, [](const Event& ev, Context& ctx) {
+    ctx.log("got " + std::to_string(ev.body().size()) + " bytes");
+    return Response::ok(R"({"logged":true})");
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  if (!parse(argc, argv, options)) {
+    std::fprintf(stderr, "usage: %s [--port N] [--key ACCESS_KEY_ID:SECRET]...\n", argv[0]);
+    return 2;
+  }
+  // Block the stop signals before any thread starts, then wait for one here.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto engine = Engine::create();
+  if (!engine) return 1;
+  add_functions(*engine);
+  auto server = HttpServer::start(
+      *engine, {.port = options.port, .io_threads = 2, .access_keys = std::move(options.keys)});
+  if (!server) {
+    std::fprintf(stderr, "nanofaas_server: %s\n", server.error().message.c_str());
+    return 1;
+  }
+  std::printf("%s\n", server->base_url().c_str());
+  std::fflush(stdout);
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  server->stop();
+  engine->shutdown(1s);
+  return 0;
+}

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "http/api_call.hpp"
+#include "nanofaas/access_key.hpp"
+
+namespace nanofaas::http {
+
+/// Decides who sent a request: the principal of the access key that signed it (Signature
+/// Version 4), or the 403 Lambda answers with. With no keys, every request is the host's.
+class Authenticator {
+ public:
+  explicit Authenticator(std::vector<AccessKey> keys);
+  [[nodiscard]] bool enabled() const noexcept { return !keys_.empty(); }
+  /// The principal, or the error response.
+  [[nodiscard]] std::variant<std::string, Response> authenticate(const Request& request) const;
+
+ private:
+  std::vector<AccessKey> keys_;
+};
+
+}  // namespace nanofaas::http
