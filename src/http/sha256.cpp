@@ -28,9 +28,11 @@ Sha256Digest sha256(std::string_view data) {
 
 void append_hex(std::string& out, const Sha256Digest& digest) {
   static constexpr char digits[] = "0123456789abcdef";
-  for (const unsigned char byte : digest) {
-    out.push_back(digits[byte >> 4]);
-    out.push_back(digits[byte & 0xf]);
+  const std::size_t at = out.size();
+  out.resize(at + 2 * digest.size());
+  for (std::size_t i = 0; i < digest.size(); ++i) {
+    out[at + 2 * i] = digits[digest[i] >> 4];
+    out[at + 2 * i + 1] = digits[digest[i] & 0xf];
   }
 }
 

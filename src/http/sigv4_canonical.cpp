@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <utility>
 
@@ -12,9 +13,27 @@ namespace nanofaas::http::sigv4 {
 
 namespace {
 
-bool is_unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_' || c == '~';
+// Bytes RFC 3986 leaves unencoded: ALPHA, DIGIT, '-', '.', '_', '~'.
+constexpr auto unreserved_table = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    table[static_cast<std::size_t>(c)] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                                         (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+                                         c == '_' || c == '~';
+  }
+  return table;
+}();
+
+bool is_unreserved(char c) {
+  return unreserved_table[static_cast<unsigned char>(c)];
+}
+
+constexpr char upper_digits[] = "0123456789ABCDEF";
+
+void append_escaped(std::string& out, char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  const char escape[3] = {'%', upper_digits[byte >> 4], upper_digits[byte & 0xf]};
+  out.append(escape, 3);
 }
 
 int hex_value(char c) {
@@ -24,31 +43,25 @@ int hex_value(char c) {
   return -1;
 }
 
-// Decodes %XX escapes; a '%' not followed by two hex digits stays as it is, and '+' is a
-// plus sign (SDKs send a space as %20).
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
+// Appends `text` decoded and encoded again: %XX escapes are decoded first (a '%' without two
+// hex digits is a literal '%', and '+' a literal plus: SDKs send a space as %20).
+void append_reencoded(std::string& out, std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
+    char c = text[i];
+    if (c == '%' && i + 2 < text.size()) {
       const int high = hex_value(text[i + 1]);
       const int low = hex_value(text[i + 2]);
       if (high >= 0 && low >= 0) {
-        out.push_back(static_cast<char>(high * 16 + low));
+        c = static_cast<char>(high * 16 + low);
         i += 2;
-        continue;
       }
     }
-    out.push_back(text[i]);
+    if (is_unreserved(c)) {
+      out.push_back(c);
+    } else {
+      append_escaped(out, c);
+    }
   }
-  return out;
-}
-
-std::string uri_encoded(std::string_view bytes) {
-  std::string out;
-  out.reserve(bytes.size());
-  append_uri_encoded(out, bytes, false);
-  return out;
 }
 
 bool is_space(char c) {
@@ -57,17 +70,16 @@ bool is_space(char c) {
 
 // Appends `value` trimmed, each inner run of whitespace as one space.
 void append_trimmed(std::string& out, std::string_view value) {
-  bool pending_space = false;
-  bool started = false;
-  for (const char c : value) {
-    if (is_space(c)) {
-      pending_space = started;
-      continue;
-    }
-    if (pending_space) out.push_back(' ');
-    pending_space = false;
-    started = true;
-    out.push_back(c);
+  while (!value.empty() && is_space(value.front())) value.remove_prefix(1);
+  while (!value.empty() && is_space(value.back())) value.remove_suffix(1);
+  while (!value.empty()) {
+    std::size_t run = 0;
+    while (run < value.size() && !is_space(value[run])) ++run;
+    out.append(value.data(), run);
+    value.remove_prefix(run);
+    if (value.empty()) break;
+    out.push_back(' ');
+    while (is_space(value.front())) value.remove_prefix(1);
   }
 }
 
@@ -76,27 +88,70 @@ char lower(char c) {
 }
 
 void append_lower(std::string& out, std::string_view text) {
-  for (const char c : text) out.push_back(lower(c));
+  const std::size_t at = out.size();
+  out.append(text);
+  for (std::size_t i = at; i < out.size(); ++i) out[i] = lower(out[i]);
 }
+
+// Calls `f` with each part of `list` between `separator`s (one empty part for an empty list).
+template <class F>
+void for_each_part(std::string_view list, char separator, F&& f) {
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t end = std::min(list.find(separator, start), list.size());
+    f(list.substr(start, end - start));
+    if (end == list.size()) return;
+    start = end + 1;
+  }
+}
+
+// Whether the path has an empty, "." or ".." segment besides its leading and trailing slash.
+bool needs_normalising(std::string_view path) {
+  if (path.empty() || path.front() != '/') return true;
+  std::string_view inner = path.substr(1);
+  if (!inner.empty() && inner.back() == '/') inner.remove_suffix(1);
+  if (inner.empty()) return false;
+  bool irregular = false;
+  for_each_part(inner, '/', [&](std::string_view segment) {
+    irregular = irregular || segment.empty() || segment == "." || segment == "..";
+  });
+  return irregular;
+}
+
+// A query parameter as signed: name and value encoded, the name first.
+struct QueryParameter {
+  std::string text;  // name '=' value
+  std::size_t name_size = 0;
+
+  std::string_view name() const { return std::string_view(text).substr(0, name_size); }
+  std::string_view value() const { return std::string_view(text).substr(name_size + 1); }
+  bool operator<(const QueryParameter& other) const {
+    const int by_name = name().compare(other.name());
+    return by_name != 0 ? by_name < 0 : value() < other.value();
+  }
+};
 
 }  // namespace
 
 void append_uri_encoded(std::string& out, std::string_view bytes, bool keep_slash) {
-  static constexpr char digits[] = "0123456789ABCDEF";
-  for (const char c : bytes) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (is_unreserved(byte) || (keep_slash && c == '/')) {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(digits[byte >> 4]);
-      out.push_back(digits[byte & 0xf]);
+  while (!bytes.empty()) {
+    std::size_t run = 0;
+    while (run < bytes.size() && (is_unreserved(bytes[run]) || (keep_slash && bytes[run] == '/'))) {
+      ++run;
     }
+    out.append(bytes.data(), run);
+    if (run == bytes.size()) return;
+    append_escaped(out, bytes[run]);
+    bytes.remove_prefix(run + 1);
   }
 }
 
 bool same_header_name(std::string_view a, std::string_view b) {
-  return std::ranges::equal(a, b, [](char x, char y) { return lower(x) == lower(y); });
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
 }
 
 std::optional<std::string_view> find_header(const std::vector<HeaderField>& headers,
@@ -139,63 +194,64 @@ std::optional<std::chrono::system_clock::time_point> parse_amz_date(std::string_
   return sys_days{ymd} + hours{fields[3]} + minutes{fields[4]} + seconds{fields[5]};
 }
 
-std::string canonical_uri(std::string_view path) {
+void append_canonical_uri(std::string& out, std::string_view path) {
+  if (!needs_normalising(path)) {
+    append_uri_encoded(out, path, true);
+    return;
+  }
   // The segments left once empty ones and "." are dropped and ".." removes its parent.
   std::vector<std::string_view> segments;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    const std::size_t slash = std::min(path.find('/', start), path.size());
-    const std::string_view segment = path.substr(start, slash - start);
+  for_each_part(path, '/', [&](std::string_view segment) {
     if (segment == "..") {
       if (!segments.empty()) segments.pop_back();
     } else if (!segment.empty() && segment != ".") {
       segments.push_back(segment);
     }
-    start = slash + 1;
-  }
-  std::string out;
-  out.reserve(path.size() + 16);
+  });
   if (path.empty() || path.front() == '/') out.push_back('/');
   for (std::size_t i = 0; i < segments.size(); ++i) {
     if (i > 0) out.push_back('/');
     append_uri_encoded(out, segments[i], false);
   }
   if (!segments.empty() && path.back() == '/') out.push_back('/');
+}
+
+std::string canonical_uri(std::string_view path) {
+  std::string out;
+  append_canonical_uri(out, path);
   return out;
+}
+
+void append_canonical_query(std::string& out, std::string_view query) {
+  if (query.empty()) return;
+  std::vector<QueryParameter> parameters;
+  for_each_part(query, '&', [&](std::string_view pair) {
+    if (pair.empty()) return;
+    const std::size_t eq = std::min(pair.find('='), pair.size());
+    QueryParameter parameter;
+    append_reencoded(parameter.text, pair.substr(0, eq));
+    parameter.name_size = parameter.text.size();
+    parameter.text.push_back('=');
+    if (eq < pair.size()) append_reencoded(parameter.text, pair.substr(eq + 1));
+    parameters.push_back(std::move(parameter));
+  });
+  std::sort(parameters.begin(), parameters.end());
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    if (i > 0) out.push_back('&');
+    out += parameters[i].text;
+  }
 }
 
 std::string canonical_query(std::string_view query) {
-  std::vector<std::pair<std::string, std::string>> pairs;
-  std::size_t start = 0;
-  while (start < query.size()) {
-    const std::size_t amp = std::min(query.find('&', start), query.size());
-    const std::string_view pair = query.substr(start, amp - start);
-    if (!pair.empty()) {
-      const std::size_t eq = std::min(pair.find('='), pair.size());
-      const std::string_view value = eq < pair.size() ? pair.substr(eq + 1) : std::string_view{};
-      pairs.emplace_back(uri_encoded(percent_decode(pair.substr(0, eq))),
-                         uri_encoded(percent_decode(value)));
-    }
-    start = amp + 1;
-  }
-  std::ranges::sort(pairs);
   std::string out;
-  for (const auto& [name, value] : pairs) {
-    if (!out.empty()) out.push_back('&');
-    out += name;
-    out.push_back('=');
-    out += value;
-  }
+  append_canonical_query(out, query);
   return out;
 }
 
-std::string canonical_headers(const std::vector<HeaderField>& headers,
+void append_canonical_headers(std::string& out, const std::vector<HeaderField>& headers,
                               std::string_view signed_headers) {
-  std::string out;
-  std::size_t start = 0;
-  while (start < signed_headers.size()) {
-    const std::size_t semicolon = std::min(signed_headers.find(';', start), signed_headers.size());
-    const std::string_view name = signed_headers.substr(start, semicolon - start);
+  if (signed_headers.empty()) return;
+  for_each_part(signed_headers, ';', [&](std::string_view name) {
     append_lower(out, name);
     out.push_back(':');
     bool first = true;
@@ -206,8 +262,13 @@ std::string canonical_headers(const std::vector<HeaderField>& headers,
       append_trimmed(out, value);
     }
     out.push_back('\n');
-    start = semicolon + 1;
-  }
+  });
+}
+
+std::string canonical_headers(const std::vector<HeaderField>& headers,
+                              std::string_view signed_headers) {
+  std::string out;
+  append_canonical_headers(out, headers, signed_headers);
   return out;
 }
 
@@ -218,14 +279,14 @@ std::string canonical_request(const SignedRequest& request, std::string_view sig
   const std::string_view query =
       question < request.target.size() ? request.target.substr(question + 1) : std::string_view{};
   std::string out;
-  out.reserve(512);
+  out.reserve(256 + request.target.size() + 2 * signed_headers.size());
   out += request.method;
   out.push_back('\n');
-  out += canonical_uri(path);
+  append_canonical_uri(out, path);
   out.push_back('\n');
-  out += canonical_query(query);
+  append_canonical_query(out, query);
   out.push_back('\n');
-  out += canonical_headers(request.headers, signed_headers);
+  append_canonical_headers(out, request.headers, signed_headers);
   out.push_back('\n');
   append_lower(out, signed_headers);
   out.push_back('\n');
