@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <latch>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "http/sigv4_canonical.hpp"
@@ -423,6 +425,34 @@ TEST(SigV4VerifierTest, RefusesAStaleOrFutureDate) {
   EXPECT_TRUE(verifier.verify(request, at("20260101T000500Z")));
   EXPECT_TRUE(verifier.verify(request, at("20251231T235500Z")));
   EXPECT_FALSE(verifier.verify(request, at("20260101T000500Z") + std::chrono::seconds(1)));
+}
+
+// Requests over several days (more scopes than the key cache holds) from two threads at once.
+TEST(SigV4VerifierTest, CachedKeysServeManyScopesAndThreads) {
+  const SigV4Verifier verifier({example_key()});
+  constexpr int days = 6;
+  std::vector<std::string> authorizations(days);
+  std::vector<std::string> dates(days);
+  std::vector<SignedRequest> requests;
+  std::vector<Time> times;
+  for (int d = 0; d < days; ++d) {
+    times.push_back(at("20260101T120000Z") + std::chrono::days(d));
+    requests.push_back(signed_request({}, body, times.back(), authorizations[d], dates[d]));
+  }
+  std::latch start(2);
+  const auto check = [&](int* accepted) {
+    start.arrive_and_wait();
+    for (int round = 0; round < 50; ++round) {
+      for (int d = 0; d < days; ++d) *accepted += verifier.verify(requests[d], times[d]) ? 1 : 0;
+    }
+  };
+  int first = 0;
+  int second = 0;
+  std::thread other(check, &second);
+  check(&first);
+  other.join();
+  EXPECT_EQ(first, 50 * days);
+  EXPECT_EQ(second, 50 * days);
 }
 
 }  // namespace
