@@ -224,6 +224,37 @@ TEST(SigV4VerifierTest, AcceptsTheAwsCli) {
   EXPECT_TRUE(verifier.verify(cli_arn_request(), cli_now));
 }
 
+// A request sent by @aws-sdk/client-lambda 3.1178 (InvokeCommand with the ARN, Qualifier
+// "$LATEST" and the same payload, key AKIDEXAMPLE) to a local listener, as received: it signs
+// x-amz-content-sha256 and its own headers too.
+TEST(SigV4VerifierTest, AcceptsTheJsSdk) {
+  const SigV4Verifier verifier({example_key()});
+  const SignedRequest request{
+      "POST",
+      arn_target,
+      {{"content-type", "application/octet-stream"},
+       {"content-length", "17"},
+       {"x-amz-user-agent", "aws-sdk-js/3.1177.0"},
+       {"user-agent",
+        "aws-sdk-js/3.1177.0 ua/2.1 os/linux#6.18.44-fc-v1252 lang/js md/nodejs#20.20.2 "
+        "api/lambda#3.1177.0 m/N,E,e"},
+       {"host", "127.0.0.1:19472"},
+       {"amz-sdk-invocation-id", "fceefcec-6895-4474-b3bf-a89acaa6b90c"},
+       {"amz-sdk-request", "attempt=1; max=1"},
+       {"x-amz-date", "20261205T001126Z"},
+       {"x-amz-content-sha256", "93a23971a914e5eacbf0a8d25154cda309c3c1c72fbb9914d47c60f3cb681588"},
+       {"authorization",
+        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261205/us-east-1/lambda/aws4_request, "
+        "SignedHeaders=amz-sdk-invocation-id;amz-sdk-request;content-length;content-type;host;"
+        "x-amz-content-sha256;x-amz-date;x-amz-user-agent, "
+        "Signature=973671d47b530a04ce417d2acb37cdfd58570c0d2aedb3d8703621596aad94e5"},
+       {"Connection", "keep-alive"}},
+      body};
+  const auto result = verifier.verify(request, at("20261205T001126Z"));
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result.value()->id, example_id);
+}
+
 // A request signed by sigv4_sign with `extra` headers, as sent.
 SignedRequest signed_request(std::vector<HeaderField> extra, std::string_view sent_body, Time when,
                              std::string& authorization, std::string& date) {
