@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "http/api_call.hpp"
+#include "http/sigv4_verifier.hpp"
 #include "nanofaas/access_key.hpp"
 
 namespace nanofaas::http {
@@ -14,12 +15,13 @@ namespace nanofaas::http {
 class Authenticator {
  public:
   explicit Authenticator(std::vector<AccessKey> keys);
-  [[nodiscard]] bool enabled() const noexcept { return !keys_.empty(); }
+  [[nodiscard]] bool enabled() const noexcept { return enabled_; }
   /// The principal, or the error response.
   [[nodiscard]] std::variant<std::string, Response> authenticate(const Request& request) const;
 
  private:
-  std::vector<AccessKey> keys_;
+  bool enabled_;
+  SigV4Verifier verifier_;
 };
 
 }  // namespace nanofaas::http
