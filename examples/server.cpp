@@ -47,24 +47,40 @@ bool parse(int argc, char** argv, Options& options) {
   return true;
 }
 
-// The demo's functions, and one that logs (for `--log-type Tail`).
-void add_functions(Engine& engine) {
-  (void)engine.add_function({.name = "echo", .description = "answers with its request"},
-                            [](const Event& ev) { return Response::ok(ev.body()); });
-  (void)engine.add_function({.name = "fail"}, [](const Event&) {
+// Every signed caller may invoke these (the resource policy's "*").
+FunctionConfig open_to_all(FunctionConfig config) {
+  config.policy.push_back({.principal = "*"});
+  return config;
+}
+
+// The demo's functions, one that logs (for `--log-type Tail`), one that is always throttled
+// (reserved concurrency 0), and a queue the event source mapping calls can name.
+Status add_functions(Engine& engine, HttpServerConfig& server) {
+  auto echo = engine.add_function(open_to_all({.name = "echo", .description = "its request"}),
+                                  [](const Event& ev) { return Response::ok(ev.body()); });
+  if (!echo) return echo;
+  (void)engine.add_function(open_to_all({.name = "fail"}), [](const Event&) {
     return Response::error("OrderRejected", "the order book is closed");
   });
-  (void)engine.add_function({.name = "crash"}, [](const Event&) -> Response {
+  (void)engine.add_function(open_to_all({.name = "crash"}), [](const Event&) -> Response {
     throw std::runtime_error("null order book");
   });
-  (void)engine.add_function({.name = "slow", .timeout = 20ms}, [](const Event&, Context& ctx) {
-    ctx.sleep_for(1s);  // cut short at the deadline
-    return Response::ok("too late");
-  });
-  (void)engine.add_function({.name = "logger"}, [](const Event& ev, Context& ctx) {
+  (void)engine.add_function(open_to_all({.name = "slow", .timeout = 20ms}),
+                            [](const Event&, Context& ctx) {
+                              ctx.sleep_for(1s);  // cut short at the deadline
+                              return Response::ok("too late");
+                            });
+  (void)engine.add_function(open_to_all({.name = "logger"}), [](const Event& ev, Context& ctx) {
     ctx.log("got " + std::to_string(ev.body().size()) + " bytes");
     return Response::ok(R"({"logged":true})");
   });
+  (void)engine.add_function(open_to_all({.name = "throttled", .reserved_concurrency = 0}),
+                            [](const Event&) { return Response::ok("never runs"); });
+  auto orders = Queue::create({.name = "orders"});
+  if (!orders) return Unexpected(orders.error());
+  server.event_sources["arn:aws:sqs:" + server.region + ":" + server.account_id + ":orders"] =
+      *orders;
+  return {};
 }
 
 }  // namespace
@@ -84,9 +100,12 @@ int main(int argc, char** argv) {
 
   auto engine = Engine::create();
   if (!engine) return 1;
-  add_functions(*engine);
-  auto server = HttpServer::start(
-      *engine, {.port = options.port, .io_threads = 2, .access_keys = std::move(options.keys)});
+  HttpServerConfig config{.port = options.port, .access_keys = std::move(options.keys)};
+  if (auto added = add_functions(*engine, config); !added) {
+    std::fprintf(stderr, "nanofaas_server: %s\n", added.error().message.c_str());
+    return 1;
+  }
+  auto server = HttpServer::start(*engine, std::move(config));
   if (!server) {
     std::fprintf(stderr, "nanofaas_server: %s\n", server.error().message.c_str());
     return 1;
