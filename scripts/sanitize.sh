@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The tests under AddressSanitizer and UBSan: builds the `asan` preset (Debug) in build/asan,
 # runs the tests and fails on any sanitizer report, ASan's warnings included. Extra arguments
-# go to ctest (say -R esm_test).
+# go to ctest (say -R MappingTest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
