@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh
+scripts/setup.sh clients  # the HTTP API tests drive the AWS CLI and SDK
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}  # as scripts/build.sh sets it
 # The benchmarks measure Release code: not built here.
 cmake --preset asan -DNANOFAAS_BUILD_BENCH=OFF

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages nanofaas needs, only those missing: scripts/setup.sh [bench] [fuzz]
+# Installs the Debian packages nanofaas needs, only those missing:
+#   scripts/setup.sh [bench] [fuzz] [clients]
 set -euo pipefail
 
 # Needed to build and test nanofaas.
@@ -15,12 +16,17 @@ packages=(
 bench_packages=(libtbb-dev libcaf-dev gnuplot-nox)
 # fuzz: clang-14 with libFuzzer and the sanitizer runtimes, for scripts/fuzz.sh.
 fuzz_packages=(clang-14 libclang-rt-14-dev)
+# clients: the real clients the HTTP API's tests drive: Debian's AWS CLI, and the AWS SDK for
+# JavaScript from npm (into tests/http/node/node_modules, as its package-lock.json pins it).
+client_packages=(awscli)
+command -v npm > /dev/null || client_packages+=(nodejs npm)
 
 for group in "$@"; do
   case "$group" in
     bench) packages+=("${bench_packages[@]}") ;;
     fuzz) packages+=("${fuzz_packages[@]}") ;;
-    *) echo "setup.sh: unknown group '$group' (known: bench, fuzz)" >&2; exit 2 ;;
+    clients) packages+=("${client_packages[@]}") ;;
+    *) echo "setup.sh: unknown group '$group' (known: bench, fuzz, clients)" >&2; exit 2 ;;
   esac
 done
 
@@ -31,11 +37,20 @@ for package in "${packages[@]}"; do
 done
 if (( ${#missing[@]} == 0 )); then
   echo "setup.sh: all ${#packages[@]} packages are installed"
-  exit 0
+else
+  sudo=""
+  (( $(id -u) == 0 )) || sudo=sudo
+  echo "setup.sh: installing ${missing[*]}"
+  $sudo apt-get update
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
-sudo=""
-(( $(id -u) == 0 )) || sudo=sudo
-echo "setup.sh: installing ${missing[*]}"
-$sudo apt-get update
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+if [[ " $* " == *" clients "* ]]; then
+  node_dir=$(dirname "$0")/../tests/http/node
+  # Again only when the lock file changed since the last install.
+  if [[ ! -f $node_dir/node_modules/.package-lock.json ||
+        $node_dir/package-lock.json -nt $node_dir/node_modules/.package-lock.json ]]; then
+    echo "setup.sh: installing the Node test clients (npm ci in tests/http/node)"
+    (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi

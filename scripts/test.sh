@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}  # as scripts/build.sh sets it, for the consumer builds
+scripts/setup.sh clients  # the AWS CLI and SDK the HTTP API tests drive
 scripts/build.sh
 ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure --no-tests=error -j2
 
