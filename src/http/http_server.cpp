@@ -28,7 +28,7 @@ ServerState::ServerState(Engine& engine, HttpServerConfig server_config)
 
 struct HttpServer::Impl {
   explicit Impl(Engine& engine, HttpServerConfig config)
-      : state(engine, std::move(config)), acceptor(net::make_strand(state.io)) {}
+      : state(engine, std::move(config)), acceptor(std::in_place, net::make_strand(*state.io)) {}
   ~Impl() { stop(); }
 
   Status listen();
@@ -36,7 +36,7 @@ struct HttpServer::Impl {
   void stop();
 
   http::ServerState state;
-  tcp::acceptor acceptor;
+  std::optional<tcp::acceptor> acceptor;  // reset by stop, before the io_context
   std::vector<std::thread> threads;
   std::uint16_t port = 0;
   bool stopped = false;
@@ -83,26 +83,26 @@ Status HttpServer::Impl::listen() {
   if (auto ok = check(state.config, address); !ok) return ok;
   const tcp::endpoint endpoint(address, state.config.port);
   boost::system::error_code error;
-  acceptor.open(endpoint.protocol(), error);
-  if (!error) acceptor.set_option(net::socket_base::reuse_address(true), error);
-  if (!error) acceptor.bind(endpoint, error);
-  if (!error) acceptor.listen(net::socket_base::max_listen_connections, error);
+  acceptor->open(endpoint.protocol(), error);
+  if (!error) acceptor->set_option(net::socket_base::reuse_address(true), error);
+  if (!error) acceptor->bind(endpoint, error);
+  if (!error) acceptor->listen(net::socket_base::max_listen_connections, error);
   if (error) {
     return Unexpected(
         Error{Errc::unavailable, "HttpServer: cannot listen on " + state.config.address + ":" +
                                      std::to_string(state.config.port) + ": " + error.message()});
   }
-  port = acceptor.local_endpoint().port();
+  port = acceptor->local_endpoint().port();
   accept();
   for (std::uint32_t i = 0; i < state.config.io_threads; ++i) {
-    threads.emplace_back([this] { state.io.run(); });
+    threads.emplace_back([this] { state.io->run(); });
   }
   return {};
 }
 
 void HttpServer::Impl::accept() {
-  acceptor.async_accept(
-      net::make_strand(state.io), [this](boost::system::error_code error, tcp::socket socket) {
+  acceptor->async_accept(
+      net::make_strand(*state.io), [this](boost::system::error_code error, tcp::socket socket) {
         if (error == net::error::operation_aborted) return;  // stopping
         if (!error) {
           if (state.connections.load(std::memory_order_relaxed) >= state.config.max_connections) {
@@ -119,18 +119,17 @@ void HttpServer::Impl::stop() {
   if (stopped) return;
   stopped = true;
   state.stopped.store(true, std::memory_order_release);
-  net::post(acceptor.get_executor(), [this] {
-    boost::system::error_code ignored;
-    acceptor.close(ignored);
-  });
-  state.io.stop();
+  state.io->stop();
   for (std::thread& t : threads) t.join();
-  // Calls in the engine answer into the stopped loop (their responses are dropped); the
-  // connections they hold go with the io_context.
+  // Calls in the engine answer into the stopped loop (their responses are dropped).
   while (state.responses_owed.load(std::memory_order_acquire) != 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   state.blocking.join();
+  // Every connection is now only held by a handler queued in the loop: destroying it closes
+  // them all.
+  acceptor.reset();
+  state.io.reset();
 }
 
 Expected<HttpServer> HttpServer::start(Engine& engine, HttpServerConfig config) {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <optional>
 
 #include "http/authenticator.hpp"
 #include "http/router.hpp"
@@ -25,7 +26,8 @@ struct ServerState {
   Authenticator authenticator;
   boost::asio::thread_pool blocking{1};
   Router router;
-  boost::asio::io_context io;
+  /// Reset by `HttpServer::stop`, which frees the connections still waiting in it.
+  std::optional<boost::asio::io_context> io{std::in_place};
 };
 
 }  // namespace nanofaas::http
