@@ -4,6 +4,8 @@
 // SIGINT. With no --key, requests are not authenticated and only loopback is served.
 //   aws lambda invoke --endpoint-url http://127.0.0.1:PORT --function-name echo
 //       --cli-binary-format raw-in-base64-out --payload '{"hi":1}' out.json
+// A queue, arn:aws:sqs:us-east-1:000000000000:orders, is there for event source mappings and
+// as a destination.
 
 #include <csignal>
 #include <cstdio>
@@ -85,8 +87,13 @@ int main(int argc, char** argv) {
   auto engine = Engine::create();
   if (!engine) return 1;
   add_functions(*engine);
+  auto orders = Queue::create({.name = "orders"});
+  if (!orders) return 1;
   auto server = HttpServer::start(
-      *engine, {.port = options.port, .io_threads = 2, .access_keys = std::move(options.keys)});
+      *engine, {.port = options.port,
+                .io_threads = 2,
+                .access_keys = std::move(options.keys),
+                .event_sources = {{"arn:aws:sqs:us-east-1:000000000000:orders", *orders}}});
   if (!server) {
     std::fprintf(stderr, "nanofaas_server: %s\n", server.error().message.c_str());
     return 1;
