@@ -148,6 +148,9 @@ TEST_F(HttpApiTest, PublishesAndListsVersions) {
   EXPECT_EQ(text(version, "/FunctionArn"), std::string(arn_prefix) + "echo:1");
   ASSERT_EQ(call("POST", "/2015-03-31/functions/echo/versions").status, 201);
 
+  auto all = json(call("GET", "/2015-03-31/functions/?FunctionVersion=ALL"));
+  EXPECT_EQ(text(all, "/Functions/2/FunctionArn"), std::string(arn_prefix) + "echo:2");
+  EXPECT_EQ(text(all, "/Functions/3/FunctionArn"), std::string(arn_prefix) + "other:$LATEST");
   auto list = json(call("GET", "/2015-03-31/functions/echo/versions"));
   EXPECT_EQ(text(list, "/Versions/0/Version"), "$LATEST");
   EXPECT_EQ(text(list, "/Versions/1/Version"), "1");

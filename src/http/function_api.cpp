@@ -58,15 +58,30 @@ void write_function_configuration(JsonWriter& json, const ApiContext& api, const
 }
 
 void list_functions(const ApiContext& api, ApiCall&& call) {
-  const std::vector<std::string> names = api.engine.function_names();
-  auto range = page(call, names.size());
+  // Each function's $LATEST, or with FunctionVersion=ALL every version of each.
+  const std::string_view which = call.param("FunctionVersion");
+  if (!which.empty() && which != "ALL") {
+    return call.respond(invalid_parameter(
+        "1 validation error detected: Value '" + std::string(which) +
+        "' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value "
+        "set: [ALL]"));
+  }
+  std::vector<FunctionInfo> infos;
+  for (const std::string& name : api.engine.function_names()) {
+    if (which.empty()) {
+      if (auto info = api.engine.get_function(name)) infos.push_back(std::move(*info));
+    } else if (auto versions = api.engine.list_versions(name)) {
+      for (FunctionInfo& info : *versions) infos.push_back(std::move(info));
+    }
+  }
+  auto range = page(call, infos.size());
   if (!range) return call.respond(std::move(range.error()));
   std::string body;
   JsonWriter json(body);
   json.begin_object().key("Functions").begin_array();
   for (std::size_t i = range->begin; i < range->end; ++i) {
-    auto info = api.engine.get_function(names[i]);
-    if (info) write_function_configuration(json, api, *info, {});  // skips one removed meanwhile
+    const FunctionInfo& info = infos[i];
+    write_function_configuration(json, api, info, which.empty() ? "" : info.version);
   }
   json.end_array();
   if (!range->next_marker.empty()) json.key("NextMarker").string(range->next_marker);

@@ -14,7 +14,7 @@ namespace nanofaas::http {
 void write_function_configuration(JsonWriter& json, const ApiContext& api, const FunctionInfo& info,
                                   std::string_view qualifier);
 
-/// `ListFunctions` (`GET /2015-03-31/functions/`, `MaxItems` and `Marker`).
+/// `ListFunctions` (`GET /2015-03-31/functions/`, `MaxItems`, `Marker`, `FunctionVersion=ALL`).
 void list_functions(const ApiContext& api, ApiCall&& call);
 /// `GetFunction` (`GET /2015-03-31/functions/{name}`, `Qualifier`).
 void get_function(const ApiContext& api, ApiCall&& call, std::string_view name);
