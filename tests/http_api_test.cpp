@@ -362,6 +362,9 @@ TEST_F(HttpApiTest, MapsAQueueToAFunction) {
   EXPECT_FALSE(engine->get_event_source_mapping(uuid)->enabled);
   expect_error(call("PUT", mappings + uuid, R"({"BatchSize":0})"), 400,
                "InvalidParameterValueException");
+  // An error from the engine's blocking update comes back through the blocking pool.
+  expect_error(call("PUT", mappings + uuid, R"({"FunctionName":"nope"})"), 404,
+               "ResourceNotFoundException");
 
   const HttpReply deleted = call("DELETE", mappings + uuid);
   ASSERT_EQ(deleted.status, 202) << deleted.body;
