@@ -4,6 +4,8 @@
 // SIGINT. With no --key, requests are not authenticated and only loopback is served.
 //   aws lambda invoke --endpoint-url http://127.0.0.1:PORT --function-name echo
 //       --cli-binary-format raw-in-base64-out --payload '{"hi":1}' out.json
+// A queue, arn:aws:sqs:us-east-1:000000000000:orders, is there for event source mappings and
+// as a destination.
 
 #include <csignal>
 #include <cstdio>
