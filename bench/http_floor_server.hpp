@@ -48,7 +48,8 @@ class FloorServer {
       response.keep_alive(request.keep_alive());
       response.prepare_payload();
       boost::beast::http::async_write(
-          stream, response, [self = shared_from_this()](boost::beast::error_code error, std::size_t) {
+          stream, response,
+          [self = shared_from_this()](boost::beast::error_code error, std::size_t) {
             if (!error) self->read();
           });
     }

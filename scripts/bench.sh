@@ -2,7 +2,7 @@
 # The benchmark suite as one command: scripts/bench.sh [quick|full]
 # Installs what it needs (scripts/setup.sh bench: oneTBB, CAF, gnuplot), builds Release in
 # ${BUILD_DIR:-build} (scripts/build.sh), runs nanofaas_bench_suite (CSV, one file per figure)
-# and the headline, mapping and filter benchmarks and the instruction counts (text) into
+# and the headline, mapping, filter and HTTP benchmarks and the instruction counts (text) into
 # bench/results/, draws the figures
 # (bench/plots/figures.gp, SVG) and writes bench/results/ratios.md with the machine under it.
 # quick: ~2 minutes of measuring on 2 cores, medians of 3; full: medians of 5, longer runs.
@@ -11,8 +11,10 @@ cd "$(dirname "$0")/.."
 
 mode=${1:-quick}
 case $mode in
-  quick) suite_flags=(--quick); headline_args=(5000); mapping_args=(3); filter_repetitions=3 ;;
-  full) suite_flags=(); headline_args=(); mapping_args=(); filter_repetitions=5 ;;
+  quick) suite_flags=(--quick); headline_args=(5000); mapping_args=(3); filter_repetitions=3
+         http_args=(1 3 4) ;;
+  full) suite_flags=(); headline_args=(); mapping_args=(); filter_repetitions=5
+        http_args=(2 5 4) ;;
   *) echo "usage: scripts/bench.sh [quick|full]" >&2; exit 2 ;;
 esac
 command_line="scripts/bench.sh $mode"
@@ -35,6 +37,11 @@ echo "== nanofaas_bench_mapping ${mapping_args[*]} > $results/mapping.txt"
 echo "== nanofaas_bench_filter > $results/filter.txt"
 "$build_dir/bench/nanofaas_bench_filter" --benchmark_repetitions="$filter_repetitions" \
   --benchmark_report_aggregates_only=true > "$results/filter.txt"
+echo "== nanofaas_bench_http ${http_args[*]} > $results/http.txt"
+"$build_dir/bench/nanofaas_bench_http" "${http_args[@]}" > "$results/http.txt"
+echo "== nanofaas_bench_sigv4 >> $results/http.txt"
+"$build_dir/bench/nanofaas_bench_sigv4" --benchmark_repetitions="$filter_repetitions" \
+  --benchmark_report_aggregates_only=true >> "$results/http.txt"
 if [[ -x $build_dir/bench/nanofaas_bench_icount ]] && command -v valgrind > /dev/null; then
   echo "== scripts/instruction_gate.sh > $results/instructions.txt"
   # A failed gate is reported in the file, and the plots and notes are still written.
@@ -61,6 +68,6 @@ compiler=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build_dir/CMakeCache.txt"
   echo "counts); load average (1, 5, 15 min) $load_before at the start (after the build),"
   echo "$load_after at the end (this run's own threads count): other work on the machine"
   echo "disturbs nanofaas' spinning workers most."
-  echo "Other output: headline.txt, mapping.txt, filter.txt, instructions.txt, *.csv, *.svg."
+  echo "Other output: headline.txt, mapping.txt, filter.txt, http.txt, instructions.txt, *.csv, *.svg."
 } >> "$results/ratios.md"
 echo "bench.sh: results in $results/ (measuring took ${elapsed} s)"
