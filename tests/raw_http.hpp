@@ -8,7 +8,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -59,9 +62,11 @@ class RawHttp {
     }
     RawResponse response;
     response.headers = buffer_.substr(0, end + 2);
-    response.status = std::stoi(response.headers.substr(9, 3));
+    if (response.headers.size() < 12 || response.headers.compare(0, 5, "HTTP/") != 0)
+      return std::nullopt;
+    response.status = std::atoi(response.headers.substr(9, 3).c_str());
     const std::string length = response.header("content-length");
-    const std::size_t size = length.empty() ? 0 : std::stoul(length);
+    const std::size_t size = length.empty() ? 0 : std::strtoul(length.c_str(), nullptr, 10);
     while (buffer_.size() < end + 4 + size) {
       if (!fill()) return std::nullopt;
     }
@@ -75,6 +80,8 @@ class RawHttp {
     const ssize_t n = ::recv(fd_, &c, 1, 0);
     return n == 0 || (n < 0 && errno == ECONNRESET);
   }
+  /// Sends no more: the server reads the end of the stream after what was sent.
+  void shutdown_send() { ::shutdown(fd_, SHUT_WR); }
   void close() {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;

@@ -4,6 +4,7 @@
 
 #include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
+#include <sanitizer/lsan_interface.h>
 
 #include "runtime/stack_allocator.hpp"
 
@@ -11,6 +12,14 @@ namespace nanofaas::detail {
 
 void forget_stack_frames(void* bottom, std::size_t size) noexcept {
   ASAN_UNPOISON_MEMORY_REGION(bottom, size);
+}
+
+void scan_stack_for_leaks(void* bottom, std::size_t size) noexcept {
+  __lsan_register_root_region(bottom, size);
+}
+
+void stop_scanning_stack(void* bottom, std::size_t size) noexcept {
+  __lsan_unregister_root_region(bottom, size);
 }
 
 boost::fibers::context* AsanSwitches::switching_to(boost::fibers::context* next) noexcept {

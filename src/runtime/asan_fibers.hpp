@@ -37,6 +37,10 @@ class StackCache;
 
 /// Marks [bottom, bottom + size), stack memory that holds no live frame, addressable again.
 void forget_stack_frames(void* bottom, std::size_t size) noexcept;
+/// Makes LeakSanitizer scan a fiber stack for pointers (it scans threads' stacks only), or
+/// stop before the stack is unmapped: memory only a live fiber holds is not a leak.
+void scan_stack_for_leaks(void* bottom, std::size_t size) noexcept;
+void stop_scanning_stack(void* bottom, std::size_t size) noexcept;
 
 /// The stack switches of one worker, told to ASan. ASan wants the start of a switch announced
 /// on the old stack and its end on the new one; Boost, not nanofaas, runs first when a fiber
@@ -60,6 +64,8 @@ class AsanSwitches {
 #else
 
 inline void forget_stack_frames(void*, std::size_t) noexcept {}
+inline void scan_stack_for_leaks(void*, std::size_t) noexcept {}
+inline void stop_scanning_stack(void*, std::size_t) noexcept {}
 
 class AsanSwitches {
  public:

@@ -21,7 +21,12 @@ StackCache::StackCache(std::size_t stack_size, std::size_t reserve) noexcept : r
 }
 
 StackCache::~StackCache() {
-  for (void* base : free_) ::munmap(base, mapping_size_);
+  for (void* base : free_) unmap_stack(base);
+}
+
+void StackCache::unmap_stack(void* base) const noexcept {
+  stop_scanning_stack(static_cast<char*>(base) + page_size(), usable_size_);
+  ::munmap(base, mapping_size_);
 }
 
 void* StackCache::map_stack() const noexcept {
@@ -35,6 +40,7 @@ void* StackCache::map_stack() const noexcept {
     ::munmap(base, mapping_size_);
     return nullptr;
   }
+  scan_stack_for_leaks(static_cast<char*>(base) + page_size(), usable_size_);
   return base;
 }
 
@@ -88,7 +94,7 @@ void StackCache::deallocate(boost::context::stack_context& stack) noexcept {
   if (free_.size() < max_cached_stacks) {
     free_.push_back(base);
   } else {
-    ::munmap(base, mapping_size_);
+    unmap_stack(base);
   }
 }
 

@@ -36,6 +36,8 @@ class StackCache {
 
  private:
   void* map_stack() const noexcept;
+  /// Unmaps a stack `map_stack` made.
+  void unmap_stack(void* base) const noexcept;
 
   std::size_t reserve_;
   std::size_t usable_size_;
