@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -103,14 +102,54 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+struct Row {
+  const char* name;
+  std::uint16_t port;
+  const std::string* request;
+  std::vector<double> rps{}, p50{}, p99{};
+};
+
+// One table: every row measured in each round, rows alternating, medians printed.
+bool measure(std::vector<Row>& rows, int connections, int rounds, double seconds) {
+  for (int r = 0; r < rounds; ++r) {
+    for (Row& row : rows) {
+      const Round round = drive(row.port, *row.request, connections, seconds);
+      if (!round.ok) {
+        std::fprintf(stderr, "%s: a request failed\n", row.name);
+        return false;
+      }
+      row.rps.push_back(round.requests_per_second);
+      row.p50.push_back(round.p50_us);
+      row.p99.push_back(round.p99_us);
+    }
+  }
+  std::printf("\n%d connection%s:\n\n", connections, connections == 1 ? "" : "s");
+  std::printf("| server | requests/s | p50 µs | p99 µs | throughput vs floor | p50 vs floor |\n");
+  std::printf("|---|---|---|---|---|---|\n");
+  const double floor_rps = median(rows[0].rps);
+  const double floor_p50 = median(rows[0].p50);
+  for (const Row& row : rows) {
+    std::printf("| %s | %.0f | %.1f | %.1f | %.2f | %.2f× |\n", row.name, median(row.rps),
+                median(row.p50), median(row.p99), median(row.rps) / floor_rps,
+                median(row.p50) / floor_p50);
+  }
+  std::printf("\nSigV4 verification per request (p50 difference): %.1f µs\n",
+              median(rows[2].p50) - median(rows[1].p50));
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
   const int rounds = argc > 2 ? std::atoi(argv[2]) : 3;
-  const int connections = argc > 3 ? std::atoi(argv[3]) : 4;
-  if (seconds <= 0 || rounds <= 0 || connections <= 0) {
-    std::fprintf(stderr, "usage: %s [SECONDS_PER_ROUND] [ROUNDS] [CONNECTIONS]\n", argv[0]);
+  std::vector<int> connection_counts;
+  for (int i = 3; i < argc; ++i) connection_counts.push_back(std::atoi(argv[i]));
+  if (connection_counts.empty()) connection_counts = {1, 4, 8};
+  if (seconds <= 0 || rounds <= 0 ||
+      std::any_of(connection_counts.begin(), connection_counts.end(),
+                  [](int c) { return c <= 0; })) {
+    std::fprintf(stderr, "usage: %s [SECONDS_PER_ROUND] [ROUNDS] [CONNECTIONS...]\n", argv[0]);
     return 2;
   }
   constexpr unsigned io_threads = 1;
@@ -123,49 +162,22 @@ int main(int argc, char** argv) {
   auto open = HttpServer::start(engine, {.io_threads = io_threads}).value();
   auto signed_server =
       HttpServer::start(engine, {.io_threads = io_threads, .access_keys = {bench_key}}).value();
-  bench::FloorServer floor(io_threads);
-
-  struct Row {
-    const char* name;
-    std::function<Round()> run;
-    std::vector<double> rps{}, p50{}, p99{};
-  };
+  bench::FloorServer floor(io_threads, false);
+  bench::FloorServer hand_off(io_threads, true);
   const std::string plain = plain_request();
   const std::string sigv4 = signed_request();
-  std::vector<Row> rows = {
-      {"Beast echo server (floor)",
-       [&] { return drive(floor.port(), plain, connections, seconds); }},
-      {"nanofaas Invoke", [&] { return drive(open.port(), plain, connections, seconds); }},
-      {"nanofaas Invoke, SigV4",
-       [&] { return drive(signed_server.port(), sigv4, connections, seconds); }},
-  };
-  for (int r = 0; r < rounds; ++r) {
-    for (Row& row : rows) {
-      const Round round = row.run();
-      if (!round.ok) {
-        std::fprintf(stderr, "%s: a request failed\n", row.name);
-        return 1;
-      }
-      row.rps.push_back(round.requests_per_second);
-      row.p50.push_back(round.p50_us);
-      row.p99.push_back(round.p99_us);
-    }
-  }
+
   std::printf(
-      "Invoke over HTTP/1.1 keep-alive, %d client connections (a thread each, on the same "
-      "machine), %u I/O thread, engine workers 2 with idle_spin 0, %zu-byte echo; "
-      "medians of %d rounds of %.1f s\n\n",
-      connections, io_threads, body.size(), rounds, seconds);
-  std::printf("| server | requests/s | p50 µs | p99 µs | throughput vs floor | p50 vs floor |\n");
-  std::printf("|---|---|---|---|---|---|\n");
-  const double floor_rps = median(rows[0].rps);
-  const double floor_p50 = median(rows[0].p50);
-  for (const Row& row : rows) {
-    std::printf("| %s | %.0f | %.1f | %.1f | %.2f | %.2f× |\n", row.name, median(row.rps),
-                median(row.p50), median(row.p99), median(row.rps) / floor_rps,
-                median(row.p50) / floor_p50);
+      "Invoke over HTTP/1.1 keep-alive, client connections a thread each on the same machine, "
+      "%u I/O thread, engine workers 2 with idle_spin 0, %zu-byte echo; medians of %d rounds "
+      "of %.1f s, rows alternating\n",
+      io_threads, body.size(), rounds, seconds);
+  for (const int connections : connection_counts) {
+    std::vector<Row> rows = {{"Beast echo server (floor)", floor.port(), &plain},
+                             {"nanofaas Invoke", open.port(), &plain},
+                             {"nanofaas Invoke, SigV4", signed_server.port(), &sigv4},
+                             {"Beast, answered from another thread", hand_off.port(), &plain}};
+    if (!measure(rows, connections, rounds, seconds)) return 1;
   }
-  std::printf("\nSigV4 verification per request (p50 difference): %.1f µs\n",
-              median(rows[2].p50) - median(rows[1].p50));
   return 0;
 }

@@ -2,9 +2,13 @@
 
 // The floor for the HTTP API's benchmark: a bare Boost.Beast server on its own I/O threads
 // that answers every request with its body at once, with the same keep-alive handling and
-// response shape as nanofaas' server, and nothing else.
+// response shape as nanofaas' server, and nothing else. With `hand_off`, each request goes to
+// another thread and its answer comes back to the I/O thread, as a server whose work runs off
+// its I/O threads must do: the cost of that round trip alone.
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -17,12 +21,15 @@ namespace nanofaas::bench {
 
 class FloorServer {
  public:
-  explicit FloorServer(unsigned io_threads)
-      : acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+  FloorServer(unsigned io_threads, bool hand_off)
+      : acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}), hand_off_(hand_off) {
     accept();
     for (unsigned i = 0; i < io_threads; ++i) threads_.emplace_back([this] { io_.run(); });
+    if (hand_off_) threads_.emplace_back([this] { work_.run(); });
   }
   ~FloorServer() {
+    work_guard_.reset();
+    work_.stop();
     io_.stop();
     for (auto& t : threads_) t.join();
   }
@@ -31,13 +38,18 @@ class FloorServer {
  private:
   using tcp = boost::asio::ip::tcp;
   struct Session : std::enable_shared_from_this<Session> {
-    explicit Session(tcp::socket&& socket) : stream(std::move(socket)) {}
+    Session(tcp::socket&& socket, boost::asio::io_context* work)
+        : stream(std::move(socket)), work(work) {}
     void read() {
       request = {};
       boost::beast::http::async_read(
           stream, buffer, request,
           [self = shared_from_this()](boost::beast::error_code error, std::size_t) {
-            if (!error) self->answer();
+            if (error) return;
+            if (self->work == nullptr) return self->answer();
+            boost::asio::post(*self->work, [self] {
+              boost::asio::post(self->stream.get_executor(), [self] { self->answer(); });
+            });
           });
     }
     void answer() {
@@ -54,22 +66,27 @@ class FloorServer {
           });
     }
     boost::beast::tcp_stream stream;
+    boost::asio::io_context* work;  // the thread requests are handed to, or null
     boost::beast::flat_buffer buffer;
     boost::beast::http::request<boost::beast::http::string_body> request;
     boost::beast::http::response<boost::beast::http::string_body> response;
   };
 
   void accept() {
-    acceptor_.async_accept(boost::asio::make_strand(io_),
-                           [this](boost::beast::error_code error, tcp::socket socket) {
-                             if (error) return;
-                             std::make_shared<Session>(std::move(socket))->read();
-                             accept();
-                           });
+    acceptor_.async_accept(
+        boost::asio::make_strand(io_), [this](boost::beast::error_code error, tcp::socket socket) {
+          if (error) return;
+          std::make_shared<Session>(std::move(socket), hand_off_ ? &work_ : nullptr)->read();
+          accept();
+        });
   }
 
   boost::asio::io_context io_;
+  boost::asio::io_context work_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_guard_{
+      work_.get_executor()};
   tcp::acceptor acceptor_;
+  bool hand_off_;
   std::vector<std::thread> threads_;
 };
 

@@ -12,9 +12,9 @@ cd "$(dirname "$0")/.."
 mode=${1:-quick}
 case $mode in
   quick) suite_flags=(--quick); headline_args=(5000); mapping_args=(3); filter_repetitions=3
-         http_args=(1 3 4) ;;
+         http_args=(1 3 1 4 8) ;;
   full) suite_flags=(); headline_args=(); mapping_args=(); filter_repetitions=5
-        http_args=(2 5 4) ;;
+        http_args=(2 5 1 4 8) ;;
   *) echo "usage: scripts/bench.sh [quick|full]" >&2; exit 2 ;;
 esac
 command_line="scripts/bench.sh $mode"

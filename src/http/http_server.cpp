@@ -120,7 +120,7 @@ void HttpServer::Impl::run_io() {
   using steady = std::chrono::steady_clock;
   net::io_context& io = *state.io;
   const auto spin = state.config.io_spin;
-  constexpr auto poll_every = std::chrono::microseconds(5);  // sockets, while spinning
+  constexpr auto poll_every = std::chrono::microseconds(25);  // sockets, while spinning
   while (!io.stopped()) {
     // While an answer is owed, most calls end within microseconds: wait for it here rather
     // than sleep in epoll, whose wake-up costs more than the wait (tens of µs on a VM).
