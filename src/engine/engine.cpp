@@ -213,8 +213,12 @@ Status Engine::invoke(std::string_view qualified_name, Payload&& payload, Invoke
                                   options.tail_log,
                                   caller_depth() + 1,
                                   std::move(on_complete)};
-  impl_->pick_worker().post(
-      detail::Task::run(detail::Job{.run = &start_handed_over_call, .a = call}));
+  // Start where an idle environment of the target is: the call then runs on it in place.
+  detail::Worker* worker = &impl_->pick_worker();
+  if (auto target = impl_->registry.resolve(call->qualified_name)) {
+    worker = impl_->workers[target->version->pool.idle_worker_or(worker->index())].get();
+  }
+  worker->post(detail::Task::run(detail::Job{.run = &start_handed_over_call, .a = call}));
   return {};
 }
 

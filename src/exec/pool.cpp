@@ -26,6 +26,18 @@ Environment* Pool::try_acquire(std::uint32_t preferred_worker) noexcept {
   return env;
 }
 
+std::uint32_t Pool::idle_worker_or(std::uint32_t fallback) noexcept {
+  if (idle.load(std::memory_order_relaxed) == 0) return fallback;
+  std::lock_guard lock(lock_);
+  for (std::size_t i = 0; i < idle_.size(); ++i) {
+    if (!idle_[i].provisioned.empty()) return static_cast<std::uint32_t>(i);
+  }
+  for (std::size_t i = 0; i < idle_.size(); ++i) {
+    if (!idle_[i].on_demand.empty()) return static_cast<std::uint32_t>(i);
+  }
+  return fallback;
+}
+
 Environment* Pool::try_acquire_on(std::uint32_t worker) noexcept {
   if (idle.load(std::memory_order_relaxed) == 0) return nullptr;
   std::lock_guard lock(lock_);

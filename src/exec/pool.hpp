@@ -24,6 +24,10 @@ class Pool {
   Environment* try_acquire_on(std::uint32_t worker) noexcept;
   /// An idle environment, `preferred_worker`'s first, or nullptr when none is idle.
   Environment* try_acquire(std::uint32_t preferred_worker) noexcept;
+  /// A worker with an idle environment (provisioned first), or `fallback` when none is idle:
+  /// where a call that can wait for its turn should start, to run on that environment without
+  /// crossing threads. A hint: the environment may be taken meanwhile.
+  std::uint32_t idle_worker_or(std::uint32_t fallback) noexcept;
   /// Returns an environment to the idle lists, stamped `now`. Called on its worker.
   void release(Environment* env, time_point now);
   /// Moves out idle on-demand environments last used before `cutoff`, counting them out of

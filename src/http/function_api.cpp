@@ -1,5 +1,8 @@
 #include "http/function_api.hpp"
 
+#include <optional>
+#include <string>
+
 #include "http/control_support.hpp"
 #include "http/function_ref.hpp"
 #include "http/json_body.hpp"
@@ -89,15 +92,39 @@ void list_functions(const ApiContext& api, ApiCall&& call) {
   call.respond(json_response(status::ok, std::move(body)));
 }
 
-void get_function(const ApiContext& api, ApiCall&& call, std::string_view name) {
+namespace {
+
+// The function a call names (with its `Qualifier`), or the error answered.
+struct NamedFunction {
+  std::string qualified;
+  FunctionInfo info;
+};
+std::optional<NamedFunction> find_function(const ApiContext& api, ApiCall& call,
+                                           std::string_view name) {
   auto qualified = qualified_name(name, call.param("Qualifier"));
-  if (!qualified) return call.respond(error_response(qualified.error()));
+  if (!qualified) {
+    call.respond(error_response(qualified.error()));
+    return std::nullopt;
+  }
   auto info = api.engine.get_function(*qualified);
-  if (!info) return call.respond(error_response(info.error()));
+  if (!info) {
+    call.respond(error_response(info.error()));
+    return std::nullopt;
+  }
+  return NamedFunction{std::move(*qualified), std::move(*info)};
+}
+
+}  // namespace
+
+void get_function(const ApiContext& api, ApiCall&& call, std::string_view name) {
+  auto found = find_function(api, call, name);
+  if (!found) return;
+  const std::string& qualified = found->qualified;
+  const FunctionInfo* info = &found->info;
   std::string body;
   JsonWriter json(body);
   json.begin_object().key("Configuration");
-  write_function_configuration(json, api, *info, qualifier_of(*qualified));
+  write_function_configuration(json, api, *info, qualifier_of(qualified));
   json.key("Code").begin_object().key("RepositoryType").string("nanofaas").end_object();
   if (info->reserved_concurrency) {
     json.key("Concurrency")
@@ -111,13 +138,11 @@ void get_function(const ApiContext& api, ApiCall&& call, std::string_view name) 
 }
 
 void get_function_configuration(const ApiContext& api, ApiCall&& call, std::string_view name) {
-  auto qualified = qualified_name(name, call.param("Qualifier"));
-  if (!qualified) return call.respond(error_response(qualified.error()));
-  auto info = api.engine.get_function(*qualified);
-  if (!info) return call.respond(error_response(info.error()));
+  auto found = find_function(api, call, name);
+  if (!found) return;
   std::string body;
   JsonWriter json(body);
-  write_function_configuration(json, api, *info, qualifier_of(*qualified));
+  write_function_configuration(json, api, found->info, qualifier_of(found->qualified));
   call.respond(json_response(status::ok, std::move(body)));
 }
 
