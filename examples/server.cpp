@@ -33,9 +33,10 @@ bool parse(int argc, char** argv, Options& options) {
     if (i + 1 >= argc) return false;
     const std::string_view value = argv[++i];
     if (arg == "--port") {
+      const std::string text(value);
       char* end = nullptr;
-      const unsigned long port = std::strtoul(std::string(value).c_str(), &end, 10);
-      if (*end != '\0' || port > 65535) return false;
+      const unsigned long port = std::strtoul(text.c_str(), &end, 10);
+      if (text.empty() || *end != '\0' || port > 65535) return false;
       options.port = static_cast<std::uint16_t>(port);
     } else if (arg == "--key") {
       const std::size_t colon = value.find(':');
