@@ -253,6 +253,30 @@ TEST_F(HttpServerTest, TheClientContextReachesTheHandlerDecoded) {
   EXPECT_EQ(response->body, R"({"custom":{"k":"v"}})");
 }
 
+TEST_F(HttpServerTest, MetricsAreServedUnsignedOnlyWhenTheHostTurnsThemOn) {
+  start({.access_keys = {{.id = "AKID", .secret = "secret", .principal = "p"}},
+         .metrics = [] { return std::string("# TYPE up gauge\nup 1\n"); }});
+  RawHttp client(port());
+  ASSERT_TRUE(client.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto scrape = client.read_response();
+  ASSERT_TRUE(scrape);
+  EXPECT_EQ(scrape->status, 200);
+  EXPECT_EQ(scrape->body, "# TYPE up gauge\nup 1\n");
+  EXPECT_EQ(scrape->header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  ASSERT_TRUE(client.send(post(invoke_echo, "{}")));  // the API itself stays signed
+  auto unsigned_call = client.read_response();
+  ASSERT_TRUE(unsigned_call);
+  EXPECT_EQ(unsigned_call->status, 403);
+
+  server_.reset();
+  start();  // without `metrics`, /metrics is no route
+  RawHttp other(port());
+  ASSERT_TRUE(other.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto none = other.read_response();
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 404);
+}
+
 TEST_F(HttpServerTest, ConfigurationsThatWouldExposeOrBreakTheServerAreRefused) {
   auto beyond_loopback = HttpServer::start(*engine_, {.address = "0.0.0.0"});
   ASSERT_FALSE(beyond_loopback);

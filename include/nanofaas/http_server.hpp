@@ -49,7 +49,7 @@ struct HttpServerConfig {
   /// `arn:aws:sqs:us-east-1:000000000000:orders`). A `Queue` here may also be a destination.
   std::map<std::string, std::shared_ptr<Source>> event_sources{};
   /// When set, `GET /metrics` answers with what it returns (Prometheus' text format), without
-  /// authentication, as a scrape endpoint does.
+  /// authentication, as a scrape endpoint does. Called on an I/O thread: it must not block.
   std::function<std::string()> metrics{};
 };
 

@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/http/field.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -89,6 +90,14 @@ void Connection::on_request() {
     }
     state.responses_owed.fetch_sub(1, std::memory_order_release);
   };
+  // A Prometheus scrape is not signed: it is answered before authentication, when enabled.
+  if (state_.config.metrics && request_.method() == beast_http::verb::get &&
+      to_std(request_.target()) == "/metrics") {
+    Response metrics(status::ok, 11);
+    metrics.set(beast_http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    metrics.body() = state_.config.metrics();
+    return respond(std::move(metrics));
+  }
   auto who = state_.authenticator.authenticate(request_);
   if (auto* denied = std::get_if<Response>(&who)) return respond(std::move(*denied));
   ApiCall call{request_, {}, {}, std::move(std::get<std::string>(who)), std::move(respond)};
