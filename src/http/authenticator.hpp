@@ -15,7 +15,6 @@ namespace nanofaas::http {
 class Authenticator {
  public:
   explicit Authenticator(std::vector<AccessKey> keys);
-  [[nodiscard]] bool enabled() const noexcept { return enabled_; }
   /// The principal, or the error response.
   [[nodiscard]] std::variant<std::string, Response> authenticate(const Request& request) const;
 

@@ -45,10 +45,6 @@ struct HttpServer::Impl {
 
 namespace {
 
-bool is_loopback(const net::ip::address& address) {
-  return address.is_loopback();
-}
-
 Status check(const HttpServerConfig& config, net::ip::address& address) {
   boost::system::error_code error;
   address = net::ip::make_address(config.address, error);
@@ -56,7 +52,7 @@ Status check(const HttpServerConfig& config, net::ip::address& address) {
     return Unexpected(Error{Errc::invalid_argument, "HttpServerConfig::address '" + config.address +
                                                         "' is not an IP address"});
   }
-  if (config.access_keys.empty() && !is_loopback(address)) {
+  if (config.access_keys.empty() && !address.is_loopback()) {
     return Unexpected(Error{Errc::invalid_argument,
                             "HttpServerConfig: binding " + config.address +
                                 " (beyond loopback) needs access_keys: requests must be signed"});
