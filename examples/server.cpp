@@ -2,6 +2,7 @@
 //   nanofaas_server [--port N] [--key ACCESS_KEY_ID:SECRET]...
 // Prints its base URL (http://127.0.0.1:PORT) as its first line, then serves until SIGTERM or
 // SIGINT. With no --key, requests are not authenticated and only loopback is served.
+// GET /metrics answers in Prometheus' text format, for a scrape.
 //   aws lambda invoke --endpoint-url http://127.0.0.1:PORT --function-name echo
 //       --cli-binary-format raw-in-base64-out --payload '{"hi":1}' out.json
 // A queue, arn:aws:sqs:us-east-1:000000000000:orders, is there for event source mappings and
@@ -16,6 +17,7 @@
 
 #include "nanofaas/http_server.hpp"
 #include "nanofaas/nanofaas.hpp"
+#include "nanofaas/prometheus.hpp"
 
 namespace {
 
@@ -104,6 +106,8 @@ int main(int argc, char** argv) {
   auto engine = Engine::create();
   if (!engine) return 1;
   HttpServerConfig config{.port = options.port, .access_keys = std::move(options.keys)};
+  // GET /metrics for a Prometheus scrape; the engine outlives the server, stopped before it.
+  config.metrics = [&engine = *engine] { return prometheus_text(engine.metrics()); };
   if (auto added = add_functions(*engine, config); !added) {
     std::fprintf(stderr, "nanofaas_server: %s\n", added.error().message.c_str());
     return 1;

@@ -16,9 +16,10 @@ packages=(
 bench_packages=(libtbb-dev libcaf-dev gnuplot-nox)
 # fuzz: clang-14 with libFuzzer and the sanitizer runtimes, for scripts/fuzz.sh.
 fuzz_packages=(clang-14 libclang-rt-14-dev)
-# clients: the real clients the HTTP API's tests drive: Debian's AWS CLI, and the AWS SDK for
-# JavaScript from npm (into tests/http/node/node_modules, as its package-lock.json pins it).
-client_packages=(awscli)
+# clients: the real clients the HTTP API's tests drive: Debian's AWS CLI, Prometheus and promtool
+# with curl (to scrape /metrics), and the AWS SDK for JavaScript from npm (into
+# tests/http/node/node_modules, as its package-lock.json pins it).
+client_packages=(awscli prometheus curl)
 command -v npm > /dev/null || client_packages+=(nodejs npm)
 
 for group in "$@"; do

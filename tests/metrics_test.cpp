@@ -39,6 +39,27 @@ TEST(MetricsTest, PercentilesFollowTheSamples) {
   EXPECT_EQ(DurationHistogram().p99().count(), 0);
 }
 
+// Prometheus' `le` buckets and `_sum`: every sample at or below a bound counts, and the sum is
+// exact where the buckets are not.
+TEST(MetricsTest, CountAtMostAndSumServeCumulativeBuckets) {
+  DurationHistogram h;
+  EXPECT_EQ(h.count_at_most(nanoseconds(1000)), 0u);
+  for (std::int64_t v : {3LL, 999LL, 1000LL, 1001LL, 50000LL, 2000000LL}) h.record(nanoseconds(v));
+  h.record(nanoseconds(-5));  // counted as zero
+  EXPECT_EQ(h.count_at_most(nanoseconds(-1)), 0u);
+  EXPECT_EQ(h.count_at_most(nanoseconds(0)), 1u);
+  EXPECT_EQ(h.count_at_most(nanoseconds(3)), 2u);
+  // 1001 shares 1000's bucket (within ~6%), so it counts too; 50 us does not.
+  EXPECT_EQ(h.count_at_most(nanoseconds(1000)), 5u);
+  EXPECT_EQ(h.count_at_most(nanoseconds(60000)), 6u);
+  EXPECT_EQ(h.count_at_most(nanoseconds(10'000'000'000)), h.count());
+  EXPECT_EQ(h.sum(), nanoseconds(3 + 999 + 1000 + 1001 + 50000 + 2000000));
+  DurationHistogram other;
+  other.record(nanoseconds(7));
+  h.merge(other);
+  EXPECT_EQ(h.sum(), nanoseconds(3 + 999 + 1000 + 1001 + 50000 + 2000000 + 7));
+}
+
 // `engine.metrics().find(...)` on the temporary snapshot gives the entry itself: a pointer
 // into the temporary would dangle past the statement.
 TEST(MetricsSnapshotTest, FindOnATemporaryOwnsTheEntry) {

@@ -19,12 +19,21 @@ class NANOFAAS_API DurationHistogram {
   static constexpr std::size_t magnitudes = 36;
   static constexpr std::size_t bucket_count = sub_buckets * magnitudes;
 
-  /// Counts one sample.
-  void record(std::chrono::nanoseconds value) noexcept { ++counts_[bucket_of(value.count())]; }
+  /// Counts one sample (a negative one as zero).
+  void record(std::chrono::nanoseconds value) noexcept {
+    ++counts_[bucket_of(value.count())];
+    sum_ += value.count() < 0 ? std::chrono::nanoseconds(0) : value;
+  }
   /// Adds another histogram's counts.
   void merge(const DurationHistogram& other) noexcept;
   /// Number of samples.
   [[nodiscard]] std::uint64_t count() const noexcept;
+  /// Number of samples at most `bound`, to within one bucket: the samples of `bound`'s own bucket
+  /// all count (so up to ~6% above it), as a Prometheus `le` bucket needs an upper bound.
+  [[nodiscard]] std::uint64_t count_at_most(std::chrono::nanoseconds bound) const noexcept;
+  /// Sum of the samples (exact, unlike the buckets), as Prometheus' `_sum` needs it.
+  [[nodiscard]] std::chrono::nanoseconds sum() const noexcept { return sum_; }
+  std::chrono::nanoseconds& sum() noexcept { return sum_; }
   /// The value below which `q` (0..1) of the samples fall (the bucket's upper bound).
   [[nodiscard]] std::chrono::nanoseconds percentile(double q) const noexcept;
   [[nodiscard]] std::chrono::nanoseconds p50() const noexcept { return percentile(0.50); }
@@ -40,6 +49,7 @@ class NANOFAAS_API DurationHistogram {
 
  private:
   std::array<std::uint64_t, bucket_count> counts_{};
+  std::chrono::nanoseconds sum_{0};
 };
 
 /// Why asynchronous events ended without a successful run (`AsyncEventsDropped`'s reasons).

@@ -17,6 +17,7 @@
 #include "nanofaas/invoke_result.hpp"
 #include "nanofaas/metrics.hpp"
 #include "nanofaas/payload.hpp"
+#include "nanofaas/prometheus.hpp"
 #include "nanofaas/queue.hpp"
 #include "nanofaas/record.hpp"
 #include "nanofaas/record_sink.hpp"

@@ -27,6 +27,7 @@ class AtomicHistogram {
  private:
   using Bucket = std::atomic<std::uint64_t>;
   Bucket* const buckets_;
+  std::atomic<std::int64_t> sum_ns_{0};  // the samples' sum, for Prometheus' `_sum`
 };
 
 /// Why an accepted event ended without a successful run (the reasons of `AsyncEventsDropped`).

@@ -24,11 +24,20 @@ std::int64_t DurationHistogram::bucket_upper(std::size_t bucket) noexcept {
 
 void DurationHistogram::merge(const DurationHistogram& other) noexcept {
   for (std::size_t i = 0; i < bucket_count; ++i) counts_[i] += other.counts_[i];
+  sum_ += other.sum_;
 }
 
 std::uint64_t DurationHistogram::count() const noexcept {
   std::uint64_t n = 0;
   for (auto c : counts_) n += c;
+  return n;
+}
+
+std::uint64_t DurationHistogram::count_at_most(std::chrono::nanoseconds bound) const noexcept {
+  if (bound.count() < 0) return 0;
+  const std::size_t last = bucket_of(bound.count());
+  std::uint64_t n = 0;
+  for (std::size_t i = 0; i <= last; ++i) n += counts_[i];
   return n;
 }
 
@@ -65,12 +74,14 @@ namespace detail {
 
 void AtomicHistogram::record(std::chrono::nanoseconds value) noexcept {
   buckets_[DurationHistogram::bucket_of(value.count())].fetch_add(1, std::memory_order_relaxed);
+  sum_ns_.fetch_add(value.count() < 0 ? 0 : value.count(), std::memory_order_relaxed);
 }
 
 void AtomicHistogram::read_into(DurationHistogram& out) const noexcept {
   for (std::size_t i = 0; i < DurationHistogram::bucket_count; ++i) {
     out.counts()[i] += buckets_[i].load(std::memory_order_relaxed);
   }
+  out.sum() += std::chrono::nanoseconds(sum_ns_.load(std::memory_order_relaxed));
 }
 
 }  // namespace detail
