@@ -65,6 +65,9 @@ struct EngineConfig {
       async_queue{};
   /// Receives handler log lines; unset: they are dropped. Called on worker threads.
   std::function<void(const LogRecord&)> log_sink{};
+  /// Counts invocations, errors and durations per version (`Engine::metrics`); false: those
+  /// read 0 and the invocation path skips them (throttles and async event counts remain).
+  bool metrics = true;
   /// The clock for keep-alive; must outlive the engine.
   const Clock* clock = &Clock::steady();
 };

@@ -1,56 +1,15 @@
 #pragma once
 
-#include <array>
-#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "nanofaas/duration_histogram.hpp"
 #include "nanofaas/export.hpp"
 
 namespace nanofaas {
-
-/// A latency distribution in log-linear buckets (HdrHistogram-style: exact below 16 ns, then
-/// 16 buckets per power of two, ~6% precision, up to ~9 minutes).
-class NANOFAAS_API DurationHistogram {
- public:
-  static constexpr std::size_t sub_buckets = 16;
-  static constexpr std::size_t magnitudes = 36;
-  static constexpr std::size_t bucket_count = sub_buckets * magnitudes;
-
-  /// Counts one sample (a negative one as zero).
-  void record(std::chrono::nanoseconds value) noexcept {
-    ++counts_[bucket_of(value.count())];
-    sum_ += value.count() < 0 ? std::chrono::nanoseconds(0) : value;
-  }
-  /// Adds another histogram's counts.
-  void merge(const DurationHistogram& other) noexcept;
-  /// Number of samples.
-  [[nodiscard]] std::uint64_t count() const noexcept;
-  /// Number of samples at most `bound`, to within one bucket: the samples of `bound`'s own bucket
-  /// all count (so up to ~6% above it), as a Prometheus `le` bucket needs an upper bound.
-  [[nodiscard]] std::uint64_t count_at_most(std::chrono::nanoseconds bound) const noexcept;
-  /// Sum of the samples (exact, unlike the buckets), as Prometheus' `_sum` needs it.
-  [[nodiscard]] std::chrono::nanoseconds sum() const noexcept { return sum_; }
-  std::chrono::nanoseconds& sum() noexcept { return sum_; }
-  /// The value below which `q` (0..1) of the samples fall (the bucket's upper bound).
-  [[nodiscard]] std::chrono::nanoseconds percentile(double q) const noexcept;
-  [[nodiscard]] std::chrono::nanoseconds p50() const noexcept { return percentile(0.50); }
-  [[nodiscard]] std::chrono::nanoseconds p99() const noexcept { return percentile(0.99); }
-  /// Bucket index of a value in nanoseconds, and the largest value that bucket holds.
-  static std::size_t bucket_of(std::int64_t ns) noexcept;
-  static std::int64_t bucket_upper(std::size_t bucket) noexcept;
-  /// Raw bucket counts.
-  [[nodiscard]] const std::array<std::uint64_t, bucket_count>& counts() const noexcept {
-    return counts_;
-  }
-  std::array<std::uint64_t, bucket_count>& counts() noexcept { return counts_; }
-
- private:
-  std::array<std::uint64_t, bucket_count> counts_{};
-  std::chrono::nanoseconds sum_{0};
-};
 
 /// Why asynchronous events ended without a successful run (`AsyncEventsDropped`'s reasons).
 struct AsyncDropReasons {

@@ -226,7 +226,9 @@ EventInvocation* AsyncDispatcher::take_event(Version& v, EventInvocation* reuse,
     }
     if (!holding) v.counters.concurrent.fetch_add(1, std::memory_order_relaxed);
     event->throttles = 0;
-    if (event->attempts == 0) v.counters.async_event_age.record(now - event->enqueued);
+    if (event->attempts == 0) {
+      if (auto* c = v.counters.per_worker.local()) c->async_event_age.record(now - event->enqueued);
+    }
     ++event->attempts;
     EventInvocation* inv = reuse != nullptr ? reuse : new EventInvocation(*this);
     if (reuse != nullptr) {

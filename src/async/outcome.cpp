@@ -35,9 +35,8 @@ void count_drop(Version& v, DropReason reason, bool has_target) noexcept {
 Invocation* AsyncDispatcher::complete(EventInvocation& inv, bool timed_out, bool continue_here,
                                       Clock::time_point now) noexcept {
   Version& v = version_of(inv);
-  v.counters.invocations.fetch_add(1, std::memory_order_relaxed);
-  if (inv.out.function_error) v.counters.errors.fetch_add(1, std::memory_order_relaxed);
-  if (timed_out) v.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
+  v.counters.per_worker.count_invocation(inv.out.function_error.has_value(), timed_out,
+                                         inv.out.duration);
   // Settles the outcome before the slot, so that shutdown sees it first; frees `inv` unless
   // it comes back refilled.
   return settle(inv, continue_here, now);

@@ -61,7 +61,7 @@ RequestId RequestIdSource::next() noexcept {
 
 EngineCore::EngineCore(EngineConfig engine_config)
     : ExecHost(engine_config.clock == &Clock::steady() ? nullptr : engine_config.clock,
-               static_cast<bool>(engine_config.log_sink)),
+               static_cast<bool>(engine_config.log_sink), engine_config.metrics),
       config(std::move(engine_config)),
       clock_is_steady(config.clock == &Clock::steady()),
       concurrency(config.concurrency_limit, config.unreserved_concurrency_min) {
@@ -204,7 +204,7 @@ InvokeResult EngineCore::invoke(const InvokeRequest& request) {
 void EngineCore::count_spillover(Version& v, const Environment* env) noexcept {
   if (v.pool.provisioned_target.load(std::memory_order_relaxed) > 0 &&
       (env == nullptr || !env->provisioned)) {
-    v.counters.spillover.fetch_add(1, std::memory_order_relaxed);
+    if (auto* c = v.counters.per_worker.local()) InvocationCounters::bump(c->spillover);
   }
 }
 
@@ -336,9 +336,7 @@ InvokeResult EngineCore::wait(Invocation* inv, Clock::time_point deadline,
 InvokeResult EngineCore::abandon(Version& v, RequestId id) {
   // The caller gets Lambda's timeout error at the deadline. The environment still runs the
   // handler and owns (and may already have freed) the invocation: it is not touched here.
-  v.counters.invocations.fetch_add(1, std::memory_order_relaxed);
-  v.counters.errors.fetch_add(1, std::memory_order_relaxed);
-  v.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
+  v.counters.per_worker.count_invocation(true, true, v.timeout);
   InvokeOutput out;
   out.request_id = id;
   out.executed_version = v.name;
@@ -379,9 +377,8 @@ void EngineCore::complete(Invocation& inv, bool timed_out) noexcept {
     }
   } while (
       !inv.state.compare_exchange_weak(waiting, Invocation::completing, std::memory_order_acq_rel));
-  v.counters.invocations.fetch_add(1, std::memory_order_relaxed);
-  if (inv.out.function_error) v.counters.errors.fetch_add(1, std::memory_order_relaxed);
-  if (timed_out) v.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
+  v.counters.per_worker.count_invocation(inv.out.function_error.has_value(), timed_out,
+                                         inv.out.duration);
   concurrency.release(*v.function, inv.slot);
   v.counters.concurrent.fetch_sub(1, std::memory_order_relaxed);
   // Claim the wake-up before publishing `done`: after `done` the caller may free `inv` and

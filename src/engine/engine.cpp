@@ -25,13 +25,8 @@ void read_counters(const detail::Version& v, FunctionMetrics& m) {
   const auto& c = v.counters;
   m.function_name = v.function->name;
   m.version = v.name;
-  m.invocations = c.invocations.load(std::memory_order_relaxed);
-  m.errors = c.errors.load(std::memory_order_relaxed);
+  c.per_worker.read_into(m);
   m.throttles = c.throttles.load(std::memory_order_relaxed);
-  m.timeouts = c.timeouts.load(std::memory_order_relaxed);
-  m.cold_starts = c.cold_starts.load(std::memory_order_relaxed);
-  m.init_errors = c.init_errors.load(std::memory_order_relaxed);
-  m.provisioned_spillover_invocations = c.spillover.load(std::memory_order_relaxed);
   m.concurrent_executions = c.concurrent.load(std::memory_order_relaxed);
   m.environments = v.pool.environments.load(std::memory_order_relaxed);
   m.idle_environments = v.pool.idle.load(std::memory_order_relaxed);
@@ -60,9 +55,6 @@ void read_counters(const detail::Version& v, FunctionMetrics& m) {
   m.dead_letter_errors = c.dead_letter_errors.load(std::memory_order_relaxed);
   m.async_pending = c.async_pending();
   m.recursive_invocations_dropped = c.recursive_dropped.load(std::memory_order_relaxed);
-  c.async_event_age.read_into(m.async_event_age);
-  c.duration.read_into(m.duration);
-  c.init_duration.read_into(m.init_duration);
 }
 
 }  // namespace

@@ -14,7 +14,7 @@
 
 #include "esm/mapping_host.hpp"
 #include "esm/poller.hpp"
-#include "exec/counters.hpp"
+#include "exec/atomic_histogram.hpp"
 #include "nanofaas/batch.hpp"
 #include "nanofaas/event_source_mapping.hpp"
 

@@ -84,10 +84,13 @@ bool Environment::initialise() noexcept {
     message = "unknown exception during init";
   }
   init_duration_ = steady::now() - start;
-  counters.cold_starts.fetch_add(1, std::memory_order_relaxed);
-  counters.init_duration.record(init_duration_);
+  InvocationCounters* local = counters.per_worker.local();
+  if (local != nullptr) {
+    InvocationCounters::bump(local->cold_starts);
+    local->init_duration.record(init_duration_);
+  }
   if (!error_type.empty()) {
-    counters.init_errors.fetch_add(1, std::memory_order_relaxed);
+    if (local != nullptr) InvocationCounters::bump(local->init_errors);
     report_start_failure(error_type, message);
     return false;
   }
@@ -188,7 +191,6 @@ bool Environment::execute(Invocation& invocation, std::uint32_t* depth_slot) noe
     }
     out.payload = std::move(response).body();
   }
-  v.counters.duration.record(out.duration);
   // A timed-out environment is discarded (its handler state is suspect), and so is a
   // provisioned one beyond a lowered target; otherwise it is idle again before the caller
   // wakes, so the caller's next call finds it warm.

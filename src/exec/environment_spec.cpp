@@ -17,7 +17,8 @@ EnvironmentSpec::EnvironmentSpec(ExecHost& exec_host, std::string function, std:
       timeout(handler_timeout),
       max_response_bytes(max_response),
       environment(std::move(variables)),
-      pool(workers) {
+      pool(workers),
+      counters(workers, exec_host.metrics()) {
   char text[64];
   std::snprintf(text, sizeof text, "Task timed out after %.2f seconds",
                 std::chrono::duration<double>(timeout).count());

@@ -38,6 +38,8 @@ class ExecHost {
                    std::string_view message) const = 0;
   /// True when the engine's log sink is set (a handler's `log` costs nothing otherwise).
   [[nodiscard]] bool logging() const noexcept { return logging_; }
+  /// False when the engine's metrics are off: versions then count no invocations or durations.
+  [[nodiscard]] bool metrics() const noexcept { return metrics_; }
 
   /// False once the engine stops accepting calls: a lost provisioned environment is then
   /// not replaced.
@@ -51,7 +53,8 @@ class ExecHost {
 
  protected:
   /// `clock`: the engine's clock, or null when it is the steady clock.
-  ExecHost(const Clock* clock, bool logging) noexcept : clock_(clock), logging_(logging) {}
+  ExecHost(const Clock* clock, bool logging, bool metrics) noexcept
+      : clock_(clock), logging_(logging), metrics_(metrics) {}
   ~ExecHost() = default;
 
   std::atomic<bool> accepting_{true};
@@ -59,6 +62,7 @@ class ExecHost {
  private:
   const Clock* clock_;
   bool logging_;
+  bool metrics_;
 };
 
 }  // namespace nanofaas::detail

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+#include "nanofaas/duration_histogram.hpp"
+
+namespace nanofaas::detail {
+
+/// A `DurationHistogram` that many threads record into without a lock. Its buckets are
+/// allocated a power of two at a time, on the first sample there (512 bytes each), so a steady
+/// stream of samples allocates nothing.
+class AtomicHistogram {
+ public:
+  AtomicHistogram() = default;
+  ~AtomicHistogram();
+  AtomicHistogram(const AtomicHistogram&) = delete;
+  AtomicHistogram& operator=(const AtomicHistogram&) = delete;
+
+  void record(std::chrono::nanoseconds value) noexcept;
+  /// Adds the counts and the exact sum to `out`.
+  void read_into(DurationHistogram& out) const;
+
+ private:
+  struct Chunk {
+    std::array<std::atomic<std::uint64_t>, DurationHistogram::sub_buckets> counts{};
+  };
+  Chunk& chunk(std::size_t index) noexcept;
+
+  std::array<std::atomic<Chunk*>, DurationHistogram::chunk_count> chunks_{};
+  std::atomic<std::int64_t> sum_ns_{0};
+};
+
+}  // namespace nanofaas::detail

@@ -1,0 +1,49 @@
+#include "exec/invocation_counters.hpp"
+
+#include "common/publish_once.hpp"
+#include "nanofaas/metrics.hpp"
+#include "runtime/worker.hpp"
+
+namespace nanofaas::detail {
+
+PerWorkerCounters::PerWorkerCounters(std::uint32_t workers, bool enabled)
+    : workers_(workers),
+      enabled_(enabled),
+      shards_(enabled ? new std::atomic<InvocationCounters*>[workers + 1]() : nullptr) {}
+
+PerWorkerCounters::~PerWorkerCounters() {
+  if (!shards_) return;
+  for (std::uint32_t i = 0; i <= workers_; ++i) delete shards_[i].load(std::memory_order_acquire);
+}
+
+std::uint32_t PerWorkerCounters::shard_index() const noexcept {
+  // Any engine's worker may call (a handler invoking another engine): its index only picks a
+  // copy, and every copy takes concurrent writers.
+  const Worker* worker = Worker::current();
+  return worker != nullptr && worker->index() < workers_ ? worker->index() : workers_;
+}
+
+InvocationCounters* PerWorkerCounters::allocate(std::atomic<InvocationCounters*>& slot) noexcept {
+  return publish_once(slot, new InvocationCounters(),
+                      [](InvocationCounters* loser) { delete loser; });
+}
+
+void PerWorkerCounters::read_into(FunctionMetrics& out) const {
+  if (!shards_) return;
+  for (std::uint32_t i = 0; i <= workers_; ++i) {
+    const InvocationCounters* shard = shards_[i].load(std::memory_order_acquire);
+    if (shard == nullptr) continue;
+    const InvocationCounters& c = *shard;
+    out.invocations += c.invocations.load(std::memory_order_relaxed);
+    out.errors += c.errors.load(std::memory_order_relaxed);
+    out.timeouts += c.timeouts.load(std::memory_order_relaxed);
+    out.cold_starts += c.cold_starts.load(std::memory_order_relaxed);
+    out.init_errors += c.init_errors.load(std::memory_order_relaxed);
+    out.provisioned_spillover_invocations += c.spillover.load(std::memory_order_relaxed);
+    c.duration.read_into(out.duration);
+    c.init_duration.read_into(out.init_duration);
+    c.async_event_age.read_into(out.async_event_age);
+  }
+}
+
+}  // namespace nanofaas::detail
