@@ -7,6 +7,7 @@
 
 #include "async/async_event.hpp"
 #include "async/event_pool.hpp"
+#include "common/publish_once.hpp"
 #include "nanofaas/async_queue.hpp"
 
 namespace nanofaas {
@@ -20,12 +21,15 @@ using detail::EventPool;
 /// event for the bound.
 class InMemoryAsyncQueue final : public AsyncQueue {
  public:
-  /// Starts with one block of slots (it grows on demand): an idle function's queue is small.
-  explicit InMemoryAsyncQueue(std::size_t capacity)
-      : capacity_(capacity), queue_(moodycamel::ConcurrentQueueDefaultTraits::BLOCK_SIZE) {}
+  /// The lock-free queue itself (~1 KB) is made by the first push: a function that is never
+  /// invoked asynchronously costs only this object.
+  explicit InMemoryAsyncQueue(std::size_t capacity) : capacity_(capacity) {}
   ~InMemoryAsyncQueue() override {
+    Queue* queue = queue_.load(std::memory_order_acquire);
+    if (queue == nullptr) return;
     QueuedEvent* event = nullptr;
-    while (queue_.try_dequeue(event)) EventPool::give(event);
+    while (queue->try_dequeue(event)) EventPool::give(event);
+    delete queue;
   }
   bool push(QueuedEvent* event) override {
     const std::uint64_t pushed = pushed_.fetch_add(1, std::memory_order_acq_rel);
@@ -40,26 +44,28 @@ class InMemoryAsyncQueue final : public AsyncQueue {
         return false;
       }
     }
-    if (!queue_.enqueue(event)) {  // no memory for a new block
+    if (!queue().enqueue(event)) {  // no memory for a new block
       pushed_.fetch_sub(1, std::memory_order_relaxed);
       return false;
     }
     return true;
   }
   QueuedEvent* pop() override {
+    Queue* queue = queue_.load(std::memory_order_acquire);
     QueuedEvent* event = nullptr;
-    if (!queue_.try_dequeue(event)) return nullptr;
+    if (queue == nullptr || !queue->try_dequeue(event)) return nullptr;
     popped_.fetch_add(1, std::memory_order_release);
     return event;
   }
   std::size_t pop_bulk(QueuedEvent** out, std::size_t max) override {
-    const std::size_t n = queue_.try_dequeue_bulk(out, max);
+    Queue* queue = queue_.load(std::memory_order_acquire);
+    const std::size_t n = queue != nullptr ? queue->try_dequeue_bulk(out, max) : 0;
     if (n != 0) popped_.fetch_add(n, std::memory_order_release);
     return n;
   }
   bool requeue(QueuedEvent* event) override {
     pushed_.fetch_add(1, std::memory_order_acq_rel);
-    if (queue_.enqueue(event)) return true;
+    if (queue().enqueue(event)) return true;
     pushed_.fetch_sub(1, std::memory_order_relaxed);
     return false;
   }
@@ -70,11 +76,20 @@ class InMemoryAsyncQueue final : public AsyncQueue {
   }
 
  private:
+  using Queue = moodycamel::ConcurrentQueue<QueuedEvent*>;
+  Queue& queue() {
+    Queue* queue = queue_.load(std::memory_order_acquire);
+    if (queue != nullptr) return *queue;
+    return *detail::publish_once(queue_,
+                                 new Queue(moodycamel::ConcurrentQueueDefaultTraits::BLOCK_SIZE),
+                                 [](Queue* loser) { delete loser; });
+  }
+
   const std::size_t capacity_;
+  std::atomic<Queue*> queue_{nullptr};  // read-only once made
   alignas(64) std::atomic<std::uint64_t> pushed_{0};
   std::atomic<std::uint64_t> popped_seen_{0};  // producers' last reading of `popped_`
   alignas(64) std::atomic<std::uint64_t> popped_{0};
-  alignas(64) moodycamel::ConcurrentQueue<QueuedEvent*> queue_;
 };
 
 }  // namespace

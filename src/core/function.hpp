@@ -3,7 +3,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -73,12 +72,12 @@ struct Function {
 
   // Guards versions, aliases and policy (rare writes; reads on the call path are shared).
   mutable std::shared_mutex mutex;
-  std::deque<std::unique_ptr<Version>> versions;  // versions[i] is version i+1
+  std::vector<std::unique_ptr<Version>> versions;  // versions[i] is version i+1
   std::map<std::string, const AliasRoute*, std::less<>> aliases;
-  std::deque<std::unique_ptr<AliasRoute>> alias_routes;  // never freed: calls may hold one
+  std::vector<std::unique_ptr<AliasRoute>> alias_routes;  // never freed: calls may hold one
   std::vector<PolicyStatement> policy;
   /// Every event invoke configuration set so far: never freed, queued events point at one.
-  std::deque<std::unique_ptr<const AsyncConfig>> async_configs;
+  std::vector<std::unique_ptr<const AsyncConfig>> async_configs;
 
   /// Reservation: -1 when none, else the cap and guarantee.
   std::atomic<std::int64_t> reserved{-1};
