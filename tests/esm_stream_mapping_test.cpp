@@ -209,6 +209,13 @@ TEST(MappingMetricsTest, IteratorAgeAndBatchSizesAreRecorded) {
   EXPECT_EQ(m.batch_size_buckets[2], 1u);  // 4..7 records
   EXPECT_EQ(m.iterator_age.count(), 1u);
   EXPECT_NEAR(std::chrono::duration<double>(m.iterator_age.p50()).count(), 5.0, 5.0 * 0.01);
+  // The engine's snapshot carries the mapping too (what a Prometheus scrape reads).
+  const auto snapshot = engine.metrics();
+  ASSERT_EQ(snapshot.mappings.size(), 1u);
+  EXPECT_EQ(snapshot.mappings[0].uuid, *uuid);
+  EXPECT_EQ(snapshot.mappings[0].function_name, "f");
+  EXPECT_EQ(snapshot.mappings[0].metrics.records_succeeded, 5u);
+  EXPECT_EQ(snapshot.mappings[0].metrics.iterator_age.count(), 1u);
 }
 
 }  // namespace

@@ -60,7 +60,14 @@ TEST(PrometheusTextTest, LabelValuesEscapeBackslashQuoteAndNewline) {
 TEST(PrometheusTextTest, EachFamilyIsDeclaredOnceBeforeItsSamples) {
   MetricsSnapshot snapshot;
   snapshot.functions.push_back({.function_name = "a", .version = "$LATEST"});
-  snapshot.functions.push_back({.function_name = "b", .version = "1"});
+  snapshot.functions.push_back({.function_name = "b",
+                                .version = "1",
+                                .provisioned_concurrent_executions = 1,
+                                .provisioned_concurrency = 4});
+  MappingMetrics mapping{.uuid = "u-1", .function_name = "b:1"};
+  mapping.metrics.records_polled = 9;
+  mapping.metrics.iterator_age.record(2s);
+  snapshot.mappings.push_back(mapping);
   const std::string text = prometheus_text(snapshot);
   ASSERT_FALSE(text.empty());
   EXPECT_EQ(text.back(), '\n');
@@ -100,16 +107,27 @@ TEST(PrometheusTextTest, EachFamilyIsDeclaredOnceBeforeItsSamples) {
         "nanofaas_destination_delivery_failures_total",
         "nanofaas_recursive_invocations_dropped_total", "nanofaas_provisioned_environments",
         "nanofaas_provisioned_concurrency_spillover_invocations_total",
-        "nanofaas_unreserved_concurrent_executions"}) {
+        "nanofaas_unreserved_concurrent_executions", "nanofaas_provisioned_concurrent_executions",
+        "nanofaas_provisioned_concurrency_utilization", "nanofaas_mapping_records_polled_total",
+        "nanofaas_mapping_records_filtered_total", "nanofaas_mapping_records_failed_total"}) {
     EXPECT_TRUE(types.contains(family)) << family;
   }
-  for (const char* family : {"nanofaas_duration_seconds", "nanofaas_init_duration_seconds",
-                             "nanofaas_async_event_age_seconds"}) {
+  for (const char* family :
+       {"nanofaas_duration_seconds", "nanofaas_init_duration_seconds",
+        "nanofaas_async_event_age_seconds", "nanofaas_mapping_iterator_age_seconds"}) {
     EXPECT_EQ(types[family], "histogram") << family;
   }
   EXPECT_EQ(types["nanofaas_invocations_total"], "counter");
   EXPECT_EQ(types["nanofaas_concurrent_executions"], "gauge");
   EXPECT_EQ(value_of(text, "nanofaas_invocations_total{function_name=\"b\",resource=\"b:1\"}"), 0);
+  EXPECT_EQ(value_of(text,
+                     "nanofaas_provisioned_concurrency_utilization{function_name=\"b\","
+                     "resource=\"b:1\"}"),
+            0.25);
+  const std::string mapping_labels = "{uuid=\"u-1\",function_name=\"b:1\"}";
+  EXPECT_EQ(value_of(text, "nanofaas_mapping_records_polled_total" + mapping_labels), 9);
+  EXPECT_EQ(value_of(text, "nanofaas_mapping_iterator_age_seconds_count" + mapping_labels), 1);
+  EXPECT_EQ(value_of(text, "nanofaas_mapping_iterator_age_seconds_sum" + mapping_labels), 2);
 }
 
 // Buckets are cumulative, in increasing `le`, and end with +Inf equal to _count; _sum is the

@@ -9,7 +9,7 @@
 
 #include "nanofaas/async_config.hpp"
 #include "nanofaas/filter.hpp"
-#include "nanofaas/metrics.hpp"
+#include "nanofaas/duration_histogram.hpp"
 #include "nanofaas/source.hpp"
 
 namespace nanofaas {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "nanofaas/duration_histogram.hpp"
+#include "nanofaas/event_source_mapping.hpp"
 #include "nanofaas/export.hpp"
 
 namespace nanofaas {
@@ -33,7 +34,18 @@ struct FunctionMetrics {
   std::uint64_t init_errors = 0;  ///< inits that failed
   std::uint64_t provisioned_spillover_invocations = 0;  ///< ran on-demand despite provisioning
   std::uint32_t concurrent_executions = 0;              ///< `ConcurrentExecutions` now
-  std::uint32_t environments = 0;                       ///< live environments (busy + idle)
+  /// `ProvisionedConcurrentExecutions`: of those, running on provisioned concurrency now.
+  std::uint32_t provisioned_concurrent_executions = 0;
+  /// Provisioned concurrency configured on this version (its target).
+  std::uint32_t provisioned_concurrency = 0;
+  /// `ProvisionedConcurrencyUtilization`: executions over configured provisioned concurrency
+  /// (0 without any).
+  [[nodiscard]] double provisioned_concurrency_utilization() const noexcept {
+    return provisioned_concurrency == 0
+               ? 0.0
+               : static_cast<double>(provisioned_concurrent_executions) / provisioned_concurrency;
+  }
+  std::uint32_t environments = 0;  ///< live environments (busy + idle)
   std::uint32_t idle_environments = 0;
   std::uint32_t provisioned_environments = 0;  ///< initialised provisioned environments
   std::uint64_t async_events_received = 0;     ///< `AsyncEventsReceived`
@@ -59,12 +71,20 @@ struct FunctionMetrics {
   DurationHistogram init_duration{};    ///< `Init Duration` of every cold start
 };
 
-/// Engine-wide counters plus every function version's.
+/// One event source mapping's counters, with what identifies it.
+struct MappingMetrics {
+  std::string uuid{};
+  std::string function_name{};  ///< the target, as configured (may be qualified)
+  EventSourceMappingMetrics metrics{};
+};
+
+/// Engine-wide counters plus every function version's and every mapping's.
 struct NANOFAAS_API MetricsSnapshot {
   std::uint32_t concurrent_executions = 0;             ///< `ConcurrentExecutions`
   std::uint32_t unreserved_concurrent_executions = 0;  ///< `UnreservedConcurrentExecutions`
   std::uint32_t unreserved_concurrency_available = 0;  ///< limit minus all reservations
   std::vector<FunctionMetrics> functions{};
+  std::vector<MappingMetrics> mappings{};
 
   /// The entry for `function_name` and `version`, or nullptr; it lives as long as the snapshot.
   [[nodiscard]] const FunctionMetrics* find(std::string_view function_name,

@@ -227,7 +227,8 @@ EventInvocation* AsyncDispatcher::take_event(Version& v, EventInvocation* reuse,
     if (!holding) v.counters.concurrent.fetch_add(1, std::memory_order_relaxed);
     event->throttles = 0;
     if (event->attempts == 0) {
-      if (auto* c = v.counters.per_worker.local()) c->async_event_age.record(now - event->enqueued);
+      if (auto* c = v.counters.per_worker.local())
+        c->record(c->async_event_age, now - event->enqueued);
     }
     ++event->attempts;
     EventInvocation* inv = reuse != nullptr ? reuse : new EventInvocation(*this);
@@ -277,7 +278,7 @@ void AsyncDispatcher::put_back(Version& v, TakenEvents& taken) noexcept {
 void AsyncDispatcher::stop_draining(Version& v, TakenEvents* taken, ConcurrencySlot slot) noexcept {
   // Events go back before the slot: shutdown waits for slots, then spills the queues.
   if (taken != nullptr) put_back(v, *taken);
-  core_.concurrency.release(*v.function, slot);
+  core_.concurrency.release(v, slot);
   v.counters.concurrent.fetch_sub(1, std::memory_order_relaxed);
 }
 

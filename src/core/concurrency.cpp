@@ -22,6 +22,7 @@ Expected<ConcurrencySlot> Concurrency::acquire(Function& fn, Version& v) {
   const std::uint32_t provisioned = fn.provisioned_total.load(std::memory_order_relaxed);
   if (provisioned != 0) {
     if (fn.provisioned_in_flight.fetch_add(1, std::memory_order_acq_rel) < provisioned) {
+      v.counters.provisioned_concurrent.fetch_add(1, std::memory_order_relaxed);
       return ConcurrencySlot::provisioned;
     }
     fn.provisioned_in_flight.fetch_sub(1, std::memory_order_relaxed);
@@ -36,10 +37,12 @@ Expected<ConcurrencySlot> Concurrency::acquire(Function& fn, Version& v) {
   return ConcurrencySlot::unreserved;
 }
 
-void Concurrency::release(Function& fn, ConcurrencySlot slot) noexcept {
+void Concurrency::release(Version& v, ConcurrencySlot slot) noexcept {
+  Function& fn = *v.function;
   if (slot == ConcurrencySlot::unreserved) {
     unreserved_in_flight_.fetch_sub(1, std::memory_order_release);
   } else if (slot == ConcurrencySlot::provisioned) {
+    v.counters.provisioned_concurrent.fetch_sub(1, std::memory_order_relaxed);
     fn.provisioned_in_flight.fetch_sub(1, std::memory_order_release);
   }
   fn.in_flight.fetch_sub(1, std::memory_order_release);

@@ -22,7 +22,7 @@ class Concurrency {
   /// Takes a slot for an invocation of `fn`, or fails with `too_many_requests` and the
   /// reason (counted in `version`'s throttles).
   Expected<ConcurrencySlot> acquire(Function& fn, Version& version);
-  void release(Function& fn, ConcurrencySlot slot) noexcept;
+  void release(Version& v, ConcurrencySlot slot) noexcept;
   /// True when a slot held by a finished invocation of `fn` may carry over to its next one
   /// (the reservation and the unreserved pool did not shrink below what is in flight).
   [[nodiscard]] bool still_fits(const Function& fn, ConcurrencySlot slot) const noexcept;

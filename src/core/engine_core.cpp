@@ -204,7 +204,7 @@ InvokeResult EngineCore::invoke(const InvokeRequest& request) {
 void EngineCore::count_spillover(Version& v, const Environment* env) noexcept {
   if (v.pool.provisioned_target.load(std::memory_order_relaxed) > 0 &&
       (env == nullptr || !env->provisioned)) {
-    if (auto* c = v.counters.per_worker.local()) InvocationCounters::bump(c->spillover);
+    if (auto* c = v.counters.per_worker.local()) c->bump(c->spillover);
   }
 }
 
@@ -370,7 +370,7 @@ void EngineCore::complete(Invocation& inv, bool timed_out) noexcept {
   do {
     if (waiting == Invocation::abandoned) {
       // The caller answered Sandbox.Timedout at the deadline and counted the call.
-      concurrency.release(*v.function, inv.slot);
+      concurrency.release(v, inv.slot);
       v.counters.concurrent.fetch_sub(1, std::memory_order_relaxed);
       delete &inv;
       return;
@@ -379,7 +379,7 @@ void EngineCore::complete(Invocation& inv, bool timed_out) noexcept {
       !inv.state.compare_exchange_weak(waiting, Invocation::completing, std::memory_order_acq_rel));
   v.counters.per_worker.count_invocation(inv.out.function_error.has_value(), timed_out,
                                          inv.out.duration);
-  concurrency.release(*v.function, inv.slot);
+  concurrency.release(v, inv.slot);
   v.counters.concurrent.fetch_sub(1, std::memory_order_relaxed);
   // Claim the wake-up before publishing `done`: after `done` the caller may free `inv` and
   // start another call whose twstatus value could equal this one's address.

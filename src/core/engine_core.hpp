@@ -87,6 +87,7 @@ struct EngineCore : ExecHost, WorkerHooks {
   /// Lambda's recursive loop detection: a chain deeper than this is stopped.
   static constexpr std::uint32_t max_chain_depth = 16;
   /// Sends a handler's log line to the sink.
+  [[nodiscard]] const WorkerHooks& worker_hooks() const noexcept override { return *this; }
   void log(const EnvironmentSpec& spec, std::string_view request_id,
            std::string_view message) const override;
   /// The least loaded worker.

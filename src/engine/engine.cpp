@@ -28,6 +28,8 @@ void read_counters(const detail::Version& v, FunctionMetrics& m) {
   c.per_worker.read_into(m);
   m.throttles = c.throttles.load(std::memory_order_relaxed);
   m.concurrent_executions = c.concurrent.load(std::memory_order_relaxed);
+  m.provisioned_concurrent_executions = c.provisioned_concurrent.load(std::memory_order_relaxed);
+  m.provisioned_concurrency = v.pool.provisioned_target.load(std::memory_order_relaxed);
   m.environments = v.pool.environments.load(std::memory_order_relaxed);
   m.idle_environments = v.pool.idle.load(std::memory_order_relaxed);
   m.provisioned_environments = v.pool.provisioned_ready.load(std::memory_order_relaxed);
@@ -258,6 +260,10 @@ MetricsSnapshot Engine::metrics() const {
   impl_->registry.for_each_version([&snapshot](const detail::Version& v) {
     read_counters(v, snapshot.functions.emplace_back());
   });
+  std::lock_guard lock(impl_->mappings.mutex);
+  for (const auto& [uuid, mapping] : impl_->mappings.by_uuid) {
+    snapshot.mappings.push_back({uuid, mapping->config().function_name, mapping->metrics()});
+  }
   return snapshot;
 }
 

@@ -22,13 +22,18 @@ AtomicHistogram::Chunk& AtomicHistogram::chunk(std::size_t index) noexcept {
   return c != nullptr ? *c : *publish(chunks_[index], new Chunk());
 }
 
-void AtomicHistogram::record(std::chrono::nanoseconds value) noexcept {
+void AtomicHistogram::record(std::chrono::nanoseconds value, bool sole_writer) noexcept {
   const std::int64_t ns = value.count() < 0 ? 0 : value.count();
   const std::size_t bucket = DurationHistogram::bucket_of(ns);
-  chunk(bucket / DurationHistogram::sub_buckets)
-      .counts[bucket % DurationHistogram::sub_buckets]
-      .fetch_add(1, std::memory_order_relaxed);
-  sum_ns_.fetch_add(ns, std::memory_order_relaxed);
+  auto& count = chunk(bucket / DurationHistogram::sub_buckets)
+                    .counts[bucket % DurationHistogram::sub_buckets];
+  if (sole_writer) {
+    count.store(count.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    sum_ns_.store(sum_ns_.load(std::memory_order_relaxed) + ns, std::memory_order_relaxed);
+  } else {
+    count.fetch_add(1, std::memory_order_relaxed);
+    sum_ns_.fetch_add(ns, std::memory_order_relaxed);
+  }
 }
 
 void AtomicHistogram::read_into(DurationHistogram& out) const {

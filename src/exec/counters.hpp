@@ -22,13 +22,15 @@ static_assert(drop_reason_count == static_cast<std::size_t>(DropReason::shutdown
 
 /// The live counters of one function version (see `FunctionMetrics`).
 struct VersionCounters {
-  VersionCounters(std::uint32_t workers, bool metrics) : per_worker(workers, metrics) {}
+  VersionCounters(const WorkerHooks* owner, std::uint32_t workers, bool metrics)
+      : per_worker(owner, workers, metrics) {}
 
   // Written by the threads that queue events; apart from the workers' counters below, so
   // that producers and workers do not pass one cache line back and forth per event.
   alignas(64) std::atomic<std::uint64_t> async_received{0};
   alignas(64) std::atomic<std::uint64_t> throttles{0};
   std::atomic<std::uint32_t> concurrent{0};
+  std::atomic<std::uint32_t> provisioned_concurrent{0};  // of `concurrent`, on provisioned slots
   std::atomic<std::uint64_t> async_succeeded{0};
   std::atomic<std::uint64_t> async_failed{0};
   /// Events that ended without a successful run, by `DropReason`.

@@ -86,11 +86,11 @@ bool Environment::initialise() noexcept {
   init_duration_ = steady::now() - start;
   InvocationCounters* local = counters.per_worker.local();
   if (local != nullptr) {
-    InvocationCounters::bump(local->cold_starts);
-    local->init_duration.record(init_duration_);
+    local->bump(local->cold_starts);
+    local->record(local->init_duration, init_duration_);
   }
   if (!error_type.empty()) {
-    if (local != nullptr) InvocationCounters::bump(local->init_errors);
+    if (local != nullptr) local->bump(local->init_errors);
     report_start_failure(error_type, message);
     return false;
   }

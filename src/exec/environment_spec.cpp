@@ -18,7 +18,7 @@ EnvironmentSpec::EnvironmentSpec(ExecHost& exec_host, std::string function, std:
       max_response_bytes(max_response),
       environment(std::move(variables)),
       pool(workers),
-      counters(workers, exec_host.metrics()) {
+      counters(&exec_host.worker_hooks(), workers, exec_host.metrics()) {
   char text[64];
   std::snprintf(text, sizeof text, "Task timed out after %.2f seconds",
                 std::chrono::duration<double>(timeout).count());

@@ -13,6 +13,7 @@
 
 namespace nanofaas::detail {
 
+class WorkerHooks;
 struct EnvironmentSpec;
 struct Invocation;
 
@@ -38,6 +39,8 @@ class ExecHost {
                    std::string_view message) const = 0;
   /// True when the engine's log sink is set (a handler's `log` costs nothing otherwise).
   [[nodiscard]] bool logging() const noexcept { return logging_; }
+  /// The engine's workers (their threads write their own copies of a version's counters).
+  [[nodiscard]] virtual const WorkerHooks& worker_hooks() const noexcept = 0;
   /// False when the engine's metrics are off: versions then count no invocations or durations.
   [[nodiscard]] bool metrics() const noexcept { return metrics_; }
 

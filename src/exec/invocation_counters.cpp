@@ -6,8 +6,9 @@
 
 namespace nanofaas::detail {
 
-PerWorkerCounters::PerWorkerCounters(std::uint32_t workers, bool enabled)
-    : workers_(workers),
+PerWorkerCounters::PerWorkerCounters(const WorkerHooks* owner, std::uint32_t workers, bool enabled)
+    : owner_(owner),
+      workers_(workers),
       enabled_(enabled),
       shards_(enabled ? new std::atomic<InvocationCounters*>[workers + 1]() : nullptr) {}
 
@@ -17,14 +18,15 @@ PerWorkerCounters::~PerWorkerCounters() {
 }
 
 std::uint32_t PerWorkerCounters::shard_index() const noexcept {
-  // Any engine's worker may call (a handler invoking another engine): its index only picks a
-  // copy, and every copy takes concurrent writers.
+  // Another engine's worker (a handler calling into this engine) counts in the shared copy.
   const Worker* worker = Worker::current();
-  return worker != nullptr && worker->index() < workers_ ? worker->index() : workers_;
+  return worker != nullptr && &worker->hooks() == owner_ && worker->index() < workers_
+             ? worker->index()
+             : workers_;
 }
 
-InvocationCounters* PerWorkerCounters::allocate(std::atomic<InvocationCounters*>& slot) noexcept {
-  return publish_once(slot, new InvocationCounters(),
+InvocationCounters* PerWorkerCounters::allocate(std::uint32_t index) noexcept {
+  return publish_once(shards_[index], new InvocationCounters(index < workers_),
                       [](InvocationCounters* loser) { delete loser; });
 }
 

@@ -13,9 +13,27 @@ struct FunctionMetrics;
 
 namespace nanofaas::detail {
 
+class WorkerHooks;
+
 /// The counters of one version that every invocation moves: one copy per worker, so that
-/// workers running the same function never write the same cache line.
+/// workers running the same function never write the same cache line, and a worker's own copy
+/// needs no locked instruction.
 struct alignas(64) InvocationCounters {
+  explicit InvocationCounters(bool sole) noexcept : sole_writer(sole) {}
+
+  /// Adds one: with a plain load and store when one thread alone writes this copy.
+  void bump(std::atomic<std::uint64_t>& counter) const noexcept {
+    if (sole_writer) {
+      counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    } else {
+      counter.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  void record(AtomicHistogram& histogram, std::chrono::nanoseconds value) const noexcept {
+    histogram.record(value, sole_writer);
+  }
+
+  const bool sole_writer;  // a worker's copy, written by that worker's thread only
   std::atomic<std::uint64_t> invocations{0};
   std::atomic<std::uint64_t> errors{0};
   std::atomic<std::uint64_t> timeouts{0};
@@ -25,18 +43,15 @@ struct alignas(64) InvocationCounters {
   AtomicHistogram duration;
   AtomicHistogram init_duration;
   AtomicHistogram async_event_age;
-
-  static void bump(std::atomic<std::uint64_t>& counter) noexcept {
-    counter.fetch_add(1, std::memory_order_relaxed);
-  }
 };
 
 /// A version's `InvocationCounters`, one per worker plus one that other threads share, each
 /// allocated when its thread first counts (a version never invoked costs a pointer per worker).
 class PerWorkerCounters {
  public:
-  /// `enabled` false: `local` is always null (the engine's metrics are off).
-  PerWorkerCounters(std::uint32_t workers, bool enabled);
+  /// `owner`: the engine's workers (others count in the shared copy); `enabled` false: `local`
+  /// is always null (the engine's metrics are off).
+  PerWorkerCounters(const WorkerHooks* owner, std::uint32_t workers, bool enabled);
   ~PerWorkerCounters();
   PerWorkerCounters(const PerWorkerCounters&) = delete;
   PerWorkerCounters& operator=(const PerWorkerCounters&) = delete;
@@ -44,18 +59,18 @@ class PerWorkerCounters {
   /// The calling thread's copy; null when metrics are off.
   [[nodiscard]] InvocationCounters* local() noexcept {
     if (!enabled_) return nullptr;
-    std::atomic<InvocationCounters*>& slot = shards_[shard_index()];
-    InvocationCounters* c = slot.load(std::memory_order_acquire);
-    return c != nullptr ? c : allocate(slot);
+    const std::uint32_t index = shard_index();
+    InvocationCounters* c = shards_[index].load(std::memory_order_acquire);
+    return c != nullptr ? c : allocate(index);
   }
   /// One finished invocation: `Invocations` and `Duration`, and `Errors` and timeouts when it
   /// failed.
   void count_invocation(bool error, bool timed_out, std::chrono::nanoseconds duration) noexcept {
     if (InvocationCounters* c = local()) {
-      InvocationCounters::bump(c->invocations);
-      if (error) InvocationCounters::bump(c->errors);
-      if (timed_out) InvocationCounters::bump(c->timeouts);
-      c->duration.record(duration);
+      c->bump(c->invocations);
+      if (error) c->bump(c->errors);
+      if (timed_out) c->bump(c->timeouts);
+      c->record(c->duration, duration);
     }
   }
   /// Adds every copy's counts to `out`.
@@ -63,8 +78,9 @@ class PerWorkerCounters {
 
  private:
   [[nodiscard]] std::uint32_t shard_index() const noexcept;
-  static InvocationCounters* allocate(std::atomic<InvocationCounters*>& slot) noexcept;
+  InvocationCounters* allocate(std::uint32_t index) noexcept;
 
+  const WorkerHooks* owner_;
   std::uint32_t workers_;
   bool enabled_;
   std::unique_ptr<std::atomic<InvocationCounters*>[]> shards_;  // workers_ + 1

@@ -79,6 +79,13 @@ constexpr std::array counters{
 constexpr std::array gauges{
     Family{"nanofaas_concurrent_executions", "ConcurrentExecutions: invocations running now.",
            [](const FunctionMetrics& f) -> std::uint64_t { return f.concurrent_executions; }},
+    Family{"nanofaas_provisioned_concurrent_executions",
+           "ProvisionedConcurrentExecutions: invocations running on provisioned concurrency.",
+           [](const FunctionMetrics& f) -> std::uint64_t {
+             return f.provisioned_concurrent_executions;
+           }},
+    Family{"nanofaas_provisioned_concurrency", "Provisioned concurrency configured.",
+           [](const FunctionMetrics& f) -> std::uint64_t { return f.provisioned_concurrency; }},
     Family{"nanofaas_environments", "Live execution environments, busy and idle.",
            [](const FunctionMetrics& f) -> std::uint64_t { return f.environments; }},
     Family{"nanofaas_idle_environments", "Execution environments waiting for an invocation.",
@@ -153,10 +160,10 @@ void sample(std::string& out, std::string_view name, std::string_view labels, st
   out.push_back('\n');
 }
 
-void histogram(std::string& out, const HistogramFamily& family, const FunctionMetrics& f,
+// One labelled histogram: cumulative `le` buckets, `_sum` and `_count`, in seconds.
+void histogram(std::string& out, std::string_view name, const DurationHistogram& h,
                const std::string& labels) {
-  const DurationHistogram& h = f.*family.histogram;
-  const std::string bucket = std::string(family.name) + "_bucket" + labels + ",le=\"";
+  const std::string bucket = std::string(name) + "_bucket" + labels + ",le=\"";
   for (const std::int64_t bound : bucket_bounds_ns) {
     out.append(bucket);
     number(out, static_cast<double>(bound) / 1e9);
@@ -168,10 +175,61 @@ void histogram(std::string& out, const HistogramFamily& family, const FunctionMe
   out.append(bucket).append("+Inf\"} ");
   number(out, count);
   out.push_back('\n');
-  out.append(family.name).append("_sum").append(labels).append("} ");
+  out.append(name).append("_sum").append(labels).append("} ");
   number(out, std::chrono::duration<double>(h.sum()).count());
   out.push_back('\n');
-  sample(out, std::string(family.name) + "_count", labels, count);
+  sample(out, std::string(name) + "_count", labels, count);
+}
+
+struct MappingFamily {
+  std::string_view name;
+  std::string_view help;
+  std::uint64_t EventSourceMappingMetrics::*count;
+};
+
+// Per event source mapping, labelled `uuid` and `function_name`.
+constexpr std::array mapping_counters{
+    MappingFamily{"nanofaas_mapping_records_polled_total", "Records read from the source.",
+                  &EventSourceMappingMetrics::records_polled},
+    MappingFamily{"nanofaas_mapping_records_filtered_total", "Records dropped by the filter.",
+                  &EventSourceMappingMetrics::records_filtered},
+    MappingFamily{"nanofaas_mapping_records_succeeded_total",
+                  "Records in batches that succeeded for them.",
+                  &EventSourceMappingMetrics::records_succeeded},
+    MappingFamily{"nanofaas_mapping_records_failed_total",
+                  "Records skipped after the retry or age limit.",
+                  &EventSourceMappingMetrics::records_failed},
+    MappingFamily{"nanofaas_mapping_batches_total", "Batches the function was invoked with.",
+                  &EventSourceMappingMetrics::batches},
+    MappingFamily{"nanofaas_mapping_batches_failed_total",
+                  "Batches that failed, wholly or in part.",
+                  &EventSourceMappingMetrics::batches_failed},
+    MappingFamily{"nanofaas_mapping_batches_throttled_total",
+                  "Batches refused for want of concurrency and retried.",
+                  &EventSourceMappingMetrics::batches_throttled},
+    MappingFamily{"nanofaas_mapping_destination_delivery_failures_total",
+                  "On-failure deliveries that failed.",
+                  &EventSourceMappingMetrics::destination_delivery_failures},
+};
+
+void mapping_families(std::string& out, const std::vector<MappingMetrics>& mappings) {
+  std::vector<std::string> labels;
+  for (const auto& m : mappings) {
+    labels.push_back("{uuid=\"" + prometheus_label_value(m.uuid) + "\",function_name=\"" +
+                     prometheus_label_value(m.function_name) + "\"");
+  }
+  for (const auto& family : mapping_counters) {
+    header(out, family.name, family.help, "counter");
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      sample(out, family.name, labels[i], mappings[i].metrics.*family.count);
+    }
+  }
+  constexpr std::string_view age = "nanofaas_mapping_iterator_age_seconds";
+  header(out, age, "IteratorAge: the age of a batch's last record when the function got it.",
+         "histogram");
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    histogram(out, age, mappings[i].metrics.iterator_age, labels[i]);
+  }
 }
 
 }  // namespace
@@ -236,9 +294,19 @@ std::string prometheus_text(const MetricsSnapshot& snapshot) {
   for (const auto& family : histograms) {
     header(out, family.name, family.help, "histogram");
     for (std::size_t i = 0; i < labels.size(); ++i) {
-      histogram(out, family, snapshot.functions[i], labels[i]);
+      histogram(out, family.name, snapshot.functions[i].*family.histogram, labels[i]);
     }
   }
+  constexpr std::string_view utilization = "nanofaas_provisioned_concurrency_utilization";
+  header(out, utilization,
+         "ProvisionedConcurrencyUtilization: provisioned executions over provisioned concurrency.",
+         "gauge");
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    out.append(utilization).append(labels[i]).append("} ");
+    number(out, snapshot.functions[i].provisioned_concurrency_utilization());
+    out.push_back('\n');
+  }
+  mapping_families(out, snapshot.mappings);
   return out;
 }
 
