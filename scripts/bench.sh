@@ -2,7 +2,7 @@
 # The benchmark suite as one command: scripts/bench.sh [quick|full]
 # Installs what it needs (scripts/setup.sh bench: oneTBB, CAF, gnuplot), builds Release in
 # ${BUILD_DIR:-build} (scripts/build.sh), runs nanofaas_bench_suite (CSV, one file per figure)
-# and the headline, mapping, filter and HTTP benchmarks and the instruction counts (text) into
+# and the headline, mapping, filter, HTTP and observability benchmarks and the instruction counts (text) into
 # bench/results/, draws the figures
 # (bench/plots/figures.gp, SVG) and writes bench/results/ratios.md with the machine under it.
 # quick: ~2 minutes of measuring on 2 cores, medians of 3; full: medians of 5, longer runs.
@@ -12,9 +12,9 @@ cd "$(dirname "$0")/.."
 mode=${1:-quick}
 case $mode in
   quick) suite_flags=(--quick); headline_args=(5000); mapping_args=(3); filter_repetitions=3
-         http_args=(1 3 1 4 8) ;;
+         http_args=(1 3 1 4 8); observability_args=(3 100000 300000 10000) ;;
   full) suite_flags=(); headline_args=(); mapping_args=(); filter_repetitions=5
-        http_args=(2 5 1 4 8) ;;
+        http_args=(2 5 1 4 8); observability_args=(5 200000 500000 10000) ;;
   *) echo "usage: scripts/bench.sh [quick|full]" >&2; exit 2 ;;
 esac
 command_line="scripts/bench.sh $mode"
@@ -42,6 +42,9 @@ echo "== nanofaas_bench_http ${http_args[*]} > $results/http.txt"
 echo "== nanofaas_bench_sigv4 >> $results/http.txt"
 "$build_dir/bench/nanofaas_bench_sigv4" --benchmark_repetitions="$filter_repetitions" \
   --benchmark_report_aggregates_only=true >> "$results/http.txt"
+echo "== nanofaas_bench_observability ${observability_args[*]} > $results/observability.txt"
+"$build_dir/bench/nanofaas_bench_observability" "${observability_args[@]}" \
+  > "$results/observability.txt"
 if [[ -x $build_dir/bench/nanofaas_bench_icount ]] && command -v valgrind > /dev/null; then
   echo "== scripts/instruction_gate.sh > $results/instructions.txt"
   # A failed gate is reported in the file, and the plots and notes are still written.
