@@ -229,6 +229,67 @@ TEST(LogTest, JsonFormatFiltersByApplicationAndSystemLevel) {
                                                           "platform.report"}));
 }
 
+TEST(LogTest, InitLinesComeBeforeStartWithoutARequestId) {
+  struct Greeter {
+    explicit Greeter(InitContext& init) { init.log(LogLevel::warn, "warming up"); }
+    Response operator()(const Event&, Context&) { return Response::ok("{}"); }
+  };
+  LogCapture capture;
+  auto engine = make_engine({.log_sink = capture.sink()});
+  ASSERT_TRUE(engine.add_function<Greeter>({.name = "greeter"}));
+  ASSERT_TRUE(engine.invoke("greeter", "{}"));
+  engine.shutdown(std::chrono::seconds(1));
+  auto lines = capture.snapshot();
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0].source, LogRecord::Source::function);
+  EXPECT_EQ(lines[0].level, LogLevel::warn);
+  EXPECT_TRUE(lines[0].request_id.empty());
+  EXPECT_TRUE(lines[0].line.ends_with("Z\tWARN\twarming up")) << lines[0].line;
+  EXPECT_TRUE(lines[1].line.starts_with("START RequestId: "));
+}
+
+TEST(LogTest, TheReportSaysHowTheInvocationEnded) {
+  LogCapture capture;
+  auto engine = make_engine({.log_sink = capture.sink()});
+  auto handler = [](const Event& ev, Context& ctx) {
+    if (ev.body() == "\"slow\"") ctx.sleep_for(std::chrono::seconds(1));
+    if (ev.body() == "\"error\"") return Response::error("Failed", "handled");
+    return Response::ok("{}");
+  };
+  FunctionConfig text{.name = "text", .timeout = std::chrono::milliseconds(20)};
+  FunctionConfig json{.name = "json", .timeout = std::chrono::milliseconds(20)};
+  json.logging = LoggingConfig{.log_format = LogFormat::json};
+  ASSERT_TRUE(engine.add_function(text, handler));
+  ASSERT_TRUE(engine.add_function(json, handler));
+  std::map<std::string, std::string> expected;  // request id -> status
+  for (const char* f : {"text", "json"}) {
+    for (const char* body : {"\"ok\"", "\"error\"", "\"slow\""}) {
+      auto out = engine.invoke(f, PayloadView(body));
+      ASSERT_TRUE(out);
+      expected[out->request_id.to_string()] =
+          std::string(body).substr(1, std::string(body).size() - 2);
+    }
+  }
+  engine.shutdown(std::chrono::seconds(1));
+  std::size_t reports = 0;
+  for (const auto& l : capture.snapshot()) {
+    const std::string status = expected[l.request_id] == "ok"     ? "success"
+                               : expected[l.request_id] == "slow" ? "timeout"
+                                                                  : "error";
+    if (l.line.starts_with("REPORT ")) {
+      ++reports;
+      EXPECT_EQ(l.line.ends_with("\tStatus: timeout"), status == "timeout") << l.line;
+    } else if (l.line.starts_with("{\"time\"")) {
+      simdjson::dom::parser parser;
+      simdjson::dom::element e = test::parse_json_line(parser, l.line);
+      if (std::string_view(e["type"]) != "platform.report") continue;
+      ++reports;
+      EXPECT_EQ(std::string_view(e["record"]["status"]), status) << l.line;
+    }
+  }
+  EXPECT_EQ(reports, 6u);
+}
+
 TEST(LogTest, InvalidLevelsAndFormatsAreClearErrors) {
   auto level = parse_log_level("VERBOSE");
   ASSERT_FALSE(level);

@@ -33,6 +33,7 @@ struct EnvironmentSpec {
   std::map<std::string, std::string, std::less<>> environment;
   std::string timeout_message;  // "Task timed out after 3.00 seconds"
   /// What the log of this version's invocations holds, from its `LoggingConfig`.
+  LoggingConfig logging;
   LogFormat log_format;
   LogLevel min_function_level;  // handler lines below it are dropped (none in text)
   bool log_start;               // platform.start (START)
