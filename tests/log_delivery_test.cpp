@@ -45,6 +45,35 @@ TEST(LogDeliveryTest, AFullBufferDropsAndCountsWithoutBlockingTheHandler) {
   EXPECT_EQ(written.load() + engine.metrics().log_records_dropped, lines + 3u);
 }
 
+TEST(LogDeliveryTest, EveryLineIsWrittenOrCountedAsDroppedUnderContention) {
+  constexpr int rounds = 20;
+  constexpr int threads = 4;
+  constexpr int calls = 100 / test::sanitizer_divisor;
+  for (int round = 0; round < rounds; ++round) {
+    std::atomic<std::uint64_t> written{0};
+    auto engine = make_engine({.workers = 2,
+                               .log_sink = [&](const LogRecord&) { written.fetch_add(1); },
+                               .log_buffer = 8});
+    ASSERT_TRUE(engine.add_function({.name = "f"}, [](const Event&, Context& ctx) {
+      for (int i = 0; i < 10; ++i) ctx.log("x");
+      return Response::ok("{}");
+    }));
+    std::latch go(threads);
+    std::vector<std::thread> callers;
+    for (int t = 0; t < threads; ++t) {
+      callers.emplace_back([&] {
+        go.arrive_and_wait();
+        for (int i = 0; i < calls; ++i) (void)engine.invoke("f", "{}");
+      });
+    }
+    for (auto& c : callers) c.join();
+    engine.shutdown(std::chrono::seconds(1));
+    ASSERT_EQ(written.load() + engine.metrics().log_records_dropped,
+              std::uint64_t{threads} * calls * 13)
+        << "round " << round;
+  }
+}
+
 TEST(LogDeliveryTest, ShutdownWritesEveryAcceptedLineFromManyThreads) {
   constexpr int rounds = 20;
   constexpr int threads = 4;

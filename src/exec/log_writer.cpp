@@ -1,6 +1,7 @@
 #include "exec/log_writer.hpp"
 
 #include <array>
+#include <chrono>
 #include <string>
 #include <utility>
 
@@ -8,6 +9,10 @@ namespace nanofaas::detail {
 namespace {
 
 constexpr std::size_t batch_size = 64;
+// The writer naps this long between looks while lines came recently, and sleeps until woken
+// after this many empty looks in a row (5 ms).
+constexpr auto nap = std::chrono::microseconds(200);
+constexpr int max_naps = 25;
 
 // A platform record's level: what `SystemLogLevel` filters it by (a fault is a WARN).
 LogLevel level_of(const LogEntry& e) {
@@ -83,8 +88,21 @@ void LogWriter::run() noexcept {
   moodycamel::ConsumerToken token(queue_);
   std::array<LogEntry, batch_size> batch;
   std::string line;
+  int naps = 0;
   for (;;) {
-    if (drain(token, batch.data(), line) > 0) continue;
+    if (drain(token, batch.data(), line) > 0) {
+      naps = 0;
+      continue;
+    }
+    // Out of entries: nap a little and look again before sleeping until woken. While lines
+    // keep coming, they wait up to a nap and go in batches, and no pusher makes a system call
+    // to wake this thread.
+    if (naps < max_naps && !stopping_.load(std::memory_order_relaxed)) {
+      ++naps;
+      std::this_thread::sleep_for(nap);
+      continue;
+    }
+    naps = 0;
     const std::uint32_t seen = wakeups_.load(std::memory_order_seq_cst);
     sleeping_.store(true, std::memory_order_seq_cst);
     const bool waiting =
