@@ -33,6 +33,7 @@ std::string line(const LogEntry& e) {
 
 TEST(LogLineTest, TextLinesAreLambdas) {
   const std::string rid = id.to_string();
+  ASSERT_EQ(rid, "01234567-89ab-4def-bedc-ba9876543210");  // a UUID version 4, variant 1
   EXPECT_EQ(line(entry(LogKind::start)), "START RequestId: " + rid + " Version: 3");
   EXPECT_EQ(line(entry(LogKind::end)), "END RequestId: " + rid);
   LogEntry report = entry(LogKind::report);

@@ -77,7 +77,8 @@ struct EngineConfig {
   /// written, at no cost. Called on a writer thread of the engine's own, one line at a time,
   /// so it may block without holding up a handler; the destructor waits for the last line.
   std::function<void(const LogRecord&)> log_sink{};
-  /// Lines that may wait for the writer thread; past it a new line is dropped and counted
+  /// Lines that may wait for the writer thread (about 150 bytes each, allocated with the
+  /// engine when it has a sink); past it a new line is dropped and counted
   /// (`MetricsSnapshot::log_records_dropped`). At least 1.
   std::size_t log_buffer = 4096;
   /// The log format and levels of functions whose `FunctionConfig::logging` is unset.

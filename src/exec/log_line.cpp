@@ -1,5 +1,6 @@
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 #include "exec/log_entry.hpp"
@@ -11,20 +12,32 @@
 namespace nanofaas::detail {
 namespace {
 
-// "2026-01-02T03:04:05.678Z": ISO 8601 in UTC with milliseconds, as Lambda writes times.
+// "2026-01-02T03:04:05.678Z": ISO 8601 in UTC with milliseconds, as Lambda writes times. The
+// text up to the second is kept per thread: lines come many to a second.
 struct Timestamp {
   explicit Timestamp(std::int64_t ns) {
-    const auto seconds = static_cast<std::time_t>(ns / 1'000'000'000);
+    thread_local std::int64_t cached_second = -1;
+    thread_local char cached[80];  // "2026-01-02T03:04:05" (room for any year, as printf sees it)
+    const std::int64_t second = ns / 1'000'000'000;
+    if (second != cached_second) {
+      const auto seconds = static_cast<std::time_t>(second);
+      std::tm tm{};
+      gmtime_r(&seconds, &tm);
+      std::snprintf(cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+                    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+      cached_second = second;
+    }
+    size = std::strlen(cached);
+    std::memcpy(text, cached, size);
     const int millis = static_cast<int>((ns / 1'000'000) % 1000);
-    std::tm tm{};
-    gmtime_r(&seconds, &tm);
-    const int n =
-        std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
-    size = n > 0 ? static_cast<std::size_t>(n) : 0;
+    text[size++] = '.';
+    text[size++] = static_cast<char>('0' + millis / 100);
+    text[size++] = static_cast<char>('0' + millis / 10 % 10);
+    text[size++] = static_cast<char>('0' + millis % 10);
+    text[size++] = 'Z';
   }
   [[nodiscard]] std::string_view view() const noexcept { return {text, size}; }
-  char text[64];
+  char text[88];
   std::size_t size;
 };
 
