@@ -36,6 +36,25 @@ void BM_SyncInvoke(benchmark::State& state) {
 }
 BENCHMARK(BM_SyncInvoke)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
+// BM_SyncInvoke with a log sink: START, END and REPORT per call, text (0) or JSON (1), handed
+// to the writer thread; the sink counts them. `dropped` is per call.
+void BM_SyncInvokeLogged(benchmark::State& state) {
+  std::atomic<std::uint64_t> lines{0};
+  nanofaas::EngineConfig config;
+  config.log_sink = [&lines](const nanofaas::LogRecord&) {
+    lines.fetch_add(1, std::memory_order_relaxed);
+  };
+  config.logging.log_format =
+      state.range(0) == 0 ? nanofaas::LogFormat::text : nanofaas::LogFormat::json;
+  auto engine = bench::echo_engine(2, std::move(config));
+  bench::DurationHistogram all;
+  for (auto _ : state) all.merge(bench::sync_invoke(engine, calls));
+  report(state, all);
+  state.counters["dropped"] =
+      static_cast<double>(engine.metrics().log_records_dropped) / static_cast<double>(all.count());
+}
+BENCHMARK(BM_SyncInvokeLogged)->Arg(0)->Arg(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+
 void BM_AsioThreadPoolFuture(benchmark::State& state) {
   boost::asio::thread_pool pool(static_cast<std::size_t>(state.range(0)));
   bench::DurationHistogram all;

@@ -44,8 +44,9 @@ inline std::string payload() {
   return R"({"symbol":"ACME","qty":100,"side":"buy","px":101.25,"account":"A-123456"})";
 }
 
-inline nanofaas::Engine echo_engine(std::uint32_t workers = 2) {
-  auto engine = nanofaas::Engine::create({.workers = workers}).value();
+inline nanofaas::Engine echo_engine(std::uint32_t workers = 2, nanofaas::EngineConfig config = {}) {
+  config.workers = workers;
+  auto engine = nanofaas::Engine::create(std::move(config)).value();
   if (!engine.add_function({.name = "echo"}, echo)) std::abort();
   return engine;
 }

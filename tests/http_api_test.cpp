@@ -32,8 +32,10 @@ class HttpApiTest : public ::testing::Test {
                                       .timeout = 1500ms,
                                       .environment = {{"STAGE", "test"}}},
                                      [](const Event& ev) { return Response::ok(ev.body()); }));
-    ASSERT_TRUE(
-        engine->add_function({.name = "other"}, [](const Event&) { return Response::ok("{}"); }));
+    FunctionConfig other{.name = "other"};
+    other.logging =
+        LoggingConfig{.log_format = LogFormat::json, .application_log_level = LogLevel::warn};
+    ASSERT_TRUE(engine->add_function(other, [](const Event&) { return Response::ok("{}"); }));
     auto queue = Queue::create({.name = "orders"});
     ASSERT_TRUE(queue);
     orders = *queue;
@@ -119,6 +121,13 @@ TEST_F(HttpApiTest, GetsAFunctionAndItsConfiguration) {
   EXPECT_FALSE(text(doc, "/Configuration/RevisionId").empty());
   EXPECT_EQ(text(doc, "/Code/RepositoryType"), "nanofaas");
   EXPECT_FALSE(has(doc, "/Concurrency"));
+  EXPECT_EQ(text(doc, "/Configuration/LoggingConfig/LogFormat"), "Text");
+  EXPECT_EQ(text(doc, "/Configuration/LoggingConfig/LogGroup"), "/aws/lambda/echo");
+  EXPECT_FALSE(has(doc, "/Configuration/LoggingConfig/ApplicationLogLevel"));
+  auto other = json(call("GET", "/2015-03-31/functions/other/configuration"));
+  EXPECT_EQ(text(other, "/LoggingConfig/LogFormat"), "JSON");
+  EXPECT_EQ(text(other, "/LoggingConfig/ApplicationLogLevel"), "WARN");
+  EXPECT_EQ(text(other, "/LoggingConfig/SystemLogLevel"), "INFO");
 
   // By ARN, and the configuration alone.
   auto config =

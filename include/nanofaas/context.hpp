@@ -8,6 +8,7 @@
 
 #include "nanofaas/export.hpp"
 #include "nanofaas/invoke_result.hpp"
+#include "nanofaas/logging_config.hpp"
 #include "nanofaas/payload.hpp"
 #include "nanofaas/request_id.hpp"
 
@@ -52,8 +53,12 @@ class NANOFAAS_API Context {
   /// How many invocations deep this call is (1 for a call from the host).
   [[nodiscard]] std::uint32_t depth() const noexcept;
 
-  /// Sends a line to the engine's log sink, tagged with function, version and request id.
+  /// Writes a line to the function's log at INFO, tagged with function, version and request
+  /// id (and to the caller's tail, if it asked for one). Never blocks.
   void log(std::string_view message) const;
+  /// As above at `level`; in JSON format a line below `ApplicationLogLevel` is dropped before
+  /// anything is copied.
+  void log(LogLevel level, std::string_view message) const;
   /// Sleeps this fiber only (the worker thread runs others) until `duration` passes or the
   /// deadline comes. Returns false when the deadline cut the sleep short.
   bool sleep_for(std::chrono::nanoseconds duration) const;
@@ -100,8 +105,9 @@ class NANOFAAS_API InitContext {
   [[nodiscard]] std::string_view function_version() const noexcept;
   /// An environment variable of the function, if set.
   [[nodiscard]] std::optional<std::string_view> env(std::string_view name) const noexcept;
-  /// Sends a line to the engine's log sink.
+  /// Writes a line to the function's log, at INFO or at `level` (no request id yet).
   void log(std::string_view message) const;
+  void log(LogLevel level, std::string_view message) const;
 
  private:
   // Made only by the environment whose init phase runs.

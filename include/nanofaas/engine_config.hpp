@@ -10,15 +10,25 @@
 #include "nanofaas/async_config.hpp"
 #include "nanofaas/async_queue.hpp"
 #include "nanofaas/clock.hpp"
+#include "nanofaas/logging_config.hpp"
 
 namespace nanofaas {
 
-/// One line a handler logged through `Context::log`.
+/// One line of a function's log, as the engine's writer thread hands it to the host's sink:
+/// a handler's line (`Context::log`) or one the engine writes (START, END, REPORT, a fault).
+/// The views are valid during the sink's call only.
 struct LogRecord {
+  /// Who wrote the line: the function's handler or the engine (Lambda's system logs).
+  enum class Source : std::uint8_t { function, platform };
   std::string_view function_name{};
   std::string_view version{};
-  std::string_view request_id{};
+  std::string_view request_id{};  ///< empty for lines logged during init
+  Source source = Source::function;
+  LogLevel level = LogLevel::info;
+  /// The handler's own text (for a fault, the engine's); empty for START, END and REPORT.
   std::string_view message{};
+  /// The whole line as Lambda writes it, in the function's `LogFormat`, without a newline.
+  std::string_view line{};
 };
 
 /// Engine-wide settings. Every field has Lambda's default where Lambda has one.
@@ -63,8 +73,16 @@ struct EngineConfig {
   std::function<std::unique_ptr<AsyncQueue>(std::string_view function, std::string_view version,
                                             std::size_t max_queue_depth)>
       async_queue{};
-  /// Receives handler log lines; unset: they are dropped. Called on worker threads.
+  /// Receives every log line (handlers' lines and START, END, REPORT); unset: no log is
+  /// written, at no cost. Called on a writer thread of the engine's own, one line at a time,
+  /// so it may block without holding up a handler; the destructor waits for the last line.
   std::function<void(const LogRecord&)> log_sink{};
+  /// Lines that may wait for the writer thread (about 150 bytes each, allocated with the
+  /// engine when it has a sink); past it a new line is dropped and counted
+  /// (`MetricsSnapshot::log_records_dropped`). At least 1.
+  std::size_t log_buffer = 4096;
+  /// The log format and levels of functions whose `FunctionConfig::logging` is unset.
+  LoggingConfig logging{};
   /// Counts invocations, errors and durations per version (`Engine::metrics`); false: those
   /// read 0 and the invocation path skips them (throttles and async event counts remain).
   bool metrics = true;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "nanofaas/async_config.hpp"
+#include "nanofaas/logging_config.hpp"
 
 namespace nanofaas {
 
@@ -48,6 +49,8 @@ struct FunctionConfig {
   /// this function deeper than 16: stopped (an error for a synchronous caller, failure
   /// handling for an event) and counted, or allowed.
   RecursiveLoop recursive_loop = RecursiveLoop::terminate;
+  /// Lambda's `LoggingConfig`: the log format and levels; unset: `EngineConfig::logging`.
+  std::optional<LoggingConfig> logging{};
   /// Asynchronous (`Event`) invocation: retries, event age, destinations, dead letters.
   AsyncConfig async{};
 };

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "nanofaas/logging_config.hpp"
+
 namespace nanofaas {
 
 /// What the engine reports of one version of a function (Lambda's `GetFunctionConfiguration`,
@@ -23,6 +25,8 @@ struct FunctionInfo {
   /// are initialised (`GetProvisionedConcurrencyConfig`'s requested and available counts).
   std::uint32_t provisioned_concurrency = 0;
   std::uint32_t provisioned_ready = 0;
+  /// The version's log format and levels (its own `LoggingConfig`, or the engine's).
+  LoggingConfig logging{};
 };
 
 }  // namespace nanofaas

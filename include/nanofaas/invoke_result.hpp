@@ -36,8 +36,9 @@ struct InvokeOutput {
   /// Handler run time; init time on a cold start.
   std::chrono::nanoseconds duration{0};
   std::optional<std::chrono::nanoseconds> init_duration{};
-  /// The last `InvokeOptions::max_log_tail` bytes the handler logged (`Context::log`, a line
-  /// each), when the caller asked for them (Lambda's `LogType: Tail`).
+  /// The last `InvokeOptions::max_log_tail` bytes of the invocation's log, when the caller
+  /// asked for them (Lambda's `LogType: Tail`): START, the handler's lines (`Context::log`),
+  /// END and REPORT, a line each, in the function's log format and levels.
   std::string log_tail{};
 
   /// True when the function succeeded.
@@ -53,7 +54,7 @@ struct InvokeOptions {
   std::string_view principal{};
   /// Lambda's `ClientContext`, passed to the handler as is.
   std::string_view client_context{};
-  /// Lambda's `LogType: Tail`: keep the handler's log lines in `InvokeOutput::log_tail`.
+  /// Lambda's `LogType: Tail`: keep the invocation's log in `InvokeOutput::log_tail`.
   bool tail_log = false;
   /// Lambda returns the last 4 KB of the log.
   static constexpr std::size_t max_log_tail = 4096;

@@ -83,6 +83,7 @@ struct NANOFAAS_API MetricsSnapshot {
   std::uint32_t concurrent_executions = 0;             ///< `ConcurrentExecutions`
   std::uint32_t unreserved_concurrent_executions = 0;  ///< `UnreservedConcurrentExecutions`
   std::uint32_t unreserved_concurrency_available = 0;  ///< limit minus all reservations
+  std::uint64_t log_records_dropped = 0;  ///< log lines dropped with the writer's buffer full
   std::vector<FunctionMetrics> functions{};
   std::vector<MappingMetrics> mappings{};
 

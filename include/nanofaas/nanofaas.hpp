@@ -15,6 +15,7 @@
 #include "nanofaas/filter.hpp"
 #include "nanofaas/function_config.hpp"
 #include "nanofaas/invoke_result.hpp"
+#include "nanofaas/logging_config.hpp"
 #include "nanofaas/metrics.hpp"
 #include "nanofaas/payload.hpp"
 #include "nanofaas/prometheus.hpp"

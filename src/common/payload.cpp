@@ -53,12 +53,19 @@ void Payload::release(char* data) noexcept {
 }
 
 std::string RequestId::to_string() const {
-  char text[37];
-  std::snprintf(text, sizeof text, "%08x-%04x-4%03x-%04x-%012llx",
-                static_cast<unsigned>(high >> 32), static_cast<unsigned>((high >> 16) & 0xffff),
-                static_cast<unsigned>(high & 0x0fff),
-                static_cast<unsigned>(0x8000 | ((low >> 48) & 0x3fff)),
-                static_cast<unsigned long long>(low & 0xffffffffffffull));
+  // "%08x-%04x-4%03x-%04x-%012llx" of the fields below, without printf's parsing (the log
+  // writes one or two per line).
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string text(36, '-');
+  auto put = [&text](std::size_t at, std::uint64_t value, int digits) {
+    for (int i = digits - 1; i >= 0; --i, value >>= 4) text[at + i] = hex[value & 0xf];
+  };
+  put(0, high >> 32, 8);
+  put(9, (high >> 16) & 0xffff, 4);
+  text[14] = '4';
+  put(15, high & 0x0fff, 3);
+  put(19, 0x8000 | ((low >> 48) & 0x3fff), 4);
+  put(24, low & 0xffffffffffffull, 12);
   return text;
 }
 

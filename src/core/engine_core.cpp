@@ -11,6 +11,7 @@
 #include "common/saturating_time.hpp"
 #include "exec/environment.hpp"
 #include "exec/event_completion.hpp"
+#include "exec/log_writer.hpp"
 #include "runtime/parker.hpp"
 #include "runtime/tick_clock.hpp"
 
@@ -61,10 +62,14 @@ RequestId RequestIdSource::next() noexcept {
 
 EngineCore::EngineCore(EngineConfig engine_config)
     : ExecHost(engine_config.clock == &Clock::steady() ? nullptr : engine_config.clock,
-               static_cast<bool>(engine_config.log_sink), engine_config.metrics),
+               engine_config.metrics),
       config(std::move(engine_config)),
       clock_is_steady(config.clock == &Clock::steady()),
       concurrency(config.concurrency_limit, config.unreserved_concurrency_min) {
+  if (config.log_sink) {
+    log_thread = std::make_unique<LogWriter>(config.log_sink, config.log_buffer, config.workers);
+    log_writer_ = log_thread.get();
+  }
   workers.reserve(config.workers);
   const WorkerConfig worker_config{config.idle_spin, config.stack_size, config.stack_reserve};
   for (std::uint32_t i = 0; i < config.workers; ++i) {
@@ -110,6 +115,8 @@ void EngineCore::stop_workers() noexcept {
   for (auto& w : workers) w->post(Task::stop());
   for (auto& w : workers) w->join();
   workers_joined.store(true, std::memory_order_release);
+  // Nothing logs once the workers are gone: the writer writes what is left and ends.
+  if (log_thread) log_thread->stop();
 }
 
 Expected<Target> EngineCore::validate(std::string_view qualified_name, std::size_t payload_size,
@@ -411,12 +418,6 @@ void EngineCore::retire_all_idle() {
 
 void EngineCore::retire(const std::vector<Environment*>& environments) {
   for (Environment* env : environments) env->worker->post(Task::close(env->mailbox));
-}
-
-void EngineCore::log(const EnvironmentSpec& spec, std::string_view request_id,
-                     std::string_view message) const {
-  if (!config.log_sink) return;
-  config.log_sink(LogRecord{spec.function_name, spec.name, request_id, message});
 }
 
 }  // namespace nanofaas::detail

@@ -20,6 +20,7 @@
 #include "core/registry.hpp"
 #include "exec/exec_host.hpp"
 #include "exec/invocation.hpp"
+#include "exec/log_writer.hpp"
 #include "exec/provision_latch.hpp"
 #include "nanofaas/async_config.hpp"
 #include "nanofaas/engine_config.hpp"
@@ -86,10 +87,7 @@ struct EngineCore : ExecHost, WorkerHooks {
   void retire(const std::vector<Environment*>& environments);
   /// Lambda's recursive loop detection: a chain deeper than this is stopped.
   static constexpr std::uint32_t max_chain_depth = 16;
-  /// Sends a handler's log line to the sink.
   [[nodiscard]] const WorkerHooks& worker_hooks() const noexcept override { return *this; }
-  void log(const EnvironmentSpec& spec, std::string_view request_id,
-           std::string_view message) const override;
   /// The least loaded worker.
   Worker& pick_worker() noexcept;
   /// The worker whose thread this is, if it is one of this engine's; else nullptr.
@@ -120,6 +118,9 @@ struct EngineCore : ExecHost, WorkerHooks {
   Registry registry;
   Concurrency concurrency;
   RequestIdSource request_ids;
+  /// Formats log lines for `config.log_sink` on a thread of its own; null without a sink.
+  /// Stopped (drained) once the workers are joined, before the registry goes.
+  std::unique_ptr<LogWriter> log_thread;
 
   /// Sends the invocation to `env` (null: a cold start), on `self` (the caller's worker, or
   /// null) directly when that is where it runs.

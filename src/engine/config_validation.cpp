@@ -95,8 +95,27 @@ Status validate_async_config(const AsyncConfig& async) {
   return {};
 }
 
+Status validate_logging_config(const LoggingConfig& logging) {
+  if (logging.log_format != LogFormat::text && logging.log_format != LogFormat::json) {
+    return fail(Errc::invalid_argument, "log_format must be Text or JSON");
+  }
+  if (logging.application_log_level > LogLevel::fatal) {
+    return fail(Errc::invalid_argument,
+                "application_log_level must be TRACE, DEBUG, INFO, WARN, ERROR or FATAL");
+  }
+  if (logging.system_log_level != LogLevel::debug && logging.system_log_level != LogLevel::info &&
+      logging.system_log_level != LogLevel::warn) {
+    return fail(Errc::invalid_argument, "system_log_level must be DEBUG, INFO or WARN, got " +
+                                            std::string(to_string(logging.system_log_level)));
+  }
+  return {};
+}
+
 Status validate_function_config(const FunctionConfig& config, const EngineConfig& engine) {
   if (auto s = validate_name(config.name); !s) return s;
+  if (config.logging) {
+    if (auto s = validate_logging_config(*config.logging); !s) return s;
+  }
   if (config.description.size() > max_description) {
     return fail(Errc::invalid_argument, "description must be at most 256 characters");
   }

@@ -13,6 +13,8 @@ namespace nanofaas::detail {
 Status validate_name(std::string_view name);
 /// Lambda's rules for an event invoke configuration (`invalid_argument` naming the field).
 Status validate_async_config(const AsyncConfig& async);
+/// Lambda's values for a `LoggingConfig` (`invalid_argument` naming the field).
+Status validate_logging_config(const LoggingConfig& logging);
 /// Lambda's rules for a function's name and settings, within the engine's limits.
 Status validate_function_config(const FunctionConfig& config, const EngineConfig& engine);
 

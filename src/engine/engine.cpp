@@ -5,6 +5,7 @@
 
 #include "engine/config_validation.hpp"
 #include "engine/engine_impl.hpp"
+#include "exec/log_writer.hpp"
 #include "runtime/chain_depth.hpp"
 #include "runtime/worker.hpp"
 
@@ -80,6 +81,12 @@ Expected<Engine> Engine::create(EngineConfig config) {
   if (config.clock == nullptr) return fail(Errc::invalid_argument, "clock must not be null");
   if (config.keep_alive.count() < 0) {
     return fail(Errc::invalid_argument, "keep_alive must not be negative");
+  }
+  if (config.log_buffer == 0) {
+    return fail(Errc::invalid_argument, "log_buffer must be at least 1");
+  }
+  if (auto s = detail::validate_logging_config(config.logging); !s) {
+    return Unexpected(std::move(s).error());
   }
   auto impl = std::make_unique<Impl>(std::move(config));
   impl->start();
@@ -254,6 +261,7 @@ MetricsSnapshot Engine::metrics() const {
   MetricsSnapshot snapshot;
   snapshot.unreserved_concurrent_executions = impl_->concurrency.unreserved_in_flight();
   snapshot.unreserved_concurrency_available = impl_->concurrency.unreserved_pool();
+  if (const auto* writer = impl_->log_writer()) snapshot.log_records_dropped = writer->dropped();
   impl_->registry.for_each([&snapshot](const detail::Function& fn) {
     snapshot.concurrent_executions += fn.in_flight.load(std::memory_order_relaxed);
   });

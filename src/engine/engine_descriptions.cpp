@@ -23,6 +23,7 @@ FunctionInfo describe(const detail::Function& fn, const detail::Version& v) {
   info.description = fn.config.description;
   info.timeout = v.timeout;
   info.environment.insert(v.environment.begin(), v.environment.end());
+  info.logging = v.logging;
   const std::int64_t reserved = fn.reserved.load(std::memory_order_relaxed);
   if (reserved >= 0) info.reserved_concurrency = static_cast<std::uint32_t>(reserved);
   info.provisioned_concurrency = v.pool.provisioned_target.load(std::memory_order_relaxed);

@@ -3,6 +3,7 @@
 #include "async/async_dispatcher.hpp"
 #include "core/engine_core.hpp"
 #include "engine/mapping_registry.hpp"
+#include "exec/log_writer.hpp"
 
 namespace nanofaas::detail {
 
@@ -24,8 +25,21 @@ bool EngineMappingHost::clock_is_steady() const noexcept {
   return core_.clock_is_steady;
 }
 
-void EngineMappingHost::log(const LogRecord& record) const {
-  if (core_.config.log_sink) core_.config.log_sink(record);
+void EngineMappingHost::log_fault(std::string_view function_name,
+                                  std::string_view message) noexcept {
+  LogWriter* writer = core_.log_writer();
+  if (writer == nullptr) return;
+  try {
+    LogEntry e;
+    e.kind = LogKind::fault;
+    e.format = core_.config.logging.log_format;
+    e.time_ns = log_time_now();
+    e.text.assign(message);
+    e.owner.assign(function_name);
+    writer->push(std::move(e));
+  } catch (...) {
+    // No memory for the line: it is lost.
+  }
 }
 
 bool EngineMappingHost::deliver(const Destination& destination, const InvocationRecord& record,

@@ -20,7 +20,7 @@ class EngineMappingHost final : public MappingHost {
   Worker& worker_for(std::uint32_t index) noexcept override;
   const Clock& clock() const noexcept override;
   bool clock_is_steady() const noexcept override;
-  void log(const LogRecord& record) const override;
+  void log_fault(std::string_view function_name, std::string_view message) noexcept override;
   bool deliver(const Destination& destination, const InvocationRecord& record,
                std::uint32_t depth) noexcept override;
   RequestId new_request_id() noexcept override;

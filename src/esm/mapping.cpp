@@ -151,7 +151,7 @@ void Mapping::run(Poller& poller) noexcept {
     }
   } catch (const std::exception& e) {
     const std::string message = std::string("event source mapping poller stopped: ") + e.what();
-    host_->log(LogRecord{config_.function_name, {}, uuid_, message});
+    host_->log_fault(config_.function_name, message);
   }
   std::lock_guard lock(live_mutex_);
   if (--live_ == 0) live_changed_.notify_all();

@@ -33,8 +33,9 @@ class MappingHost {
   virtual const Clock& clock() const noexcept = 0;
   /// True when `clock()` is the steady clock, whose time points a fiber may sleep until.
   virtual bool clock_is_steady() const noexcept = 0;
-  /// Sends `record` to the engine's log sink, if it has one.
-  virtual void log(const LogRecord& record) const = 0;
+  /// Writes a fault of `function_name`'s mapping to the engine's log (a WARN platform line),
+  /// if it has a sink.
+  virtual void log_fault(std::string_view function_name, std::string_view message) noexcept = 0;
   /// Hands `record` to every target of `destination` (a function invoked at chain `depth`).
   /// False when a target threw or refused it.
   virtual bool deliver(const Destination& destination, const InvocationRecord& record,

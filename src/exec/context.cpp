@@ -7,6 +7,7 @@
 #include "exec/environment.hpp"
 #include "exec/environment_spec.hpp"
 #include "exec/invocation.hpp"
+#include "exec/invocation_log.hpp"
 
 namespace nanofaas {
 namespace {
@@ -64,16 +65,11 @@ std::uint32_t Context::depth() const noexcept {
 }
 
 void Context::log(std::string_view message) const {
-  if (invocation_->tail_log) {
-    std::string& tail = invocation_->out.log_tail;
-    tail.append(message).push_back('\n');
-    if (tail.size() > InvokeOptions::max_log_tail) {
-      tail.erase(0, tail.size() - InvokeOptions::max_log_tail);
-    }
-  }
-  const detail::EnvironmentSpec& spec = *invocation_->spec;
-  if (!spec.host->logging()) return;
-  spec.host->log(spec, invocation_->out.request_id.to_string(), message);
+  detail::invocation_log::function_line(*invocation_->spec, invocation_, LogLevel::info, message);
+}
+
+void Context::log(LogLevel level, std::string_view message) const {
+  detail::invocation_log::function_line(*invocation_->spec, invocation_, level, message);
 }
 
 bool Context::sleep_for(std::chrono::nanoseconds duration) const {
@@ -116,7 +112,11 @@ std::optional<std::string_view> InitContext::env(std::string_view name) const no
 }
 
 void InitContext::log(std::string_view message) const {
-  if (spec_->host->logging()) spec_->host->log(*spec_, {}, message);
+  detail::invocation_log::function_line(*spec_, nullptr, LogLevel::info, message);
+}
+
+void InitContext::log(LogLevel level, std::string_view message) const {
+  detail::invocation_log::function_line(*spec_, nullptr, level, message);
 }
 
 }  // namespace nanofaas

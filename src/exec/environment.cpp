@@ -11,6 +11,7 @@
 #include "exec/environment_spec.hpp"
 #include "exec/event_completion.hpp"
 #include "exec/invocation.hpp"
+#include "exec/invocation_log.hpp"
 #include "exec/provision_latch.hpp"
 #include "runtime/chain_depth.hpp"
 #include "runtime/tick_clock.hpp"
@@ -142,6 +143,8 @@ bool Environment::execute(Invocation& invocation, std::uint32_t* depth_slot) noe
     invocation.deadline += allowance;
     invocation.init_allowance.store(allowance.count(), std::memory_order_release);
   }
+  const bool logged = invocation_log::wanted(v, invocation);
+  if (logged) invocation_log::start(v, invocation);
   Response response;
   bool threw = false;
   // Events the dispatcher took in bulk wait behind this handler: if it suspends, the
@@ -190,6 +193,13 @@ bool Environment::execute(Invocation& invocation, std::uint32_t* depth_slot) noe
       invocation.batch->state = std::move(response.state());
     }
     out.payload = std::move(response).body();
+  }
+  if (logged) {
+    invocation_log::end(v, invocation,
+                        timed_out            ? LogStatus::timeout
+                        : out.function_error ? LogStatus::error
+                                             : LogStatus::success,
+                        out.duration);
   }
   // A timed-out environment is discarded (its handler state is suspect), and so is a
   // provisioned one beyond a lowered target; otherwise it is idle again before the caller

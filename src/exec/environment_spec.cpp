@@ -9,7 +9,7 @@ EnvironmentSpec::EnvironmentSpec(ExecHost& exec_host, std::string function, std:
                                  std::shared_ptr<const HandlerFactory> handler_factory,
                                  std::chrono::nanoseconds handler_timeout, std::size_t max_response,
                                  std::map<std::string, std::string, std::less<>> variables,
-                                 std::uint32_t workers)
+                                 const LoggingConfig& log_config, std::uint32_t workers)
     : host(&exec_host),
       function_name(std::move(function)),
       name(std::move(version)),
@@ -17,6 +17,14 @@ EnvironmentSpec::EnvironmentSpec(ExecHost& exec_host, std::string function, std:
       timeout(handler_timeout),
       max_response_bytes(max_response),
       environment(std::move(variables)),
+      logging(log_config),
+      log_format(logging.log_format),
+      // Lambda filters by level in JSON format only: in text every line is written.
+      min_function_level(log_format == LogFormat::json ? logging.application_log_level
+                                                       : LogLevel::trace),
+      log_start(log_format == LogFormat::text || logging.system_log_level <= LogLevel::info),
+      log_end(log_format == LogFormat::text || logging.system_log_level <= LogLevel::debug),
+      log_report(log_start),
       pool(workers),
       counters(&exec_host.worker_hooks(), workers, exec_host.metrics()) {
   char text[64];

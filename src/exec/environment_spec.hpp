@@ -10,6 +10,7 @@
 #include "exec/exec_host.hpp"
 #include "exec/pool.hpp"
 #include "nanofaas/detail/handler.hpp"
+#include "nanofaas/logging_config.hpp"
 
 namespace nanofaas::detail {
 
@@ -21,7 +22,7 @@ struct EnvironmentSpec {
                   std::shared_ptr<const HandlerFactory> factory, std::chrono::nanoseconds timeout,
                   std::size_t max_response_bytes,
                   std::map<std::string, std::string, std::less<>> environment,
-                  std::uint32_t workers);
+                  const LoggingConfig& logging, std::uint32_t workers);
 
   ExecHost* host;
   std::string function_name;
@@ -31,6 +32,13 @@ struct EnvironmentSpec {
   std::size_t max_response_bytes;
   std::map<std::string, std::string, std::less<>> environment;
   std::string timeout_message;  // "Task timed out after 3.00 seconds"
+  /// What the log of this version's invocations holds, from its `LoggingConfig`.
+  LoggingConfig logging;
+  LogFormat log_format;
+  LogLevel min_function_level;  // handler lines below it are dropped (none in text)
+  bool log_start;               // platform.start (START)
+  bool log_end;                 // platform.runtimeDone (END)
+  bool log_report;              // platform.report (REPORT)
   Pool pool;
   VersionCounters counters;
 };

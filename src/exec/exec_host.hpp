@@ -16,6 +16,7 @@ namespace nanofaas::detail {
 class WorkerHooks;
 struct EnvironmentSpec;
 struct Invocation;
+class LogWriter;
 
 /// What environments and handlers' contexts reach above the execution layer: the engine that
 /// owns them. Implemented by the engine; its calls are Lambda's invocation paths.
@@ -34,11 +35,9 @@ class ExecHost {
   /// A handler's nested `Event` call, `depth` deep (the bytes are copied).
   virtual Expected<RequestId> nested_invoke_async(std::string_view qualified_name,
                                                   PayloadView payload, std::uint32_t depth) = 0;
-  /// Sends a handler's log line (`request_id` empty during init) to the engine's sink.
-  virtual void log(const EnvironmentSpec& spec, std::string_view request_id,
-                   std::string_view message) const = 0;
-  /// True when the engine's log sink is set (a handler's `log` costs nothing otherwise).
-  [[nodiscard]] bool logging() const noexcept { return logging_; }
+  /// The writer of the engine's log, or null when the engine has no log sink (then logging
+  /// costs one test).
+  [[nodiscard]] LogWriter* log_writer() const noexcept { return log_writer_; }
   /// The engine's workers (their threads write their own copies of a version's counters).
   [[nodiscard]] virtual const WorkerHooks& worker_hooks() const noexcept = 0;
   /// False when the engine's metrics are off: versions then count no invocations or durations.
@@ -56,15 +55,14 @@ class ExecHost {
 
  protected:
   /// `clock`: the engine's clock, or null when it is the steady clock.
-  ExecHost(const Clock* clock, bool logging, bool metrics) noexcept
-      : clock_(clock), logging_(logging), metrics_(metrics) {}
+  ExecHost(const Clock* clock, bool metrics) noexcept : clock_(clock), metrics_(metrics) {}
   ~ExecHost() = default;
 
   std::atomic<bool> accepting_{true};
+  LogWriter* log_writer_ = nullptr;  // set by the engine before its workers start
 
  private:
   const Clock* clock_;
-  bool logging_;
   bool metrics_;
 };
 

@@ -49,6 +49,16 @@ void write_function_configuration(JsonWriter& json, const ApiContext& api, const
     for (const auto& [key, value] : info.environment) json.key(key).string(value);
     json.end_object().end_object();
   }
+  // Lambda names the levels only in JSON format, where they apply.
+  json.key("LoggingConfig")
+      .begin_object()
+      .key("LogFormat")
+      .string(to_string(info.logging.log_format));
+  if (info.logging.log_format == LogFormat::json) {
+    json.key("ApplicationLogLevel").string(to_string(info.logging.application_log_level));
+    json.key("SystemLogLevel").string(to_string(info.logging.system_log_level));
+  }
+  json.key("LogGroup").string("/aws/lambda/" + info.function_name).end_object();
   json.key("State")
       .string("Active")
       .key("LastUpdateStatus")

@@ -2,9 +2,6 @@
 
 #include <simdjson.h>
 
-#include <cmath>
-#include <cstdio>
-
 #include "http/base64.hpp"
 #include "http/function_ref.hpp"
 #include "http/responses.hpp"
@@ -30,30 +27,6 @@ Response enum_error(std::string_view value, std::string_view member, std::string
                            std::string(allowed));
 }
 
-std::string milliseconds(std::chrono::nanoseconds d) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", std::chrono::duration<double, std::milli>(d).count());
-  return buf;
-}
-
-// Lambda's log of one invocation: START, the handler's lines, END and REPORT.
-std::string lambda_log(const InvokeOutput& out) {
-  const std::string id = out.request_id.to_string();
-  std::string log = "START RequestId: " + id + " Version: " + out.executed_version + "\n";
-  log += out.log_tail;
-  log += "END RequestId: " + id + "\nREPORT RequestId: " + id +
-         "\tDuration: " + milliseconds(out.duration) + " ms\tBilled Duration: " +
-         std::to_string(static_cast<long long>(
-             std::ceil(std::chrono::duration<double, std::milli>(out.duration).count()))) +
-         " ms\t";
-  if (out.init_duration) log += "Init Duration: " + milliseconds(*out.init_duration) + " ms\t";
-  log += "\n";
-  if (log.size() > InvokeOptions::max_log_tail) {
-    log.erase(0, log.size() - InvokeOptions::max_log_tail);
-  }
-  return log;
-}
-
 Response invoke_response(InvokeResult&& result, bool tail) {
   if (!result) return error_response(result.error());
   InvokeOutput& out = *result;
@@ -76,7 +49,8 @@ Response invoke_response(InvokeResult&& result, bool tail) {
   }
   response.set("X-Amz-Executed-Version", out.executed_version);
   response.set("x-amzn-RequestId", out.request_id.to_string());
-  if (tail) response.set("X-Amz-Log-Result", base64_encode(lambda_log(out)));
+  // The engine's tail: START, the handler's lines, END and REPORT, the last 4 KB.
+  if (tail) response.set("X-Amz-Log-Result", base64_encode(out.log_tail));
   return response;
 }
 
