@@ -10,6 +10,7 @@
 #include "nanofaas/async_config.hpp"
 #include "nanofaas/async_queue.hpp"
 #include "nanofaas/clock.hpp"
+#include "nanofaas/span.hpp"
 
 namespace nanofaas {
 
@@ -65,6 +66,9 @@ struct EngineConfig {
       async_queue{};
   /// Receives handler log lines; unset: they are dropped. Called on worker threads.
   std::function<void(const LogRecord&)> log_sink{};
+  /// Receives every finished span of a sampled trace (see `SpanExporter`: on worker threads,
+  /// never blocking); unset: traces still propagate, and spans cost nothing.
+  SpanExporter span_exporter{};
   /// The clock for keep-alive; must outlive the engine.
   const Clock* clock = &Clock::steady();
 };

@@ -9,6 +9,7 @@
 #include "nanofaas/expected.hpp"
 #include "nanofaas/payload.hpp"
 #include "nanofaas/request_id.hpp"
+#include "nanofaas/trace_context.hpp"
 
 namespace nanofaas {
 
@@ -55,6 +56,9 @@ struct InvokeOptions {
   std::string_view client_context{};
   /// Lambda's `LogType: Tail`: keep the handler's log lines in `InvokeOutput::log_tail`.
   bool tail_log = false;
+  /// The trace the call continues (a `traceparent` or `X-Amzn-Trace-Id` the caller got);
+  /// invalid (the default): the calling handler's trace, a `TraceScope`'s, or a new one.
+  TraceContext trace{};
   /// Lambda returns the last 4 KB of the log.
   static constexpr std::size_t max_log_tail = 4096;
 };

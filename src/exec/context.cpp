@@ -63,6 +63,10 @@ std::uint32_t Context::depth() const noexcept {
   return invocation_->depth;
 }
 
+const TraceContext& Context::trace() const noexcept {
+  return invocation_->trace;
+}
+
 void Context::log(std::string_view message) const {
   if (invocation_->tail_log) {
     std::string& tail = invocation_->out.log_tail;
@@ -85,14 +89,15 @@ bool Context::sleep_for(std::chrono::nanoseconds duration) const {
 
 InvokeResult Context::invoke(std::string_view qualified_name, PayloadView payload,
                              InvokeOptions options) const {
-  return invocation_->spec->host->nested_invoke(qualified_name, payload, options,
-                                                invocation_->depth + 1, invocation_->deadline);
+  return invocation_->spec->host->nested_invoke(
+      qualified_name, payload, options, invocation_->depth + 1,
+      options.trace.valid() ? options.trace : invocation_->trace, invocation_->deadline);
 }
 
 Expected<RequestId> Context::invoke_async(std::string_view qualified_name,
                                           PayloadView payload) const {
   return invocation_->spec->host->nested_invoke_async(qualified_name, payload,
-                                                      invocation_->depth + 1);
+                                                      invocation_->depth + 1, invocation_->trace);
 }
 
 void* Context::environment_local(const void* key, ErasedPtr (*make)()) const {
