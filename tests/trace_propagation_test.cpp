@@ -76,7 +76,7 @@ TEST(TracePropagationTest, ACallerCanPassItsTraceAndTheHandlerGetsASpanOfItsOwn)
     return Response::ok(ctx.trace().traceparent());
   }));
   InvokeOptions options;
-  options.trace = caller;
+  options.trace = &caller;
   auto seen = TraceContext::from_traceparent(engine.invoke("f", "", options)->payload.view());
   ASSERT_TRUE(seen);
   EXPECT_TRUE(same_trace(*seen, caller));
@@ -332,9 +332,10 @@ TEST(TracePropagationTest, UnsampledTracesPropagateWithoutSpans) {
   ASSERT_TRUE(engine.add_function({.name = "f"}, [](const Event&, Context& ctx) {
     return Response::ok(ctx.trace().traceparent());
   }));
+  TraceContext unsampled = caller;
+  unsampled.sampled = false;
   InvokeOptions options;
-  options.trace = caller;
-  options.trace.sampled = false;
+  options.trace = &unsampled;
   auto seen = TraceContext::from_traceparent(engine.invoke("f", "", options)->payload.view());
   ASSERT_TRUE(seen);
   EXPECT_TRUE(same_trace(*seen, caller));

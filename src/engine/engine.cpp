@@ -19,7 +19,7 @@ namespace {
 // The trace a call continues: the caller's explicit one, else its handler's or `TraceScope`'s.
 const TraceContext* caller_trace(const InvokeOptions& options,
                                  const detail::ChainSlot& chain) noexcept {
-  return options.trace.valid() ? &options.trace : chain.trace;
+  return options.trace != nullptr && options.trace->valid() ? options.trace : chain.trace;
 }
 
 void read_counters(const detail::Version& v, FunctionMetrics& m) {

@@ -91,7 +91,8 @@ InvokeResult Context::invoke(std::string_view qualified_name, PayloadView payloa
                              InvokeOptions options) const {
   return invocation_->spec->host->nested_invoke(
       qualified_name, payload, options, invocation_->depth + 1,
-      options.trace.valid() ? options.trace : invocation_->trace, invocation_->deadline);
+      options.trace != nullptr && options.trace->valid() ? *options.trace : invocation_->trace,
+      invocation_->deadline);
 }
 
 Expected<RequestId> Context::invoke_async(std::string_view qualified_name,

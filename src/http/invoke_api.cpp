@@ -144,10 +144,11 @@ void invoke(const ApiContext& api, ApiCall&& call, std::string_view function_nam
   Response error;
   auto context = client_context(request, error);
   if (!context) return call.respond(std::move(error));
+  const TraceContext trace = trace_of(request);
   const InvokeOptions options{.principal = call.principal,
                               .client_context = *context,
                               .tail_log = log_type == "Tail",
-                              .trace = trace_of(request)};
+                              .trace = &trace};
 
   if (type == "DryRun") {
     auto ok = api.engine.dry_run(*name, body, options);
@@ -159,7 +160,7 @@ void invoke(const ApiContext& api, ApiCall&& call, std::string_view function_nam
         !ok && ok.error().code != Errc::too_many_requests) {
       return call.respond(error_response(ok.error()));
     }
-    const TraceScope trace(options.trace);  // the event continues the caller's trace
+    const TraceScope scope(trace);  // the event continues the caller's trace
     auto id = api.engine.invoke_async(*name, Payload::copy_of(body));
     if (!id) return call.respond(error_response(id.error()));
     Response response = empty_response(status::accepted);
