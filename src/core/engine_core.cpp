@@ -62,11 +62,11 @@ RequestId RequestIdSource::next() noexcept {
 
 EngineCore::EngineCore(EngineConfig engine_config)
     : ExecHost(engine_config.clock == &Clock::steady() ? nullptr : engine_config.clock,
-               static_cast<bool>(engine_config.log_sink),
-               engine_config.span_exporter ? &config.span_exporter : nullptr),
+               static_cast<bool>(engine_config.log_sink)),
       config(std::move(engine_config)),
       clock_is_steady(config.clock == &Clock::steady()),
       concurrency(config.concurrency_limit, config.unreserved_concurrency_min) {
+  if (config.span_exporter) set_span_exporter(&config.span_exporter);
   workers.reserve(config.workers);
   const WorkerConfig worker_config{config.idle_spin, config.stack_size, config.stack_reserve};
   for (std::uint32_t i = 0; i < config.workers; ++i) {

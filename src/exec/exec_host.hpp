@@ -69,22 +69,22 @@ class ExecHost {
   }
 
  protected:
-  /// `clock`: the engine's clock, or null when it is the steady clock. `exporter`: the span
-  /// exporter, or null.
-  ExecHost(const Clock* clock, bool logging, const SpanExporter* exporter) noexcept
+  /// `clock`: the engine's clock, or null when it is the steady clock.
+  ExecHost(const Clock* clock, bool logging) noexcept
       : clock_(clock),
         logging_(logging),
-        exporter_(exporter),
         unix_offset_(std::chrono::system_clock::now().time_since_epoch() -
                      std::chrono::steady_clock::now().time_since_epoch()) {}
   ~ExecHost() = default;
+  /// The span exporter (null: none); set before the workers start.
+  void set_span_exporter(const SpanExporter* exporter) noexcept { exporter_ = exporter; }
 
   std::atomic<bool> accepting_{true};
 
  private:
   const Clock* clock_;
   bool logging_;
-  const SpanExporter* exporter_;
+  const SpanExporter* exporter_ = nullptr;
   std::chrono::nanoseconds unix_offset_;
 };
 
