@@ -71,6 +71,37 @@ void BM_NestedInvoke(benchmark::State& state) {
 }
 BENCHMARK(BM_NestedInvoke)->UseRealTime()->Unit(benchmark::kMillisecond);
 
+// Tracing on: the engine hands every span to an exporter that only counts it (the least a
+// host's exporter does), beside BM_SyncInvoke and BM_NestedInvoke with tracing off.
+nanofaas::Engine traced_echo_engine(std::atomic<std::uint64_t>& spans) {
+  auto engine = nanofaas::Engine::create({.workers = 2,
+                                          .span_exporter =
+                                              [&spans](const nanofaas::Span&) {
+                                                spans.fetch_add(1, std::memory_order_relaxed);
+                                              }})
+                    .value();
+  if (!engine.add_function({.name = "echo"}, bench::echo)) std::abort();
+  return engine;
+}
+
+void BM_SyncInvokeTraced(benchmark::State& state) {
+  std::atomic<std::uint64_t> spans{0};
+  auto engine = traced_echo_engine(spans);
+  bench::DurationHistogram all;
+  for (auto _ : state) all.merge(bench::sync_invoke(engine, calls));
+  report(state, all);
+}
+BENCHMARK(BM_SyncInvokeTraced)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+void BM_NestedInvokeTraced(benchmark::State& state) {
+  std::atomic<std::uint64_t> spans{0};
+  auto engine = traced_echo_engine(spans);
+  bench::DurationHistogram all;
+  for (auto _ : state) all.merge(bench::nested_invoke(engine, calls));
+  report(state, all);
+}
+BENCHMARK(BM_NestedInvokeTraced)->UseRealTime()->Unit(benchmark::kMillisecond);
+
 void BM_ColdStart(benchmark::State& state) {
   bench::DurationHistogram all;
   for (auto _ : state) all.merge(bench::cold_start(2000, static_cast<int>(state.range(0))));

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-20}
 (( $# > 0 )) && shift
 targets=("$@")
-(( ${#targets[@]} > 0 )) || targets=(filter json queue stream config http)
+(( ${#targets[@]} > 0 )) || targets=(filter json queue stream config trace http)
 
 scripts/setup.sh fuzz
 build_dir=${FUZZ_BUILD_DIR:-build/fuzz}

@@ -253,6 +253,51 @@ TEST_F(HttpServerTest, TheClientContextReachesTheHandlerDecoded) {
   EXPECT_EQ(response->body, R"({"custom":{"k":"v"}})");
 }
 
+TEST_F(HttpServerTest, TraceHeadersReachTheHandlerForBothInvocationTypes) {
+  std::latch event_ran(1);
+  std::string event_trace;
+  ASSERT_TRUE(engine_->add_function({.name = "trace"}, [&](const Event& ev, Context& ctx) {
+    if (ev.body() == "\"event\"") {
+      event_trace = ctx.trace().trace_id_hex();
+      event_ran.count_down();
+    }
+    std::string body = "\"";  // appended: GCC 12 warns falsely on "\"" + std::string
+    body.append(ctx.trace().traceparent()).push_back('"');
+    return Response::ok(body);
+  }));
+  start();
+  RawHttp client(port());
+  const auto traced = [&](std::string_view headers) {
+    EXPECT_TRUE(client.send(post("/2015-03-31/functions/trace/invocations", "{}", headers)));
+    auto response = client.read_response();
+    EXPECT_TRUE(response && response->status == 200);
+    return response ? response->body.substr(1, 55) : std::string();
+  };
+  // Lambda's X-Ray header, W3C's traceparent (X-Ray's wins when both come), and a bad one.
+  const std::string xray = traced(
+      "X-Amzn-Trace-Id: Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;"
+      "Sampled=1\r\ntraceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\r\n");
+  EXPECT_EQ(xray.substr(0, 36), "00-5759e988bd862e3fe1be46a994272793-");
+  EXPECT_NE(xray.substr(36, 16), "53995c3f42cd8ad8");  // the handler's own span
+  const std::string w3c =
+      traced("traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\r\n");
+  EXPECT_EQ(w3c.substr(0, 36), "00-0af7651916cd43dd8448eb211c80319c-");
+  const std::string bad = traced("traceparent: 00-zz-b7ad6b7169203331-01\r\n");
+  EXPECT_EQ(bad.size(), 55u);
+  EXPECT_NE(bad.substr(0, 36), "00-0af7651916cd43dd8448eb211c80319c-");
+
+  ASSERT_TRUE(
+      client.send(post("/2015-03-31/functions/trace/invocations", "\"event\"",
+                       "X-Amz-Invocation-Type: Event\r\n"
+                       "traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+                       "\r\n")));
+  auto accepted = client.read_response();
+  ASSERT_TRUE(accepted);
+  EXPECT_EQ(accepted->status, 202);
+  event_ran.wait();
+  EXPECT_EQ(event_trace, "0af7651916cd43dd8448eb211c80319c");
+}
+
 TEST_F(HttpServerTest, MetricsAreServedUnsignedOnlyWhenTheHostTurnsThemOn) {
   start({.access_keys = {{.id = "AKID", .secret = "secret", .principal = "p"}},
          .metrics = [] { return std::string("# TYPE up gauge\nup 1\n"); }});

@@ -12,6 +12,7 @@
 
 #include "nanofaas/record.hpp"
 #include "nanofaas/request_id.hpp"
+#include "nanofaas/trace_context.hpp"
 
 namespace nanofaas {
 
@@ -35,6 +36,9 @@ struct InvocationRecord {
   /// From an event source mapping: the records skipped (views valid during the sink call).
   std::span<const Record> records{};
   std::string json{};
+  /// The trace the record continues (its `span_id`: the delivery's span): a destination
+  /// function's event, and a queue's message (as `Record::trace`), carry it.
+  TraceContext trace{};
 };
 
 /// What a dead-letter sink gets: the original event and Lambda's message attributes.
@@ -44,6 +48,9 @@ struct DeadLetter {
   std::string_view error_code{};     ///< e.g. "200" (function error), "EventAgeExceeded"
   std::string_view error_message{};  ///< first 1 KB
   std::string_view payload{};
+  /// The event's trace (its `span_id`: the delivery's span); a dead-letter queue's message
+  /// carries it.
+  TraceContext trace{};
 };
 
 /// Where an outcome goes: another function (invoked asynchronously with the record as its

@@ -11,6 +11,7 @@
 #include "nanofaas/logging_config.hpp"
 #include "nanofaas/payload.hpp"
 #include "nanofaas/request_id.hpp"
+#include "nanofaas/trace_context.hpp"
 
 namespace nanofaas {
 
@@ -52,6 +53,10 @@ class NANOFAAS_API Context {
   [[nodiscard]] std::optional<std::string_view> env(std::string_view name) const noexcept;
   /// How many invocations deep this call is (1 for a call from the host).
   [[nodiscard]] std::uint32_t depth() const noexcept;
+  /// This invocation's trace, with its own span as `span_id` (Lambda's `_X_AMZN_TRACE_ID`):
+  /// what its nested calls, events and queue sends carry. Pass it on to work of its own
+  /// threads with `TraceScope`.
+  [[nodiscard]] const TraceContext& trace() const noexcept;
 
   /// Writes a line to the function's log at INFO, tagged with function, version and request
   /// id (and to the caller's tail, if it asked for one). Never blocks.
@@ -63,11 +68,12 @@ class NANOFAAS_API Context {
   /// deadline comes. Returns false when the deadline cut the sleep short.
   bool sleep_for(std::chrono::nanoseconds duration) const;
   /// Synchronously invokes another function; suspends this fiber only. Same results as
-  /// `Engine::invoke`.
+  /// `Engine::invoke`. The call continues this invocation's trace unless `options.trace` is set.
   [[nodiscard]] InvokeResult invoke(std::string_view qualified_name, PayloadView payload,
                                     InvokeOptions options = {}) const;
 
-  /// Queues an asynchronous invocation of another function (see `Engine::invoke_async`).
+  /// Queues an asynchronous invocation of another function (see `Engine::invoke_async`); the
+  /// event continues this invocation's trace.
   [[nodiscard]] Expected<RequestId> invoke_async(std::string_view qualified_name,
                                                  PayloadView payload) const;
 

@@ -68,7 +68,8 @@ class NANOFAAS_API Engine {
     /// the calling thread, or only the calling fiber inside a handler. The handler reads
     /// `payload` in place: the bytes must stay valid until the handler returns, which after a
     /// timeout can be later than this call (pass a `Payload` by value to hand them over).
-    /// Engine errors: `not_found`, `invalid_argument`, `request_too_large`,
+    /// The call continues `options.trace`, else the calling handler's or `TraceScope`'s trace,
+    /// else starts one. Engine errors: `not_found`, `invalid_argument`, `request_too_large`,
     /// `too_many_requests` (with the throttle reason), `permission_denied`, `unavailable`.
     [[nodiscard]] InvokeResult invoke(std::string_view qualified_name, PayloadView payload,
                                       InvokeOptions options = {});
@@ -84,7 +85,8 @@ class NANOFAAS_API Engine {
                                 InvokeOptions options, InvokeCompletion on_complete);
     /// Lambda's `Event` invocation: queues the event (its bytes handed over, no copy) and
     /// returns its request id at once (Lambda's 202); the engine runs it later with retries and
-    /// routes the outcome to destinations or the dead-letter sink. Does not block.
+    /// routes the outcome to destinations or the dead-letter sink. Does not block. The event
+    /// continues the calling handler's or `TraceScope`'s trace, else starts one.
     /// Errors: `not_found`, `request_too_large` (default 1 MiB), `resource_exhausted` (queue
     /// full), `unavailable` (shutting down).
     [[nodiscard]] Expected<RequestId> invoke_async(std::string_view qualified_name,

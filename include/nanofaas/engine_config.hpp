@@ -11,6 +11,7 @@
 #include "nanofaas/async_queue.hpp"
 #include "nanofaas/clock.hpp"
 #include "nanofaas/logging_config.hpp"
+#include "nanofaas/span.hpp"
 
 namespace nanofaas {
 
@@ -86,6 +87,9 @@ struct EngineConfig {
   /// Counts invocations, errors and durations per version (`Engine::metrics`); false: those
   /// read 0 and the invocation path skips them (throttles and async event counts remain).
   bool metrics = true;
+  /// Receives every finished span of a sampled trace (see `SpanExporter`: on worker threads,
+  /// never blocking); unset: traces still propagate, and spans cost nothing.
+  SpanExporter span_exporter{};
   /// The clock for keep-alive; must outlive the engine.
   const Clock* clock = &Clock::steady();
 };

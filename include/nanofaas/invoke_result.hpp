@@ -9,6 +9,7 @@
 #include "nanofaas/expected.hpp"
 #include "nanofaas/payload.hpp"
 #include "nanofaas/request_id.hpp"
+#include "nanofaas/trace_context.hpp"
 
 namespace nanofaas {
 
@@ -56,6 +57,10 @@ struct InvokeOptions {
   std::string_view client_context{};
   /// Lambda's `LogType: Tail`: keep the invocation's log in `InvokeOutput::log_tail`.
   bool tail_log = false;
+  /// The trace the call continues (a `traceparent` or `X-Amzn-Trace-Id` the caller got), read
+  /// before the call runs; null or invalid: the calling handler's trace, a `TraceScope`'s, or
+  /// a new one.
+  const TraceContext* trace = nullptr;
   /// Lambda returns the last 4 KB of the log.
   static constexpr std::size_t max_log_tail = 4096;
 };

@@ -72,6 +72,9 @@ struct SendOptions {
   /// `DelaySeconds`: the message stays invisible this long, 0 to 15 minutes. In a FIFO
   /// group it also holds back the messages sent after it.
   std::chrono::nanoseconds delay{0};
+  /// SQS's `AWSTraceHeader` system attribute (`Record::trace`); invalid: the sender's trace
+  /// (the running handler's, or a `TraceScope`'s), if any.
+  TraceContext trace{};
 };
 
 /// An in-memory SQS-like queue, standard or FIFO, bounded. Every member is thread-safe and

@@ -7,6 +7,7 @@
 
 #include "nanofaas/clock.hpp"
 #include "nanofaas/payload.hpp"
+#include "nanofaas/trace_context.hpp"
 
 namespace nanofaas {
 
@@ -37,6 +38,9 @@ struct Record {
   /// outside any handler). A mapping invokes one deeper, so that a loop through a queue is
   /// stopped after 16 as Lambda stops one through SQS. Streams: 0.
   std::uint32_t chain_depth = 0;
+  /// The trace of the record's sender (SQS's `AWSTraceHeader`): a mapping's call continues
+  /// its batch's first record's. Invalid when it was sent outside any trace.
+  TraceContext trace{};
   /// The lane (a stream's shard index; 0 for queues) the record was polled from.
   std::uint32_t lane = 0;
   /// The source's handle for settling the record (a receipt handle). Opaque.

@@ -34,12 +34,15 @@ class AsyncDispatcher {
   AsyncDispatcher& operator=(const AsyncDispatcher&) = delete;
 
   /// Queues an event and returns its id at once; `completion` is told the outcome once the
-  /// event ends (empty: nobody asked). The payload is handed over.
+  /// event ends (empty: nobody asked). The payload is handed over. The event continues
+  /// `trace` (its `span_id` the caller's span), or starts a new trace when null.
   Expected<RequestId> invoke_async(std::string_view qualified_name, Payload payload,
-                                   std::uint32_t depth, AsyncCompletion completion = {});
+                                   std::uint32_t depth, const TraceContext* trace,
+                                   AsyncCompletion completion = {});
   /// The same, copying `bytes` (into the event itself when they are small).
   Expected<RequestId> invoke_async(std::string_view qualified_name, PayloadView bytes,
-                                   std::uint32_t depth, AsyncCompletion completion = {});
+                                   std::uint32_t depth, const TraceContext* trace,
+                                   AsyncCompletion completion = {});
 
   /// Dispatches `version`'s queued events while concurrency allows. On a worker's main fiber.
   void pump(Version& version, Worker& worker);
@@ -76,8 +79,8 @@ class AsyncDispatcher {
   /// Validates, takes an event from the pool, fills it (`set_body(event)`), and queues it.
   template <class SetBody>
   Expected<RequestId> accept_event(std::string_view qualified_name, std::size_t size,
-                                   std::uint32_t depth, AsyncCompletion&& completion,
-                                   SetBody&& set_body);
+                                   std::uint32_t depth, const TraceContext* trace,
+                                   AsyncCompletion&& completion, SetBody&& set_body);
   /// Posts a pump of `version` (to `worker`, or the least loaded) unless one is on its way.
   void schedule_pump(Version& version, Worker* worker);
   /// Pops `version`'s next runnable event (failing the expired ones) and starts an invocation
@@ -111,9 +114,17 @@ class AsyncDispatcher {
   /// `reason` (and as discarded when it has neither).
   void fail_event(AsyncEvent* event, DropReason reason, const InvokeOutput* out,
                   std::string_view error_message) noexcept;
+  /// The trace an event's destination and dead letters continue: a new span, child of its
+  /// last attempt (or of its caller when none ran).
+  static TraceContext delivery_trace(const AsyncEvent& event) noexcept;
+  /// Exports the span of a delivery made from `start` to now (when tracing).
+  void export_delivery_span(const AsyncEvent& event, const TraceContext& delivery,
+                            std::string_view condition, bool delivered,
+                            time_point start) const noexcept;
   /// Hands `letter` to the dead-letter callback, queue and sink of `async`, if any. A target
   /// that throws or refuses it is counted in `DeadLetterErrors`.
-  void send_dead_letter(Version& version, const AsyncConfig& async,
+  /// False when one did.
+  bool send_dead_letter(Version& version, const AsyncConfig& async,
                         const DeadLetter& letter) noexcept;
   /// Shutdown's end for an event still queued or delayed.
   void spill(AsyncEvent* event) noexcept;

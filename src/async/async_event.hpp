@@ -12,6 +12,7 @@
 #include "nanofaas/clock.hpp"
 #include "nanofaas/payload.hpp"
 #include "nanofaas/request_id.hpp"
+#include "nanofaas/trace_context.hpp"
 
 namespace nanofaas {
 
@@ -39,6 +40,8 @@ struct QueuedEvent {
   std::uint32_t throttles = 0;            // consecutive throttled dispatches (for the backoff)
   std::string_view qualifier;             // engine-owned
   std::uint32_t depth = 1;                // how deep in a chain of invocations this event is
+  TraceContext trace;                     // its trace, `span_id` the caller's span
+  std::uint64_t attempt_span = 0;         // the span of its last attempt (0: none ran)
 
   /// The request bytes, padded.
   [[nodiscard]] PayloadView body() const noexcept {

@@ -8,6 +8,7 @@
 #include "async/event_invocation.hpp"
 #include "async/event_pool.hpp"
 #include "common/saturating_time.hpp"
+#include "common/trace_ids.hpp"
 #include "exec/environment.hpp"
 #include "runtime/tick_clock.hpp"
 
@@ -36,21 +37,24 @@ void AsyncDispatcher::stop_dispatching() noexcept {
 }
 
 Expected<RequestId> AsyncDispatcher::invoke_async(std::string_view qualified_name, Payload payload,
-                                                  std::uint32_t depth, AsyncCompletion completion) {
-  return accept_event(qualified_name, payload.size(), depth, std::move(completion),
+                                                  std::uint32_t depth, const TraceContext* trace,
+                                                  AsyncCompletion completion) {
+  return accept_event(qualified_name, payload.size(), depth, trace, std::move(completion),
                       [&payload](AsyncEvent& event) { event.set_body(std::move(payload)); });
 }
 
 Expected<RequestId> AsyncDispatcher::invoke_async(std::string_view qualified_name,
                                                   PayloadView bytes, std::uint32_t depth,
+                                                  const TraceContext* trace,
                                                   AsyncCompletion completion) {
-  return accept_event(qualified_name, bytes.size(), depth, std::move(completion),
+  return accept_event(qualified_name, bytes.size(), depth, trace, std::move(completion),
                       [bytes](AsyncEvent& event) { event.set_body(bytes); });
 }
 
 template <class SetBody>
 Expected<RequestId> AsyncDispatcher::accept_event(std::string_view qualified_name, std::size_t size,
-                                                  std::uint32_t depth, AsyncCompletion&& completion,
+                                                  std::uint32_t depth, const TraceContext* trace,
+                                                  AsyncCompletion&& completion,
                                                   SetBody&& set_body) {
   auto target = core_.validate(qualified_name, 0, {});
   if (!target) return Unexpected(std::move(target).error());
@@ -77,6 +81,17 @@ Expected<RequestId> AsyncDispatcher::accept_event(std::string_view qualified_nam
   event->config = alias_config != nullptr ? alias_config : v.async.load(std::memory_order_acquire);
   event->enqueued = core_.clock_is_steady ? TickClock::now() : core_.config.clock->now();
   event->depth = depth;
+  // The caller's trace, or a new one (its id starts with the time, as X-Ray's do).
+  if (trace != nullptr) {
+    event->trace = *trace;
+  } else {
+    event->trace = TraceIds::new_trace(
+        core_.clock_is_steady ? core_.unix_seconds(event->enqueued)
+                              : std::chrono::duration_cast<std::chrono::seconds>(
+                                    std::chrono::system_clock::now().time_since_epoch()),
+        event->id);
+  }
+  event->attempt_span = 0;
   const RequestId id = event->id;
   v.counters.async_received.fetch_add(1, std::memory_order_relaxed);
   if (depth > EngineCore::max_chain_depth && v.recursive_loop == RecursiveLoop::terminate) {
@@ -245,6 +260,11 @@ EventInvocation* AsyncDispatcher::take_event(Version& v, EventInvocation* reuse,
     inv->invoked_qualifier = event->qualifier;
     inv->slot = *slot;
     inv->depth = event->depth;
+    // Each attempt is a span of its own, a child of the event's caller.
+    inv->attempt = event->attempts;
+    inv->trace = event->trace;
+    inv->parent_span = event->trace.span_id;
+    inv->trace.span_id = event->attempt_span = TraceIds::span_id();
     inv->queued = event;
     inv->out.request_id = event->id;
     inv->start = started;

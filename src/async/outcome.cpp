@@ -6,6 +6,7 @@
 #include "async/delivery.hpp"
 #include "async/event_invocation.hpp"
 #include "async/event_pool.hpp"
+#include "runtime/tick_clock.hpp"
 
 // How an event ends: success, retry, failure handling, or the spill at shutdown.
 
@@ -51,10 +52,13 @@ Invocation* AsyncDispatcher::settle(EventInvocation& inv, bool continue_here,
   if (!out.function_error) {
     v.counters.async_succeeded.fetch_add(1, std::memory_order_release);
     if (!event->config->on_success.empty()) {
-      const InvocationRecord record = make_record(*event, "Success", &out);
-      if (!deliver(event->config->on_success, record, event->depth)) {
-        v.counters.destination_failures.fetch_add(1, std::memory_order_relaxed);
-      }
+      const time_point started = core_.tracing() ? TickClock::now() : time_point{};
+      InvocationRecord record = make_record(*event, "Success", &out);
+      record.trace = delivery_trace(*event);
+      const bool delivered = deliver(event->config->on_success, record, event->depth);
+      if (!delivered) v.counters.destination_failures.fetch_add(1, std::memory_order_relaxed);
+      if (core_.tracing())
+        export_delivery_span(*event, record.trace, "Success", delivered, started);
     }
     notify(*event, "Success", InvokeResult(std::move(inv.out)));
     EventPool::give(event);
@@ -139,17 +143,31 @@ void AsyncDispatcher::fail_event(AsyncEvent* event, DropReason reason, const Inv
   const std::string_view condition = labels.condition;
   const AsyncConfig& async = *event->config;
   // Why, first: whoever sees the event ended (release, as `async_pending` reads it) sees why.
-  count_drop(v, reason, !async.on_failure.empty() || has_dead_letter(async));
+  const bool has_target = !async.on_failure.empty() || has_dead_letter(async);
+  count_drop(v, reason, has_target);
   v.counters.async_failed.fetch_add(1, std::memory_order_release);
+  // The destination and the dead letters continue the event's trace under one span.
+  const time_point started = core_.tracing() ? TickClock::now() : time_point{};
+  const TraceContext delivery = delivery_trace(*event);
+  bool delivered = true;
   if (!async.on_failure.empty()) {
-    const InvocationRecord record = make_record(*event, condition, out);
+    InvocationRecord record = make_record(*event, condition, out);
+    record.trace = delivery;
     if (!deliver(async.on_failure, record, event->depth)) {
+      delivered = false;
       v.counters.destination_failures.fetch_add(1, std::memory_order_relaxed);
     }
   }
-  const DeadLetter letter{event->id, v.function->name, labels.error_code,
-                          error_message.substr(0, 1024), event->body().view()};
-  send_dead_letter(v, async, letter);
+  const DeadLetter letter{event->id,
+                          v.function->name,
+                          labels.error_code,
+                          error_message.substr(0, 1024),
+                          event->body().view(),
+                          delivery};
+  delivered &= send_dead_letter(v, async, letter);
+  if (has_target && core_.tracing()) {
+    export_delivery_span(*event, delivery, condition, delivered, started);
+  }
   if (event->completion != nullptr) {
     if (out != nullptr) {
       InvokeOutput last;
@@ -181,8 +199,8 @@ void AsyncDispatcher::spill(AsyncEvent* event) noexcept {
   v.counters.async_spilled.fetch_add(1, std::memory_order_release);
   const DropLabels labels = labels_of(DropReason::shutdown);
   constexpr std::string_view message = "the engine shut down before the event ran";
-  const DeadLetter letter{event->id, v.function->name, labels.error_code, message,
-                          event->body().view()};
+  const DeadLetter letter{event->id, v.function->name,     labels.error_code,
+                          message,   event->body().view(), delivery_trace(*event)};
   if (!core_.config.async_spill) {
     send_dead_letter(v, *event->config, letter);
   } else if (!succeeds([&] {

@@ -20,7 +20,9 @@ Status sent(Expected<std::string>&& message_id) {
 }  // namespace
 
 Status QueueRecordSink::put(const InvocationRecord& record) {
-  return sent(queue_.send(Payload::copy_of(record.json)));
+  SendOptions options;
+  options.trace = record.trace;
+  return sent(queue_.send(Payload::copy_of(record.json), std::move(options)));
 }
 
 Status QueueRecordSink::put(const DeadLetter& letter) {
@@ -29,6 +31,7 @@ Status QueueRecordSink::put(const DeadLetter& letter) {
   options.attributes = {{"RequestID", letter.request_id.to_string()},
                         {"ErrorCode", std::string(letter.error_code)},
                         {"ErrorMessage", std::string(letter.error_message)}};
+  options.trace = letter.trace;
   return sent(queue_.send(Payload::copy_of(letter.payload), std::move(options)));
 }
 

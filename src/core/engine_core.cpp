@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/saturating_time.hpp"
+#include "common/trace_ids.hpp"
 #include "exec/environment.hpp"
 #include "exec/event_completion.hpp"
 #include "exec/log_writer.hpp"
@@ -70,6 +71,7 @@ EngineCore::EngineCore(EngineConfig engine_config)
     log_thread = std::make_unique<LogWriter>(config.log_sink, config.log_buffer, config.workers);
     log_writer_ = log_thread.get();
   }
+  if (config.span_exporter) set_span_exporter(&config.span_exporter);
   workers.reserve(config.workers);
   const WorkerConfig worker_config{config.idle_spin, config.stack_size, config.stack_reserve};
   for (std::uint32_t i = 0; i < config.workers; ++i) {
@@ -149,14 +151,19 @@ InvokeResult EngineCore::invoke(const InvokeRequest& request) {
   Version& v = *target->version;
   if (depth > max_chain_depth && v.recursive_loop == RecursiveLoop::terminate) {
     v.counters.recursive_dropped.fetch_add(1, std::memory_order_relaxed);
-    return fail(Errc::recursive_invocation, "a chain of " + std::to_string(depth) +
-                                                " invocations reached " +
-                                                std::string(request.qualified_name) +
-                                                ": stopped as a recursive loop (more than " +
-                                                std::to_string(max_chain_depth) + ")");
+    auto error =
+        fail(Errc::recursive_invocation,
+             "a chain of " + std::to_string(depth) + " invocations reached " +
+                 std::string(request.qualified_name) + ": stopped as a recursive loop (more than " +
+                 std::to_string(max_chain_depth) + ")");
+    if (tracing()) export_refusal(request, v, error.error());
+    return error;
   }
   auto slot = concurrency.acquire(*target->function, v);
-  if (!slot) return Unexpected(std::move(slot).error());
+  if (!slot) {
+    if (tracing()) export_refusal(request, v, slot.error());
+    return Unexpected(std::move(slot).error());
+  }
 
   // Inlined: a call per invocation would cost more than half of what it does.
   auto prepare = [&](Invocation & inv) __attribute__((always_inline)) {
@@ -177,6 +184,14 @@ InvokeResult EngineCore::invoke(const InvokeRequest& request) {
     inv.out.request_id = request_ids.next();
     inv.start = TickClock::now();
     inv.deadline = inv.start + v.timeout;
+    // The caller's trace, or a new one; a span of its own either way.
+    if (request.trace != nullptr) {
+      inv.trace = *request.trace;
+      inv.parent_span = request.trace->span_id;
+    } else {
+      inv.trace = TraceIds::new_trace(unix_seconds(inv.start), inv.out.request_id);
+    }
+    inv.trace.span_id = TraceIds::span_id();
     v.counters.concurrent.fetch_add(1, std::memory_order_relaxed);
   };
 
@@ -355,12 +370,14 @@ InvokeResult EngineCore::abandon(Version& v, RequestId id) {
 
 InvokeResult EngineCore::nested_invoke(std::string_view qualified_name, PayloadView payload,
                                        const InvokeOptions& options, std::uint32_t depth,
+                                       const TraceContext& trace,
                                        Clock::time_point parent_deadline) {
   return invoke(InvokeRequest{.qualified_name = qualified_name,
                               .payload = payload,
                               .principal = options.principal,
                               .client_context = options.client_context,
                               .tail_log = options.tail_log,
+                              .trace = &trace,
                               .depth = depth,
                               .parent_deadline = parent_deadline});
 }
@@ -418,6 +435,27 @@ void EngineCore::retire_all_idle() {
 
 void EngineCore::retire(const std::vector<Environment*>& environments) {
   for (Environment* env : environments) env->worker->post(Task::close(env->mailbox));
+}
+
+void EngineCore::export_refusal(const InvokeRequest& request, const Version& v,
+                                const Error& error) const noexcept {
+  // A throttled call ran nothing: a span of no length, so that the trace shows the refusal.
+  Span span;
+  if (request.trace != nullptr) span.trace = *request.trace;
+  const auto now = steady::now();
+  if (!span.trace.valid()) {
+    span.trace =
+        TraceIds::new_trace(unix_seconds(now), RequestId{TraceIds::span_id(), TraceIds::span_id()});
+  }
+  span.span_id = TraceIds::span_id();
+  span.kind = request.batch != nullptr ? SpanKind::mapping_batch : SpanKind::invoke;
+  span.outcome = SpanOutcome::throttled;
+  span.function_name = v.function->name;
+  span.function_version = v.name;
+  span.start_unix_nano = span.end_unix_nano = unix_nanos(now);
+  span.detail =
+      error.reason != ThrottleReason::none ? lambda_name(error.reason) : lambda_name(error.code);
+  export_span(span);
 }
 
 }  // namespace nanofaas::detail

@@ -78,7 +78,7 @@ struct EngineCore : ExecHost, WorkerHooks {
   /// above the core).
   InvokeResult nested_invoke(std::string_view qualified_name, PayloadView payload,
                              const InvokeOptions& options, std::uint32_t depth,
-                             Clock::time_point parent_deadline) final;
+                             const TraceContext& trace, Clock::time_point parent_deadline) final;
   /// Takes every idle environment out of every pool and retires it.
   void retire_all_idle();
   /// Retires idle on-demand environments past their keep-alive.
@@ -137,6 +137,9 @@ struct EngineCore : ExecHost, WorkerHooks {
   InvokeResult wait(Invocation* invocation, Clock::time_point deadline,
                     Clock::time_point parent_deadline);
   InvokeResult abandon(Version& version, RequestId id);
+  /// Exports the span of a call refused for want of concurrency.
+  void export_refusal(const InvokeRequest& request, const Version& version,
+                      const Error& error) const noexcept;
 };
 
 }  // namespace nanofaas::detail

@@ -5,6 +5,7 @@
 
 #include "nanofaas/clock.hpp"
 #include "nanofaas/payload.hpp"
+#include "nanofaas/trace_context.hpp"
 
 namespace nanofaas::detail {
 
@@ -26,6 +27,9 @@ struct InvokeRequest {
   std::string_view client_context{};
   /// Lambda's `LogType: Tail`: the handler's log lines come back with the result.
   bool tail_log = false;
+  /// The trace the call continues, its `span_id` the caller's span; null: a new trace. Read
+  /// before the call runs.
+  const TraceContext* trace = nullptr;
   /// How deep in a chain of invocations this call is (1 from the host).
   std::uint32_t depth = 1;
   /// The calling handler's deadline, past which a nested caller stops waiting (max for the

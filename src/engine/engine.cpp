@@ -17,9 +17,10 @@ using detail::fail;
 
 namespace {
 
-// The chain depth of whoever calls: a handler's fiber, a `ChainScope`, or 0 for the host.
-std::uint32_t caller_depth() noexcept {
-  return detail::current_chain_depth();
+// The trace a call continues: the caller's explicit one, else its handler's or `TraceScope`'s.
+const TraceContext* caller_trace(const InvokeOptions& options,
+                                 const detail::ChainSlot& chain) noexcept {
+  return options.trace != nullptr && options.trace->valid() ? options.trace : chain.trace;
 }
 
 void read_counters(const detail::Version& v, FunctionMetrics& m) {
@@ -133,23 +134,27 @@ Status Engine::add_function_impl(FunctionConfig config,
 
 InvokeResult Engine::invoke(std::string_view qualified_name, PayloadView payload,
                             InvokeOptions options) {
+  const detail::ChainSlot chain = detail::current_chain();
   return impl_->invoke(detail::InvokeRequest{.qualified_name = qualified_name,
                                              .payload = payload,
                                              .principal = options.principal,
                                              .client_context = options.client_context,
                                              .tail_log = options.tail_log,
-                                             .depth = caller_depth() + 1});
+                                             .trace = caller_trace(options, chain),
+                                             .depth = chain.depth + 1});
 }
 
 InvokeResult Engine::invoke(std::string_view qualified_name, Payload&& payload,
                             InvokeOptions options) {
+  const detail::ChainSlot chain = detail::current_chain();
   return impl_->invoke(detail::InvokeRequest{.qualified_name = qualified_name,
                                              .payload = payload,
                                              .owned = &payload,
                                              .principal = options.principal,
                                              .client_context = options.client_context,
                                              .tail_log = options.tail_log,
-                                             .depth = caller_depth() + 1});
+                                             .trace = caller_trace(options, chain),
+                                             .depth = chain.depth + 1});
 }
 
 namespace {
@@ -163,16 +168,19 @@ struct HandedOverCall {
   std::string client_context;
   bool tail_log;
   std::uint32_t depth;
+  TraceContext trace;  // invalid: a new trace
   InvokeCompletion on_complete;
 
   void run() {
-    InvokeResult result = engine->invoke(detail::InvokeRequest{.qualified_name = qualified_name,
-                                                               .payload = payload,
-                                                               .owned = &payload,
-                                                               .principal = principal,
-                                                               .client_context = client_context,
-                                                               .tail_log = tail_log,
-                                                               .depth = depth});
+    InvokeResult result =
+        engine->invoke(detail::InvokeRequest{.qualified_name = qualified_name,
+                                             .payload = payload,
+                                             .owned = &payload,
+                                             .principal = principal,
+                                             .client_context = client_context,
+                                             .tail_log = tail_log,
+                                             .trace = trace.valid() ? &trace : nullptr,
+                                             .depth = depth});
     on_complete(std::move(result));
   }
 };
@@ -206,13 +214,16 @@ Status Engine::invoke(std::string_view qualified_name, Payload&& payload, Invoke
     impl_->calls_handed_over.fetch_sub(1, std::memory_order_acq_rel);
     return fail(Errc::unavailable, "the engine is shutting down");
   }
+  const detail::ChainSlot chain = detail::current_chain();
+  const TraceContext* trace = caller_trace(options, chain);
   auto* call = new HandedOverCall{impl_.get(),
                                   std::string(qualified_name),
                                   std::move(payload),
                                   std::string(options.principal),
                                   std::string(options.client_context),
                                   options.tail_log,
-                                  caller_depth() + 1,
+                                  chain.depth + 1,
+                                  trace != nullptr ? *trace : TraceContext{},
                                   std::move(on_complete)};
   // Start where an idle environment of the target is: the call then runs on it in place.
   detail::Worker* worker = &impl_->pick_worker();
@@ -224,17 +235,21 @@ Status Engine::invoke(std::string_view qualified_name, Payload&& payload, Invoke
 }
 
 Expected<RequestId> Engine::invoke_async(std::string_view qualified_name, Payload&& payload) {
-  return impl_->async.invoke_async(qualified_name, std::move(payload), caller_depth() + 1);
+  const detail::ChainSlot chain = detail::current_chain();
+  return impl_->async.invoke_async(qualified_name, std::move(payload), chain.depth + 1,
+                                   chain.trace);
 }
 
 Expected<RequestId> Engine::invoke_async(std::string_view qualified_name, Payload&& payload,
                                          AsyncCompletion on_complete) {
-  return impl_->async.invoke_async(qualified_name, std::move(payload), caller_depth() + 1,
+  const detail::ChainSlot chain = detail::current_chain();
+  return impl_->async.invoke_async(qualified_name, std::move(payload), chain.depth + 1, chain.trace,
                                    std::move(on_complete));
 }
 
 Expected<RequestId> Engine::invoke_async(std::string_view qualified_name, PayloadView payload) {
-  return impl_->async.invoke_async(qualified_name, payload, caller_depth() + 1);
+  const detail::ChainSlot chain = detail::current_chain();
+  return impl_->async.invoke_async(qualified_name, payload, chain.depth + 1, chain.trace);
 }
 
 void Engine::shutdown(std::chrono::nanoseconds drain) {

@@ -19,6 +19,8 @@ BatchOutcome Mapping::invoke(std::span<const Record> records, std::uint32_t shar
   const Batch batch{records, config_.source->name(), kind_, shard, window};
   BatchCall call;
   call.batch = &batch;
+  // Lambda continues the trace of the batch's first record (SQS's AWSTraceHeader).
+  if (!records.empty()) call.trace = records.front().trace;
   counters_.batches.fetch_add(1, std::memory_order_relaxed);
   // Bucket k holds batches of 2^k to 2^(k+1)-1 records (an empty final window call: 0).
   const std::size_t bits = std::bit_width(records.size());

@@ -231,8 +231,9 @@ void Mapping::send_to_failure(std::span<const Record> records, std::uint32_t sha
                               .executed_version = outcome.executed_version,
                               .function_error = outcome.function_error(),
                               .records = records};
-  const InvocationRecord record =
+  InvocationRecord record =
       stream_failure_record(failure, host_->clock().now(), std::chrono::system_clock::now());
+  record.trace = records.front().trace;  // the skipped batch's trace goes on with the record
   if (!host_->deliver(config_.on_failure, record, 1)) {
     counters_.destination_failures.fetch_add(1, std::memory_order_relaxed);
   }

@@ -64,6 +64,10 @@ std::uint32_t Context::depth() const noexcept {
   return invocation_->depth;
 }
 
+const TraceContext& Context::trace() const noexcept {
+  return invocation_->trace;
+}
+
 void Context::log(std::string_view message) const {
   detail::invocation_log::function_line(*invocation_->spec, invocation_, LogLevel::info, message);
 }
@@ -81,14 +85,16 @@ bool Context::sleep_for(std::chrono::nanoseconds duration) const {
 
 InvokeResult Context::invoke(std::string_view qualified_name, PayloadView payload,
                              InvokeOptions options) const {
-  return invocation_->spec->host->nested_invoke(qualified_name, payload, options,
-                                                invocation_->depth + 1, invocation_->deadline);
+  return invocation_->spec->host->nested_invoke(
+      qualified_name, payload, options, invocation_->depth + 1,
+      options.trace != nullptr && options.trace->valid() ? *options.trace : invocation_->trace,
+      invocation_->deadline);
 }
 
 Expected<RequestId> Context::invoke_async(std::string_view qualified_name,
                                           PayloadView payload) const {
   return invocation_->spec->host->nested_invoke_async(qualified_name, payload,
-                                                      invocation_->depth + 1);
+                                                      invocation_->depth + 1, invocation_->trace);
 }
 
 void* Context::environment_local(const void* key, ErasedPtr (*make)()) const {

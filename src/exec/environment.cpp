@@ -53,7 +53,7 @@ Job Environment::spawn_job(EnvironmentSpec& spec, Invocation* first,
 
 void Environment::run() noexcept {
   mailbox.fiber = boost::fibers::context::active();
-  std::uint32_t* const depth_slot = fiber_chain_depth();  // this fiber's, looked up once
+  ChainSlot* const depth_slot = fiber_chain_depth();  // this fiber's, looked up once
   if (initialise()) {
     bool keep = true;
     if (mailbox.item == nullptr) {  // provisioned ahead of any call: idle first, then report
@@ -110,6 +110,10 @@ void Environment::report_start_failure(std::string_view error_type,
   invocation->out.init_duration = init_duration_;
   invocation->out.function_error =
       FunctionError{FunctionError::Kind::unhandled, std::string(error_type), std::string(message)};
+  if (spec->host->tracing()) {
+    const auto now = TickClock::now();
+    spec->host->export_invocation_span(*invocation, now - init_duration_, now, true, false);
+  }
   worker->load.fetch_sub(1, std::memory_order_relaxed);
   spec->host->complete(*invocation, false);
 }
@@ -128,7 +132,7 @@ void Environment::fail_to_start(std::string_view error_type, std::string_view me
   finish();
 }
 
-bool Environment::execute(Invocation& invocation, std::uint32_t* depth_slot) noexcept {
+bool Environment::execute(Invocation& invocation, ChainSlot* depth_slot) noexcept {
   EnvironmentSpec& v = *spec;
   ExecHost& host = *v.host;
   Context context(invocation, *this);
@@ -136,6 +140,7 @@ bool Environment::execute(Invocation& invocation, std::uint32_t* depth_slot) noe
   // A call from this worker starts right away: its dispatch time stands in for the start
   // (one clock read fewer on the nested path). Queued and cold calls read the clock.
   const auto start = invocation.same_worker && !report_init_ ? invocation.start : TickClock::now();
+  const bool cold = report_init_;
   if (report_init_) {
     out.init_duration = init_duration_;
     report_init_ = false;
@@ -152,8 +157,9 @@ bool Environment::execute(Invocation& invocation, std::uint32_t* depth_slot) noe
   EventCompletion* const holding = invocation.event;
   if (holding != nullptr) worker->holding = holding;
   {
-    // Messages the handler sends to a queue carry its depth (recursive loop detection).
-    const FiberChainDepth chain_depth(depth_slot, invocation.depth);
+    // Messages the handler sends to a queue carry its depth (recursive loop detection) and
+    // its trace.
+    const FiberChainDepth chain_depth(depth_slot, invocation.depth, &invocation.trace);
     try {
       response = invocation.batch != nullptr ? (*handler)(Event(*invocation.batch->batch), context)
                                              : (*handler)(Event(invocation.payload), context);
@@ -201,6 +207,8 @@ bool Environment::execute(Invocation& invocation, std::uint32_t* depth_slot) noe
                                              : LogStatus::success,
                         out.duration);
   }
+  if (host.tracing()) [[unlikely]]
+    host.export_invocation_span(invocation, start, end, cold, timed_out);
   // A timed-out environment is discarded (its handler state is suspect), and so is a
   // provisioned one beyond a lowered target; otherwise it is idle again before the caller
   // wakes, so the caller's next call finds it warm.

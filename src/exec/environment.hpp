@@ -12,6 +12,8 @@
 
 namespace nanofaas::detail {
 
+struct ChainSlot;
+
 struct EnvironmentSpec;
 struct Invocation;
 class Worker;
@@ -79,7 +81,7 @@ class Environment {
   void report_start_failure(std::string_view error_type, std::string_view message) noexcept;
   /// Runs one invocation and completes it. False when the environment must be discarded.
   /// `depth_slot`: the running fiber's `fiber_chain_depth()` (null: not tracked).
-  bool execute(Invocation& invocation, std::uint32_t* depth_slot) noexcept;
+  bool execute(Invocation& invocation, ChainSlot* depth_slot) noexcept;
   /// After the last invocation: updates counts, replaces a lost provisioned environment,
   /// tells the worker, and frees `this`.
   void finish() noexcept;

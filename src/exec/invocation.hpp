@@ -12,6 +12,7 @@
 #include "nanofaas/batch.hpp"
 #include "nanofaas/invoke_result.hpp"
 #include "nanofaas/payload.hpp"
+#include "nanofaas/trace_context.hpp"
 
 namespace nanofaas::detail {
 
@@ -22,6 +23,8 @@ class EventCompletion;
 /// Lives on the poller's stack: the poller waits for the handler to return, past its deadline.
 struct BatchCall {
   const Batch* batch = nullptr;
+  /// The trace the batch continues: its first record's (invalid: a new trace).
+  TraceContext trace{};
   std::vector<std::string> failed_items;
   std::string state;
 };
@@ -50,6 +53,11 @@ struct Invocation {
   std::chrono::steady_clock::time_point start;
   std::chrono::steady_clock::time_point deadline;
   std::uint32_t depth = 1;
+  std::uint32_t attempt = 1;  // an Event invocation's attempt (1 for the first)
+  // This invocation's trace, `span_id` its own span (what its handler's calls continue), and
+  // the span that called it (0: a trace's root).
+  TraceContext trace;
+  std::uint64_t parent_span = 0;
   ConcurrencySlot slot = ConcurrencySlot::unreserved;
   bool same_worker = false;          // the caller is a fiber on the environment's worker
   bool tail_log = false;             // keep the handler's log lines in `out.log_tail`

@@ -7,6 +7,7 @@
 #include "http/responses.hpp"
 #include "nanofaas/engine.hpp"
 #include "nanofaas/json_writer.hpp"
+#include "nanofaas/trace_scope.hpp"
 
 namespace nanofaas::http {
 namespace {
@@ -77,6 +78,20 @@ std::string_view header_or(const Request& request, std::string_view name,
   return it == request.end() ? fallback : to_std(it->value());
 }
 
+// The caller's trace: X-Ray's header (Lambda's), else W3C's. A malformed one is ignored, as
+// Lambda ignores it: the call starts a new trace.
+TraceContext trace_of(const Request& request) {
+  for (std::string_view name : {"X-Amzn-Trace-Id", "traceparent"}) {
+    auto it = request.find(boost::beast::string_view(name.data(), name.size()));
+    if (it == request.end()) continue;
+    const std::string_view text = to_std(it->value());
+    auto parsed = name == "traceparent" ? TraceContext::from_traceparent(text)
+                                        : TraceContext::from_x_amzn_trace_id(text);
+    if (parsed) return *parsed;
+  }
+  return {};
+}
+
 }  // namespace
 
 void invoke(const ApiContext& api, ApiCall&& call, std::string_view function_name) {
@@ -103,8 +118,11 @@ void invoke(const ApiContext& api, ApiCall&& call, std::string_view function_nam
   Response error;
   auto context = client_context(request, error);
   if (!context) return call.respond(std::move(error));
-  const InvokeOptions options{
-      .principal = call.principal, .client_context = *context, .tail_log = log_type == "Tail"};
+  const TraceContext trace = trace_of(request);
+  const InvokeOptions options{.principal = call.principal,
+                              .client_context = *context,
+                              .tail_log = log_type == "Tail",
+                              .trace = &trace};
 
   if (type == "DryRun") {
     auto ok = api.engine.dry_run(*name, body, options);
@@ -116,6 +134,7 @@ void invoke(const ApiContext& api, ApiCall&& call, std::string_view function_nam
         !ok && ok.error().code != Errc::too_many_requests) {
       return call.respond(error_response(ok.error()));
     }
+    const TraceScope scope(trace);  // the event continues the caller's trace
     auto id = api.engine.invoke_async(*name, Payload::copy_of(body));
     if (!id) return call.respond(error_response(id.error()));
     Response response = empty_response(status::accepted);

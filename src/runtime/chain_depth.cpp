@@ -1,6 +1,7 @@
 #include "runtime/chain_depth.hpp"
 
 #include "nanofaas/chain_scope.hpp"
+#include "nanofaas/trace_scope.hpp"
 #include "runtime/worker.hpp"
 
 #include <boost/fiber/context.hpp>
@@ -16,7 +17,8 @@ namespace {
 /// (the engine's scheduler uses no properties; the fiber's context deletes it).
 struct FiberDepth;
 
-thread_local std::uint32_t thread_depth = 0;  // set by ThreadChainDepth; 0: none
+thread_local std::uint32_t thread_depth = 0;              // set by ThreadChainDepth; 0: none
+thread_local const TraceContext* thread_trace = nullptr;  // ThreadChainDepth, TraceScope
 // True once a handler ran on this thread (a worker's): elsewhere the fiber is not looked at,
 // since asking Boost for it would set up a fiber scheduler on a plain thread.
 thread_local bool handlers_here = false;
@@ -33,7 +35,7 @@ struct FiberDepth final : boost::fibers::fiber_properties {
       last_slot = nullptr;
     }
   }
-  std::uint32_t depth = 0;
+  ChainSlot chain;
 };
 
 /// The calling fiber's slot; made on first use when `make`, else null if it has none.
@@ -61,19 +63,31 @@ FiberDepth* fiber_depth(bool make) noexcept {
 std::uint32_t current_chain_depth() noexcept {
   if (thread_depth != 0) return thread_depth;
   const FiberDepth* slot = fiber_depth(false);
-  return slot != nullptr ? slot->depth : 0;
+  return slot != nullptr ? slot->chain.depth : 0;
 }
 
-std::uint32_t* fiber_chain_depth() noexcept {
+ChainSlot current_chain() noexcept {
+  ChainSlot chain{thread_depth, thread_trace};
+  if (chain.depth != 0) return chain;
+  const FiberDepth* slot = fiber_depth(false);
+  if (slot == nullptr) return chain;
+  // A thread's trace (a TraceScope on it) stands when the fiber runs no handler.
+  if (slot->chain.trace != nullptr || slot->chain.depth != 0) return slot->chain;
+  return chain;
+}
+
+ChainSlot* fiber_chain_depth() noexcept {
   FiberDepth* slot = fiber_depth(true);
-  return slot != nullptr ? &slot->depth : nullptr;
+  return slot != nullptr ? &slot->chain : nullptr;
 }
 
-ThreadChainDepth::ThreadChainDepth(std::uint32_t depth) noexcept
-    : saved_(std::exchange(thread_depth, depth)) {}
+ThreadChainDepth::ThreadChainDepth(std::uint32_t depth, const TraceContext* trace) noexcept
+    : saved_(std::exchange(thread_depth, depth)),
+      saved_trace_(trace != nullptr ? std::exchange(thread_trace, trace) : thread_trace) {}
 
 ThreadChainDepth::~ThreadChainDepth() {
   thread_depth = saved_;
+  thread_trace = saved_trace_;
 }
 
 }  // namespace nanofaas::detail
@@ -82,13 +96,32 @@ namespace nanofaas {
 
 // On a worker, the fiber's depth: a thread-wide one would cover the other fibers too.
 ChainScope::ChainScope(std::uint32_t depth) noexcept
-    : slot_(detail::Worker::current() != nullptr ? detail::fiber_chain_depth()
-                                                 : &detail::thread_depth),
+    : slot_(detail::Worker::current() == nullptr     ? &detail::thread_depth
+            : detail::fiber_chain_depth() != nullptr ? &detail::fiber_chain_depth()->depth
+                                                     : nullptr),
       saved_(slot_ != nullptr ? *slot_ : 0) {
   if (slot_ != nullptr) *slot_ = depth;
 }
 
 ChainScope::~ChainScope() {
+  if (slot_ != nullptr) *slot_ = saved_;
+}
+
+}  // namespace nanofaas
+
+namespace nanofaas {
+
+// On a worker, the fiber's trace: a thread-wide one would cover the other fibers too.
+TraceScope::TraceScope(const TraceContext& trace) noexcept : trace_(trace) {
+  if (detail::Worker::current() == nullptr) {
+    slot_ = &detail::thread_trace;
+  } else if (detail::ChainSlot* chain = detail::fiber_chain_depth()) {
+    slot_ = &chain->trace;
+  }
+  if (slot_ != nullptr) saved_ = std::exchange(*slot_, trace_.valid() ? &trace_ : nullptr);
+}
+
+TraceScope::~TraceScope() {
   if (slot_ != nullptr) *slot_ = saved_;
 }
 

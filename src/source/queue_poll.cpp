@@ -101,6 +101,7 @@ void QueueState::receive(std::uint32_t i, Clock::time_point now, std::vector<Rec
       .arrival_time = s.arrival,
       .receive_count = s.receive_count,
       .chain_depth = s.chain_depth,
+      .trace = s.trace,
       .lane = 0,
       .handle = (std::uint64_t{s.generation} << 32) | i,
   });

@@ -25,7 +25,8 @@ std::uint32_t QueueState::insert(Payload&& body,
                                  std::unique_ptr<std::vector<RecordAttribute>> attributes,
                                  std::string_view group_id, std::string_view id,
                                  Clock::time_point arrival, std::chrono::nanoseconds delay,
-                                 std::uint32_t chain_depth, bool& visible_now) {
+                                 std::uint32_t chain_depth, const TraceContext& trace,
+                                 bool& visible_now) {
   const std::uint32_t i = slots_.allocate();
   QueueSlot& s = slots_[i];
   new (&s.body) Payload(std::move(body));
@@ -35,6 +36,7 @@ std::uint32_t QueueState::insert(Payload&& body,
   s.sequence = next_sequence_++;
   s.receive_count = 0;
   s.chain_depth = chain_depth;
+  s.trace = trace;
   if (id.empty()) {
     s.id_size = next_id_.copy_to(s.id);
     next_id_.advance();
@@ -97,7 +99,11 @@ Expected<std::string> QueueState::send(Payload&& body, SendOptions&& options) {
     attributes = std::make_unique<std::vector<RecordAttribute>>(std::move(options.attributes));
   }
   const Clock::time_point now = config_.clock->now();
-  const std::uint32_t chain_depth = current_chain_depth();
+  // The sender's place in a chain of invocations, and its trace unless the options name one.
+  const ChainSlot chain = current_chain();
+  const TraceContext trace = options.trace.valid()    ? options.trace
+                             : chain.trace != nullptr ? *chain.trace
+                                                      : TraceContext{};
   std::shared_ptr<const Listeners> to_wake;
   std::string id;
   {
@@ -114,7 +120,7 @@ Expected<std::string> QueueState::send(Payload&& body, SendOptions&& options) {
     }
     bool visible_now = false;
     const std::uint32_t i = insert(std::move(body), std::move(attributes), options.message_group_id,
-                                   {}, now, options.delay, chain_depth, visible_now);
+                                   {}, now, options.delay, chain.depth, trace, visible_now);
     const QueueSlot& s = slots_[i];
     id.assign(s.id, s.id_size);
     if (!deduplication_key.empty()) deduplication_.add(deduplication_key, id, now);
@@ -138,7 +144,8 @@ std::size_t QueueState::send_batch(std::span<Payload> bodies, std::string_view g
     for (const Payload& body : bodies) keys.push_back(content_deduplication_id(body.view()));
   }
   const Clock::time_point now = config_.clock->now();
-  const std::uint32_t chain_depth = current_chain_depth();
+  const ChainSlot chain = current_chain();
+  const TraceContext trace = chain.trace != nullptr ? *chain.trace : TraceContext{};
   std::shared_ptr<const Listeners> to_wake;
   std::size_t sent = 0;
   {
@@ -155,7 +162,7 @@ std::size_t QueueState::send_batch(std::span<Payload> bodies, std::string_view g
       if (full() || body.size() > queue_max_message_size) break;
       bool visible_now = false;
       const std::uint32_t i = insert(std::move(body), {}, group_id, {}, now,
-                                     std::chrono::nanoseconds{0}, chain_depth, visible_now);
+                                     std::chrono::nanoseconds{0}, chain.depth, trace, visible_now);
       if (!keys.empty()) {
         deduplication_.add(keys[sent], std::string_view(slots_[i].id, slots_[i].id_size), now);
       }
@@ -179,7 +186,7 @@ bool QueueState::accept_redrive(Payload& body,
     insert(std::move(body), std::move(attributes),
            group_name != nullptr ? std::string_view(*group_name) : std::string_view{},
            std::string_view(from.id, from.id_size), from.arrival, std::chrono::nanoseconds{0}, 0,
-           visible_now);  // a dead-letter queue starts a new chain
+           from.trace, visible_now);  // a dead-letter queue starts a new chain, same trace
     if (visible_now) to_wake = listeners_;
   }
   wake(to_wake);

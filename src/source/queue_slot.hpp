@@ -8,6 +8,7 @@
 #include "nanofaas/clock.hpp"
 #include "nanofaas/payload.hpp"
 #include "nanofaas/record.hpp"
+#include "nanofaas/trace_context.hpp"
 
 namespace nanofaas::detail {
 
@@ -21,7 +22,7 @@ inline constexpr std::size_t queue_id_capacity = 32;
 /// last of them.
 enum class SlotState : std::uint8_t { free, visible, in_flight, delayed, redriving, retired };
 
-/// One message of a queue in two cache lines. A slot is not reused while a receive of its
+/// One message of a queue in three cache lines. A slot is not reused while a receive of its
 /// message is not handed back (`holders`), so a record's views stay put until then. `body`
 /// is alive exactly while the slot is not free (constructed and destroyed by hand: no empty
 /// payloads are made or freed on the hot path).
@@ -45,6 +46,7 @@ struct alignas(64) QueueSlot {
   std::uint32_t holders = 0;     // receives not handed back yet (ack, nack or release)
   std::uint32_t receive_count = 0;
   std::uint32_t chain_depth = 0;       // the sender's invocation depth (loop detection)
+  TraceContext trace{};                // the sender's trace (SQS's AWSTraceHeader)
   std::uint32_t prev = no_slot;        // standard: the visible list; FIFO: the group's list
   std::uint32_t next = no_slot;        // ... and the arena's free list
   std::uint32_t timer_prev = no_slot;  // the in-flight list, ordered by deadline
@@ -55,6 +57,6 @@ struct alignas(64) QueueSlot {
   std::uint8_t id_size = 0;
   char id[queue_id_capacity]{};
 };
-static_assert(sizeof(QueueSlot) == 128);
+static_assert(sizeof(QueueSlot) == 192);
 
 }  // namespace nanofaas::detail

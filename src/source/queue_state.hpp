@@ -116,7 +116,8 @@ struct QueueState {
   [[gnu::always_inline]] inline std::uint32_t insert(
       Payload&& body, std::unique_ptr<std::vector<RecordAttribute>> attributes,
       std::string_view group_id, std::string_view id, Clock::time_point arrival,
-      std::chrono::nanoseconds delay, std::uint32_t chain_depth, bool& visible_now);
+      std::chrono::nanoseconds delay, std::uint32_t chain_depth, const TraceContext& trace,
+      bool& visible_now);
 
   // queue_poll.cpp
   std::size_t poll_fifo(std::size_t max, Clock::time_point now, std::vector<Record>& out,

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/hash.hpp"
+#include "runtime/chain_depth.hpp"
 #include "source/stream_reader.hpp"
 #include "source/stream_state.hpp"
 #include "source/validation.hpp"
@@ -46,6 +47,9 @@ Expected<PutRecordResult> Stream::put_record(std::string_view partition_key, Pay
   const StreamConfig& config = st.config();
   const std::uint32_t s = shard_for(partition_key);
   detail::StreamShard& shard = st.shard(s);
+  // The sender's trace, if it has one (a handler's, a `TraceScope`'s).
+  const detail::ChainSlot chain = detail::current_chain();
+  const TraceContext trace = chain.trace != nullptr ? *chain.trace : TraceContext{};
   std::shared_ptr<const detail::Listeners> to_wake;
   std::uint64_t seq = 0;
   {
@@ -57,7 +61,7 @@ Expected<PutRecordResult> Stream::put_record(std::string_view partition_key, Pay
       return Unexpected(
           Error{Errc::resource_exhausted, "shard of stream " + config.name + " is full"});
     }
-    seq = shard.append(partition_key, std::move(data), now);
+    seq = shard.append(partition_key, std::move(data), now, trace);
     to_wake = shard.listeners();
   }
   detail::wake(to_wake);

@@ -63,6 +63,7 @@ std::size_t StreamReader::poll(std::uint32_t lane, std::size_t max, std::vector<
         .sequence_number = seq,
         .arrival_time = e.arrival,
         .receive_count = 0,
+        .trace = e.trace,
         .lane = lane,
         .handle = seq,
     });

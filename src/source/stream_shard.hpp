@@ -13,6 +13,7 @@
 
 #include "nanofaas/clock.hpp"
 #include "nanofaas/payload.hpp"
+#include "nanofaas/trace_context.hpp"
 #include "runtime/spinlock.hpp"
 #include "source/id_counter.hpp"
 #include "source/listener_set.hpp"
@@ -35,6 +36,7 @@ struct StreamEntry {
   };
   std::string key{};
   Clock::time_point arrival{};
+  TraceContext trace{};  // the sender's (`Record::trace`)
   std::uint8_t id_size = 0;
   char id[stream_id_capacity]{};  // the sequence number in decimal: Record::id views it
 };
@@ -73,12 +75,14 @@ class alignas(64) StreamShard {
   }
 
   /// Appends a record; returns its sequence number.
-  std::uint64_t append(std::string_view key, Payload&& data, Clock::time_point arrival) {
+  std::uint64_t append(std::string_view key, Payload&& data, Clock::time_point arrival,
+                       const TraceContext& trace) {
     if ((next_ - 1) % chunk_size == 0) new_chunk();
     StreamEntry& e = at(next_);
     new (&e.data) Payload(std::move(data));
     e.key.assign(key);
     e.arrival = arrival;
+    e.trace = trace;
     e.id_size = next_id_.copy_to(e.id);
     next_id_.advance();
     return next_++;
