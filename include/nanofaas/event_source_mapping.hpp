@@ -8,8 +8,8 @@
 #include <string>
 
 #include "nanofaas/async_config.hpp"
-#include "nanofaas/filter.hpp"
 #include "nanofaas/duration_histogram.hpp"
+#include "nanofaas/filter.hpp"
 #include "nanofaas/source.hpp"
 
 namespace nanofaas {
