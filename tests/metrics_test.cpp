@@ -94,6 +94,24 @@ TEST(MetricsTest, PercentilesMergeAndEmpty) {
   EXPECT_EQ(h.count_in(DurationHistogram::bucket_of(1000)), 4u);
 }
 
+// Bad input to a histogram gives a defined answer: the sum saturates instead of overflowing,
+// and a percentile outside 0..1 (or NaN) is clamped.
+TEST(MetricsTest, SumSaturatesAndPercentileClamps) {
+  DurationHistogram h;
+  h.record(nanoseconds::max(), 3);
+  EXPECT_EQ(h.sum(), nanoseconds::max());
+  h.record(nanoseconds(5));
+  EXPECT_EQ(h.sum(), nanoseconds::max());
+  EXPECT_EQ(h.count(), 4u);
+  DurationHistogram other;
+  other.record(nanoseconds::max());
+  h.merge(other);
+  EXPECT_EQ(h.sum(), nanoseconds::max());
+  EXPECT_EQ(h.percentile(std::numeric_limits<double>::quiet_NaN()).count(), 5);
+  EXPECT_EQ(h.percentile(-3).count(), 5);
+  EXPECT_EQ(h.percentile(1e30), h.percentile(1.0));
+}
+
 // Prometheus' `le` buckets and `_sum`: every sample at or below a bound counts, and the sum is
 // exact where the buckets are not.
 TEST(MetricsTest, CountAtMostAndSumServeCumulativeBuckets) {

@@ -209,3 +209,15 @@ TEST(TraceContextTest, MutatedHeadersNeverCrashAndWhatParsesIsValid) {
 }
 
 }  // namespace
+
+namespace {
+
+// A header with no Root names itself in the error, so a host can log what it refused.
+TEST(TraceContextTest, AnXRayHeaderWithoutRootIsQuotedInTheError) {
+  auto c = nanofaas::TraceContext::from_x_amzn_trace_id("Parent=53995c3f42cd8ad8;Sampled=1");
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("Parent=53995c3f42cd8ad8"), std::string::npos)
+      << c.error().message;
+}
+
+}  // namespace

@@ -25,7 +25,7 @@ class NANOFAAS_API DurationHistogram {
   /// Adds `times` samples to `bucket`, leaving the sum to `add_to_sum` (for a caller that keeps
   /// counts per bucket and an exact sum of its own).
   void add_to_bucket(std::size_t bucket, std::uint64_t times);
-  void add_to_sum(std::chrono::nanoseconds value) noexcept { sum_ += value; }
+  void add_to_sum(std::chrono::nanoseconds value) noexcept;
   /// Adds another histogram's counts and sum.
   void merge(const DurationHistogram& other);
   /// Number of samples.

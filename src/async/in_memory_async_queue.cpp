@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 
 #include "async/async_event.hpp"
 #include "async/event_pool.hpp"
@@ -44,7 +45,8 @@ class InMemoryAsyncQueue final : public AsyncQueue {
         return false;
       }
     }
-    if (!queue().enqueue(event)) {  // no memory for a new block
+    Queue* queue = this->queue();
+    if (queue == nullptr || !queue->enqueue(event)) {  // no memory
       pushed_.fetch_sub(1, std::memory_order_relaxed);
       return false;
     }
@@ -65,7 +67,7 @@ class InMemoryAsyncQueue final : public AsyncQueue {
   }
   bool requeue(QueuedEvent* event) override {
     pushed_.fetch_add(1, std::memory_order_acq_rel);
-    if (queue().enqueue(event)) return true;
+    if (Queue* queue = this->queue(); queue != nullptr && queue->enqueue(event)) return true;
     pushed_.fetch_sub(1, std::memory_order_relaxed);
     return false;
   }
@@ -77,12 +79,13 @@ class InMemoryAsyncQueue final : public AsyncQueue {
 
  private:
   using Queue = moodycamel::ConcurrentQueue<QueuedEvent*>;
-  Queue& queue() {
+  // The queue, made on first use; null when memory ran out (the push fails).
+  Queue* queue() noexcept {
     Queue* queue = queue_.load(std::memory_order_acquire);
-    if (queue != nullptr) return *queue;
-    return *detail::publish_once(queue_,
-                                 new Queue(moodycamel::ConcurrentQueueDefaultTraits::BLOCK_SIZE),
-                                 [](Queue* loser) { delete loser; });
+    if (queue != nullptr) return queue;
+    auto* fresh = new (std::nothrow) Queue(moodycamel::ConcurrentQueueDefaultTraits::BLOCK_SIZE);
+    if (fresh == nullptr) return nullptr;
+    return detail::publish_once(queue_, fresh, [](Queue* loser) { delete loser; });
   }
 
   const std::size_t capacity_;

@@ -89,9 +89,10 @@ Expected<TraceContext> TraceContext::from_traceparent(std::string_view text) {
   return c;
 }
 
-Expected<TraceContext> TraceContext::from_x_amzn_trace_id(std::string_view text) {
+Expected<TraceContext> TraceContext::from_x_amzn_trace_id(std::string_view header) {
   TraceContext c;
   bool root = false;
+  std::string_view text = header;  // what is left to read
   while (!text.empty()) {
     const std::size_t semicolon = text.find(';');
     const std::string_view field = trim(text.substr(0, semicolon));
@@ -130,7 +131,7 @@ Expected<TraceContext> TraceContext::from_x_amzn_trace_id(std::string_view text)
       }
     }
   }
-  if (!root) return bad("X-Amzn-Trace-Id without Root", text);
+  if (!root) return bad("X-Amzn-Trace-Id without Root", header);
   return c;
 }
 

@@ -28,10 +28,11 @@ class AtomicHistogram {
   struct Chunk {
     std::array<std::atomic<std::uint64_t>, DurationHistogram::sub_buckets> counts{};
   };
-  Chunk& chunk(std::size_t index) noexcept;
+  // The chunk for `index`, made on first use; null when memory ran out (the sample is lost).
+  Chunk* chunk(std::size_t index) noexcept;
 
   std::array<std::atomic<Chunk*>, DurationHistogram::chunk_count> chunks_{};
-  std::atomic<std::int64_t> sum_ns_{0};
+  std::atomic<std::uint64_t> sum_ns_{0};  // unsigned: wraps after 584 years, never undefined
 };
 
 }  // namespace nanofaas::detail

@@ -1,6 +1,7 @@
 #include "nanofaas/duration_histogram.hpp"
 
 #include <bit>
+#include <limits>
 
 namespace nanofaas {
 
@@ -54,7 +55,21 @@ DurationHistogram::Chunk& DurationHistogram::chunk(std::size_t index) {
 void DurationHistogram::record(std::chrono::nanoseconds value, std::uint64_t times) {
   const std::int64_t ns = value.count() < 0 ? 0 : value.count();
   add_to_bucket(bucket_of(ns), times);
-  sum_ += std::chrono::nanoseconds(ns * static_cast<std::int64_t>(times));
+  std::int64_t total = 0;
+  if (times > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) ||
+      __builtin_mul_overflow(ns, static_cast<std::int64_t>(times), &total)) {
+    total = std::numeric_limits<std::int64_t>::max();
+  }
+  add_to_sum(std::chrono::nanoseconds(total));
+}
+
+void DurationHistogram::add_to_sum(std::chrono::nanoseconds value) noexcept {
+  // Saturates: ~292 years of samples fit, and signed overflow is undefined.
+  std::int64_t total = 0;
+  if (__builtin_add_overflow(sum_.count(), value.count(), &total)) {
+    total = value.count() < 0 ? 0 : std::numeric_limits<std::int64_t>::max();
+  }
+  sum_ = std::chrono::nanoseconds(total);
 }
 
 void DurationHistogram::add_to_bucket(std::size_t bucket, std::uint64_t times) {
@@ -72,7 +87,7 @@ void DurationHistogram::merge(const DurationHistogram& other) {
     for (std::size_t i = 0; i < sub_buckets; ++i) to[i] += from[i];
   }
   count_ += other.count_;
-  sum_ += other.sum_;
+  add_to_sum(other.sum_);
 }
 
 std::uint64_t DurationHistogram::count_in(std::size_t bucket) const noexcept {
@@ -98,7 +113,7 @@ std::uint64_t DurationHistogram::count_at_most(std::chrono::nanoseconds bound) c
 
 std::chrono::nanoseconds DurationHistogram::percentile(double q) const noexcept {
   if (count_ == 0) return std::chrono::nanoseconds(0);
-  const double clamped = q < 0 ? 0 : q;
+  const double clamped = q >= 0 ? (q <= 1 ? q : 1) : 0;  // NaN: 0
   auto rank = static_cast<std::uint64_t>(clamped * static_cast<double>(count_));
   if (rank >= count_) rank = count_ - 1;
   std::uint64_t seen = 0;

@@ -1,5 +1,7 @@
 #include "exec/invocation_counters.hpp"
 
+#include <new>
+
 #include "common/publish_once.hpp"
 #include "nanofaas/metrics.hpp"
 #include "runtime/worker.hpp"
@@ -26,8 +28,9 @@ std::uint32_t PerWorkerCounters::shard_index() const noexcept {
 }
 
 InvocationCounters* PerWorkerCounters::allocate(std::uint32_t index) noexcept {
-  return publish_once(shards_[index], new InvocationCounters(index < workers_),
-                      [](InvocationCounters* loser) { delete loser; });
+  auto* fresh = new (std::nothrow) InvocationCounters(index < workers_);
+  if (fresh == nullptr) return nullptr;  // no memory: this count is lost, the call is not
+  return publish_once(shards_[index], fresh, [](InvocationCounters* loser) { delete loser; });
 }
 
 void PerWorkerCounters::read_into(FunctionMetrics& out) const {

@@ -56,7 +56,7 @@ class PerWorkerCounters {
   PerWorkerCounters(const PerWorkerCounters&) = delete;
   PerWorkerCounters& operator=(const PerWorkerCounters&) = delete;
 
-  /// The calling thread's copy; null when metrics are off.
+  /// The calling thread's copy; null when metrics are off (or memory ran out).
   [[nodiscard]] InvocationCounters* local() noexcept {
     if (!enabled_) return nullptr;
     const std::uint32_t index = shard_index();
