@@ -1,7 +1,9 @@
 // Lambda's per-version metrics as the engine counts them: per-worker counters that add up under
-// concurrency, provisioned concurrency's executions and utilization, and metrics turned off.
+// concurrency, provisioned concurrency's executions and utilization, calls through an alias
+// (its own `Resource`), and metrics turned off.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <latch>
 #include <thread>
 #include <vector>
@@ -14,6 +16,7 @@ namespace {
 using namespace nanofaas;
 using test::echo;
 using test::make_engine;
+using namespace std::chrono_literals;
 
 TEST(EngineMetricsTest, CountsFromManyThreadsAndNestedCallsAddUp) {
   for (int round = 0; round < 20; ++round) {
@@ -77,6 +80,74 @@ TEST(EngineMetricsTest, ProvisionedExecutionsAndUtilizationFollowRunningCalls) {
   EXPECT_EQ(after->provisioned_spillover_invocations, 0u);
   // $LATEST has no provisioned concurrency: no utilization to report.
   EXPECT_DOUBLE_EQ(engine.metrics().find("f")->provisioned_concurrency_utilization(), 0.0);
+}
+
+TEST(EngineMetricsTest, CallsThroughAnAliasCountForItAndForTheVersionsThatRan) {
+  auto engine = make_engine();
+  ASSERT_TRUE(engine.add_function({.name = "f"}, [](const Event& e) {
+    return e.payload().view() == "fail" ? Response::error("E", "failed") : Response::ok("ok");
+  }));
+  ASSERT_TRUE(engine.publish_version("f"));
+  ASSERT_TRUE(engine.publish_version("f"));
+  ASSERT_TRUE(engine.create_alias("f", {.name = "live",
+                                        .function_version = "1",
+                                        .additional_version = "2",
+                                        .additional_weight = 0.5}));
+  constexpr int calls = 200;
+  for (int i = 0; i < calls; ++i) ASSERT_TRUE(engine.invoke("f:live", "x"));
+  ASSERT_TRUE(engine.invoke("f:live", "fail"));
+  ASSERT_TRUE(engine.invoke("f:1", "x"));  // by version: not the alias's
+  // An update keeps the alias's counts; so does deleting it and creating it again.
+  ASSERT_TRUE(engine.update_alias("f", {.name = "live", .function_version = "2"}));
+  ASSERT_TRUE(engine.invoke("f:live", "x"));
+  ASSERT_TRUE(engine.delete_alias("f", "live"));
+  ASSERT_TRUE(engine.create_alias("f", {.name = "live", .function_version = "1"}));
+  ASSERT_TRUE(engine.invoke("f:live", "x"));
+  ASSERT_TRUE(engine.create_alias("f", {.name = "idle", .function_version = "1"}));
+
+  const auto snapshot = engine.metrics();
+  const FunctionMetrics* live = snapshot.find("f", "live");
+  ASSERT_NE(live, nullptr);
+  EXPECT_EQ(live->invocations, calls + 3u);
+  EXPECT_EQ(live->errors, 1u);
+  EXPECT_EQ(live->duration.count(), calls + 3u);
+  const FunctionMetrics* v1 = snapshot.find("f", "1");
+  const FunctionMetrics* v2 = snapshot.find("f", "2");
+  ASSERT_NE(v1, nullptr);
+  ASSERT_NE(v2, nullptr);
+  // Every call counts once among the versions: the alias's are in them too.
+  EXPECT_EQ(v1->invocations + v2->invocations, calls + 4u);
+  EXPECT_GT(v2->invocations, 1u);  // the weighted route sent some there
+  const FunctionMetrics* idle = snapshot.find("f", "idle");
+  ASSERT_NE(idle, nullptr);
+  EXPECT_EQ(idle->invocations, 0u);
+  EXPECT_EQ(snapshot.aliases.size(), 2u);
+  EXPECT_EQ(snapshot.find("f", "gone"), nullptr);
+}
+
+TEST(EngineMetricsTest, AnAliasCountsItsThrottlesAndAsyncEvents) {
+  auto engine = make_engine();
+  std::latch done(3);
+  ASSERT_TRUE(engine.add_function({.name = "f"}, [&](const Event&) {
+    done.count_down();
+    return Response::ok("ok");
+  }));
+  ASSERT_TRUE(engine.publish_version("f"));
+  ASSERT_TRUE(engine.create_alias("f", {.name = "live", .function_version = "1"}));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(engine.invoke_async("f:live", PayloadView("x")));
+  done.wait();
+  ASSERT_TRUE(engine.put_function_concurrency("f", 0));
+  EXPECT_EQ(engine.invoke("f:live", "x").error().code, Errc::too_many_requests);
+  EXPECT_FALSE(engine.invoke("f:1", "x"));  // the version's throttle, not the alias's
+  engine.shutdown(1s);
+  const auto snapshot = engine.metrics();
+  const FunctionMetrics* live = snapshot.find("f", "live");
+  ASSERT_NE(live, nullptr);
+  EXPECT_EQ(live->async_events_received, 3u);
+  EXPECT_EQ(live->invocations, 3u);
+  EXPECT_EQ(live->throttles, 1u);
+  EXPECT_EQ(snapshot.find("f", "1")->throttles, 2u);
+  EXPECT_EQ(snapshot.find("f", "1")->async_events_received, 3u);
 }
 
 TEST(EngineMetricsTest, MetricsOffCountsNoInvocationsButKeepsThrottles) {

@@ -192,4 +192,20 @@ TEST(PrometheusTextTest, CountersFollowTheEngine) {
   EXPECT_EQ(value_of(after, "nanofaas_engine_concurrent_executions"), 0);
 }
 
+// An alias's series (Lambda's Resource name:alias) carry an `alias` label, and only the families
+// an alias counts.
+TEST(PrometheusTextTest, AnAliasHasItsOwnLabelledSeries) {
+  MetricsSnapshot snapshot;
+  snapshot.functions.push_back({.function_name = "f", .version = "1", .invocations = 5});
+  snapshot.aliases.push_back({.function_name = "f", .version = "live", .invocations = 3});
+  const std::string text = prometheus_text(snapshot);
+  const std::string alias = "{function_name=\"f\",resource=\"f:live\",alias=\"live\"}";
+  EXPECT_EQ(value_of(text, "nanofaas_invocations_total" + alias), 3) << text;
+  EXPECT_EQ(value_of(text, "nanofaas_invocations_total{function_name=\"f\",resource=\"f:1\"}"), 5);
+  EXPECT_EQ(value_of(text, "nanofaas_throttles_total" + alias), 0);
+  EXPECT_EQ(value_of(text, "nanofaas_duration_seconds_count" + alias), 0);
+  EXPECT_EQ(value_of(text, "nanofaas_cold_starts_total" + alias), -1);  // not an alias's
+  EXPECT_EQ(value_of(text, "nanofaas_concurrent_executions" + alias), -1);
+}
+
 }  // namespace

@@ -25,7 +25,7 @@ struct AsyncDropReasons {
 /// read as a consistent-enough snapshot (each counter is read atomically on its own).
 struct FunctionMetrics {
   std::string function_name{};
-  std::string version{};
+  std::string version{};  ///< "$LATEST", "1", …; an alias's name in `MetricsSnapshot::aliases`
   std::uint64_t invocations = 0;  ///< `Invocations`: calls that reached the function
   std::uint64_t errors = 0;       ///< `Errors`: function errors (handled and unhandled)
   std::uint64_t throttles = 0;    ///< `Throttles`: counted neither as invocations nor errors
@@ -84,16 +84,23 @@ struct NANOFAAS_API MetricsSnapshot {
   std::uint32_t unreserved_concurrent_executions = 0;  ///< `UnreservedConcurrentExecutions`
   std::uint32_t unreserved_concurrency_available = 0;  ///< limit minus all reservations
   std::uint64_t log_records_dropped = 0;  ///< log lines dropped with the writer's buffer full
+  /// Every function version's.
   std::vector<FunctionMetrics> functions{};
+  /// Calls made through each alias (Lambda's `Resource` dimension `name:alias`), which count
+  /// in the versions that ran them too: `version` holds the alias's name, and `invocations`,
+  /// `errors`, `timeouts`, `throttles`, `duration` and `async_events_received` are counted
+  /// (the other members stay 0).
+  std::vector<FunctionMetrics> aliases{};
   std::vector<MappingMetrics> mappings{};
 
-  /// The entry for `function_name` and `version`, or nullptr; it lives as long as the snapshot.
+  /// The entry for `function_name` and `qualifier` (a version, else an alias), or nullptr; it
+  /// lives as long as the snapshot.
   [[nodiscard]] const FunctionMetrics* find(std::string_view function_name,
-                                            std::string_view version = "$LATEST") const& noexcept;
+                                            std::string_view qualifier = "$LATEST") const& noexcept;
   /// On a temporary snapshot (`engine.metrics().find(…)`): the entry moved out, so that no
   /// pointer into the temporary can outlive it.
   [[nodiscard]] std::optional<FunctionMetrics> find(std::string_view function_name,
-                                                    std::string_view version = "$LATEST") &&;
+                                                    std::string_view qualifier = "$LATEST") &&;
 };
 
 }  // namespace nanofaas

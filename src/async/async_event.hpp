@@ -18,7 +18,8 @@ namespace nanofaas {
 
 namespace detail {
 struct Version;
-}
+struct AliasRoute;
+}  // namespace detail
 
 /// One accepted asynchronous event, owned by the engine until its outcome is delivered.
 /// Events come from `EventPool`, which keeps them between uses. Laid out for the hand-over
@@ -34,14 +35,15 @@ struct QueuedEvent {
   detail::Version* version = nullptr;
   const AsyncConfig* config = nullptr;  // the alias's or the version's, when accepted
   Clock::time_point enqueued;
-  AsyncCompletion* completion = nullptr;  // the caller's callback, if it gave one (owned)
-  QueuedEvent* pool_next = nullptr;       // EventPool's free list
-  std::uint32_t attempts = 0;             // invocations so far
-  std::uint32_t throttles = 0;            // consecutive throttled dispatches (for the backoff)
-  std::string_view qualifier;             // engine-owned
-  std::uint32_t depth = 1;                // how deep in a chain of invocations this event is
-  TraceContext trace;                     // its trace, `span_id` the caller's span
-  std::uint64_t attempt_span = 0;         // the span of its last attempt (0: none ran)
+  AsyncCompletion* completion = nullptr;      // the caller's callback, if it gave one (owned)
+  QueuedEvent* pool_next = nullptr;           // EventPool's free list
+  std::uint32_t attempts = 0;                 // invocations so far
+  std::uint32_t throttles = 0;                // consecutive throttled dispatches (for the backoff)
+  const detail::AliasRoute* alias = nullptr;  // the alias it was sent to (engine-owned)
+  std::uint32_t depth = 1;                    // how deep in a chain of invocations this event is
+  bool qualified = false;                     // sent to "name:qualifier" rather than the bare name
+  TraceContext trace;                         // its trace, `span_id` the caller's span
+  std::uint64_t attempt_span = 0;             // the span of its last attempt (0: none ran)
 
   /// The request bytes, padded.
   [[nodiscard]] PayloadView body() const noexcept {

@@ -75,7 +75,8 @@ Expected<RequestId> AsyncDispatcher::accept_event(std::string_view qualified_nam
   }
   event->id = core_.request_ids.next();
   event->version = &v;
-  event->qualifier = target->qualifier;
+  event->alias = target->alias;
+  event->qualified = !target->qualifier.empty();
   const AsyncConfig* alias_config =
       target->alias != nullptr ? target->alias->async.load(std::memory_order_acquire) : nullptr;
   event->config = alias_config != nullptr ? alias_config : v.async.load(std::memory_order_acquire);
@@ -94,6 +95,8 @@ Expected<RequestId> AsyncDispatcher::accept_event(std::string_view qualified_nam
   event->attempt_span = 0;
   const RequestId id = event->id;
   v.counters.async_received.fetch_add(1, std::memory_order_relaxed);
+  AliasCounters* via_alias = target->alias != nullptr ? target->alias->counters : nullptr;
+  if (via_alias != nullptr) via_alias->async_received.fetch_add(1, std::memory_order_relaxed);
   if (depth > EngineCore::max_chain_depth && v.recursive_loop == RecursiveLoop::terminate) {
     // Accepted, as Lambda does, then stopped: straight to failure handling.
     v.counters.recursive_dropped.fetch_add(1, std::memory_order_relaxed);
@@ -105,6 +108,7 @@ Expected<RequestId> AsyncDispatcher::accept_event(std::string_view qualified_nam
   // not pile up behind their retry delays.
   if (v.delayed.load(std::memory_order_relaxed) >= v.queue_depth || !v.queue->push(event)) {
     v.counters.async_received.fetch_sub(1, std::memory_order_relaxed);
+    if (via_alias != nullptr) via_alias->async_received.fetch_sub(1, std::memory_order_relaxed);
     EventPool::give(event);
     return fail(Errc::resource_exhausted,
                 "the asynchronous queue of " + std::string(qualified_name) + " is full");
@@ -217,6 +221,9 @@ EventInvocation* AsyncDispatcher::take_event(Version& v, EventInvocation* reuse,
     }
     if (fn.reserved.load(std::memory_order_relaxed) == 0) {
       v.counters.throttles.fetch_add(1, std::memory_order_relaxed);
+      if (event->alias != nullptr) {
+        event->alias->counters->throttles.fetch_add(1, std::memory_order_relaxed);
+      }
       fail_event(event, DropReason::throttled, nullptr,
                  "The function's reserved concurrency is 0: events go to failure handling");
       continue;
@@ -257,7 +264,13 @@ EventInvocation* AsyncDispatcher::take_event(Version& v, EventInvocation* reuse,
     }
     inv->spec = &v;
     inv->payload = event->body();
-    inv->invoked_qualifier = event->qualifier;
+    if (event->alias != nullptr) {
+      inv->invoked_qualifier = event->alias->name;
+      inv->alias_counters = &event->alias->counters->per_worker;
+    } else {
+      inv->invoked_qualifier = event->qualified ? std::string_view(v.name) : std::string_view();
+      inv->alias_counters = nullptr;
+    }
     inv->slot = *slot;
     inv->depth = event->depth;
     // Each attempt is a span of its own, a child of the event's caller.

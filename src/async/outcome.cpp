@@ -36,8 +36,11 @@ void count_drop(Version& v, DropReason reason, bool has_target) noexcept {
 Invocation* AsyncDispatcher::complete(EventInvocation& inv, bool timed_out, bool continue_here,
                                       Clock::time_point now) noexcept {
   Version& v = version_of(inv);
-  v.counters.per_worker.count_invocation(inv.out.function_error.has_value(), timed_out,
-                                         inv.out.duration);
+  const bool error = inv.out.function_error.has_value();
+  v.counters.per_worker.count_invocation(error, timed_out, inv.out.duration);
+  if (inv.alias_counters != nullptr) {
+    inv.alias_counters->count_invocation(error, timed_out, inv.out.duration);
+  }
   // Settles the outcome before the slot, so that shutdown sees it first; frees `inv` unless
   // it comes back refilled.
   return settle(inv, continue_here, now);

@@ -161,6 +161,9 @@ InvokeResult EngineCore::invoke(const InvokeRequest& request) {
   }
   auto slot = concurrency.acquire(*target->function, v);
   if (!slot) {
+    if (target->alias != nullptr) {
+      target->alias->counters->throttles.fetch_add(1, std::memory_order_relaxed);
+    }
     if (tracing()) export_refusal(request, v, slot.error());
     return Unexpected(std::move(slot).error());
   }
@@ -175,6 +178,7 @@ InvokeResult EngineCore::invoke(const InvokeRequest& request) {
       inv.payload = request.payload;
     }
     inv.invoked_qualifier = target->qualifier;
+    if (target->alias != nullptr) inv.alias_counters = &target->alias->counters->per_worker;
     if (!request.principal.empty()) inv.principal = request.principal;
     if (!request.client_context.empty()) inv.client_context = request.client_context;
     inv.tail_log = request.tail_log;
@@ -280,6 +284,7 @@ InvokeResult EngineCore::wait(Invocation* inv, Clock::time_point deadline,
   // Read before giving up: once abandoned, the invocation belongs to the environment.
   Version& version = version_of(*inv);
   const RequestId id = inv->out.request_id;
+  PerWorkerCounters* const alias_counters = inv->alias_counters;
   if (Worker::current() != nullptr) {
     // Inside a handler: suspend this fiber only, until completion or the deadline. twstatus is
     // Boost's handshake between a timed wait and a waker on another thread.
@@ -320,7 +325,7 @@ InvokeResult EngineCore::wait(Invocation* inv, Clock::time_point deadline,
     expected = Invocation::fiber_waiting;
     if (inv->state.compare_exchange_strong(expected, Invocation::abandoned,
                                            std::memory_order_acq_rel)) {
-      return abandon(version, id);
+      return abandon(version, alias_counters, id);
     }
     while (inv->state.load(std::memory_order_acquire) != Invocation::done) spin_pause();
   } else {
@@ -341,7 +346,7 @@ InvokeResult EngineCore::wait(Invocation* inv, Clock::time_point deadline,
           expected = Invocation::caller_sleeping;
           if (inv->state.compare_exchange_strong(expected, Invocation::abandoned,
                                                  std::memory_order_acq_rel)) {
-            return abandon(version, id);
+            return abandon(version, alias_counters, id);
           }
           break;  // completing or done
         }
@@ -355,10 +360,11 @@ InvokeResult EngineCore::wait(Invocation* inv, Clock::time_point deadline,
   return result;
 }
 
-InvokeResult EngineCore::abandon(Version& v, RequestId id) {
+InvokeResult EngineCore::abandon(Version& v, PerWorkerCounters* alias_counters, RequestId id) {
   // The caller gets Lambda's timeout error at the deadline. The environment still runs the
   // handler and owns (and may already have freed) the invocation: it is not touched here.
   v.counters.per_worker.count_invocation(true, true, v.timeout);
+  if (alias_counters != nullptr) alias_counters->count_invocation(true, true, v.timeout);
   InvokeOutput out;
   out.request_id = id;
   out.executed_version = v.name;
@@ -401,8 +407,11 @@ void EngineCore::complete(Invocation& inv, bool timed_out) noexcept {
     }
   } while (
       !inv.state.compare_exchange_weak(waiting, Invocation::completing, std::memory_order_acq_rel));
-  v.counters.per_worker.count_invocation(inv.out.function_error.has_value(), timed_out,
-                                         inv.out.duration);
+  const bool error = inv.out.function_error.has_value();
+  v.counters.per_worker.count_invocation(error, timed_out, inv.out.duration);
+  if (inv.alias_counters != nullptr) {
+    inv.alias_counters->count_invocation(error, timed_out, inv.out.duration);
+  }
   concurrency.release(v, inv.slot);
   v.counters.concurrent.fetch_sub(1, std::memory_order_relaxed);
   // Claim the wake-up before publishing `done`: after `done` the caller may free `inv` and

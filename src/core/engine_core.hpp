@@ -136,7 +136,8 @@ struct EngineCore : ExecHost, WorkerHooks {
   /// init; or `parent_deadline` for a nested call), then gives up with Lambda's timeout.
   InvokeResult wait(Invocation* invocation, Clock::time_point deadline,
                     Clock::time_point parent_deadline);
-  InvokeResult abandon(Version& version, RequestId id);
+  /// Answers Lambda's timeout for a call given up at its deadline, and counts it.
+  InvokeResult abandon(Version& version, PerWorkerCounters* alias_counters, RequestId id);
   /// Exports the span of a call refused for want of concurrency.
   void export_refusal(const InvokeRequest& request, const Version& version,
                       const Error& error) const noexcept;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/alias_counters.hpp"
 #include "exec/environment_spec.hpp"
 #include "exec/invocation.hpp"
 #include "nanofaas/async_queue.hpp"
@@ -59,6 +60,8 @@ struct AliasRoute {
   Version* primary = nullptr;
   Version* additional = nullptr;
   double additional_weight = 0.0;
+  /// What calls through the alias count in (owned by the function).
+  AliasCounters* counters = nullptr;
   /// The alias's own event invoke configuration, or null for its versions' (owned by the
   /// function; carried over when the alias is updated).
   mutable std::atomic<const AsyncConfig*> async{nullptr};
@@ -75,6 +78,8 @@ struct Function {
   std::vector<std::unique_ptr<Version>> versions;  // versions[i] is version i+1
   std::map<std::string, const AliasRoute*, std::less<>> aliases;
   std::vector<std::unique_ptr<AliasRoute>> alias_routes;  // never freed: calls may hold one
+  /// Every alias's counters, by name (never freed: calls may hold them).
+  std::vector<std::unique_ptr<AliasCounters>> alias_counters;
   std::vector<PolicyStatement> policy;
   /// Every event invoke configuration set so far: never freed, queued events point at one.
   std::vector<std::unique_ptr<const AsyncConfig>> async_configs;

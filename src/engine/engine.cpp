@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <shared_mutex>
 
 #include "engine/config_validation.hpp"
 #include "engine/engine_impl.hpp"
@@ -59,6 +60,15 @@ void read_counters(const detail::Version& v, FunctionMetrics& m) {
   m.dead_letter_errors = c.dead_letter_errors.load(std::memory_order_relaxed);
   m.async_pending = c.async_pending();
   m.recursive_invocations_dropped = c.recursive_dropped.load(std::memory_order_relaxed);
+}
+
+void read_alias_counters(const detail::Function& fn, const detail::AliasCounters& c,
+                         FunctionMetrics& m) {
+  m.function_name = fn.name;
+  m.version = c.name;
+  c.per_worker.read_into(m);
+  m.throttles = c.throttles.load(std::memory_order_relaxed);
+  m.async_events_received = c.async_received.load(std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -279,6 +289,10 @@ MetricsSnapshot Engine::metrics() const {
   if (const auto* writer = impl_->log_writer()) snapshot.log_records_dropped = writer->dropped();
   impl_->registry.for_each([&snapshot](const detail::Function& fn) {
     snapshot.concurrent_executions += fn.in_flight.load(std::memory_order_relaxed);
+    std::shared_lock lock(fn.mutex);
+    for (const auto& [name, route] : fn.aliases) {
+      read_alias_counters(fn, *route->counters, snapshot.aliases.emplace_back());
+    }
   });
   impl_->registry.for_each_version([&snapshot](const detail::Version& v) {
     read_counters(v, snapshot.functions.emplace_back());

@@ -66,6 +66,19 @@ Expected<std::unique_ptr<detail::AliasRoute>> make_route(const detail::Function&
   }
   return route;
 }
+
+// Alias `name`'s counters: those it had before (an update, or a deletion and a new alias of
+// the same name), else new ones.
+detail::AliasCounters* counters_of(detail::Function& fn, const std::string& name,
+                                   detail::EngineCore& core) {
+  for (const auto& c : fn.alias_counters) {
+    if (c->name == name) return c.get();
+  }
+  return fn.alias_counters
+      .emplace_back(std::make_unique<detail::AliasCounters>(name, &core.worker_hooks(),
+                                                            core.config.workers, core.metrics()))
+      .get();
+}
 }  // namespace
 
 Status Engine::create_alias(std::string_view function_name, AliasConfig alias) {
@@ -79,6 +92,7 @@ Status Engine::create_alias(std::string_view function_name, AliasConfig alias) {
   }
   auto route = make_route(*fn, alias);
   if (!route) return Unexpected(std::move(route).error());
+  (*route)->counters = counters_of(*fn, alias.name, *impl_);
   fn->aliases.emplace(alias.name, route->get());
   fn->alias_routes.push_back(std::move(*route));
   return {};
@@ -95,6 +109,7 @@ Status Engine::update_alias(std::string_view function_name, AliasConfig alias) {
   auto route = make_route(*fn, alias);
   if (!route) return Unexpected(std::move(route).error());
   (*route)->async.store(it->second->async.load());
+  (*route)->counters = it->second->counters;
   it->second = route->get();
   fn->alias_routes.push_back(std::move(*route));
   return {};

@@ -18,6 +18,7 @@ namespace nanofaas::detail {
 
 struct EnvironmentSpec;
 class EventCompletion;
+class PerWorkerCounters;
 
 /// A batch from an event source mapping, and what its handler returned besides the response.
 /// Lives on the poller's stack: the poller waits for the handler to return, past its deadline.
@@ -46,8 +47,9 @@ struct Invocation {
 
   EnvironmentSpec* spec = nullptr;  // what runs: a version
   PayloadView payload;
-  Payload owned_payload;               // set when the caller handed its bytes over
-  std::string_view invoked_qualifier;  // engine-owned (a version or alias name)
+  Payload owned_payload;                        // set when the caller handed its bytes over
+  std::string_view invoked_qualifier;           // engine-owned (a version or alias name)
+  PerWorkerCounters* alias_counters = nullptr;  // also counts here when called via an alias
   std::string principal;
   std::string client_context;
   std::chrono::steady_clock::time_point start;

@@ -28,18 +28,19 @@ struct Family {
   std::string_view name;
   std::string_view help;
   Counter value;
+  bool per_alias = false;  // aliases count it too (`MetricsSnapshot::aliases`)
 };
 
 // Per-version counters (TYPE counter), Lambda's metric names in Prometheus' style.
 constexpr std::array counters{
     Family{"nanofaas_invocations_total", "Invocations: calls that reached the function.",
-           [](const FunctionMetrics& f) { return f.invocations; }},
+           [](const FunctionMetrics& f) { return f.invocations; }, true},
     Family{"nanofaas_errors_total", "Errors: function errors, handled and unhandled.",
-           [](const FunctionMetrics& f) { return f.errors; }},
+           [](const FunctionMetrics& f) { return f.errors; }, true},
     Family{"nanofaas_throttles_total", "Throttles: calls refused for want of concurrency.",
-           [](const FunctionMetrics& f) { return f.throttles; }},
+           [](const FunctionMetrics& f) { return f.throttles; }, true},
     Family{"nanofaas_timeouts_total", "Invocations that hit their deadline.",
-           [](const FunctionMetrics& f) { return f.timeouts; }},
+           [](const FunctionMetrics& f) { return f.timeouts; }, true},
     Family{"nanofaas_cold_starts_total", "Environments created (the init phase ran).",
            [](const FunctionMetrics& f) { return f.cold_starts; }},
     Family{"nanofaas_init_errors_total", "Init phases that failed.",
@@ -48,7 +49,7 @@ constexpr std::array counters{
            "ProvisionedConcurrencySpilloverInvocations: ran on demand despite provisioning.",
            [](const FunctionMetrics& f) { return f.provisioned_spillover_invocations; }},
     Family{"nanofaas_async_events_received_total", "AsyncEventsReceived: events accepted.",
-           [](const FunctionMetrics& f) { return f.async_events_received; }},
+           [](const FunctionMetrics& f) { return f.async_events_received; }, true},
     Family{"nanofaas_async_events_succeeded_total", "Async events whose invocation succeeded.",
            [](const FunctionMetrics& f) { return f.async_events_succeeded; }},
     Family{"nanofaas_async_events_failed_total", "Async events sent to failure handling.",
@@ -102,11 +103,12 @@ struct HistogramFamily {
   std::string_view name;
   std::string_view help;
   const DurationHistogram FunctionMetrics::*histogram;
+  bool per_alias = false;
 };
 
 constexpr std::array histograms{
     HistogramFamily{"nanofaas_duration_seconds", "Duration: time in the handler.",
-                    &FunctionMetrics::duration},
+                    &FunctionMetrics::duration, true},
     HistogramFamily{"nanofaas_init_duration_seconds",
                     "Init Duration: the init phase of a cold start.",
                     &FunctionMetrics::init_duration},
@@ -146,11 +148,13 @@ void number(std::string& out, double value) {
   out.append(text.data(), end);
 }
 
-// `{function_name="f",resource="f:1"` without the closing brace, for a further label.
-std::string labels_of(const FunctionMetrics& f) {
+// `{function_name="f",resource="f:1"` without the closing brace, for a further label; an
+// alias's series also has `alias="live"`, so that sums over `{alias=""}` count each call once.
+std::string labels_of(const FunctionMetrics& f, bool alias) {
   std::string labels = "{function_name=\"" + prometheus_label_value(f.function_name) +
                        "\",resource=\"" + prometheus_label_value(f.function_name) + ":" +
                        prometheus_label_value(f.version) + "\"";
+  if (alias) labels.append(",alias=\"").append(prometheus_label_value(f.version)).append("\"");
   return labels;
 }
 
@@ -256,7 +260,10 @@ std::string prometheus_text(const MetricsSnapshot& snapshot) {
   out.reserve(4096 + snapshot.functions.size() * 8192);
   std::vector<std::string> labels;
   labels.reserve(snapshot.functions.size());
-  for (const auto& f : snapshot.functions) labels.push_back(labels_of(f));
+  for (const auto& f : snapshot.functions) labels.push_back(labels_of(f, false));
+  std::vector<std::string> alias_labels;
+  alias_labels.reserve(snapshot.aliases.size());
+  for (const auto& f : snapshot.aliases) alias_labels.push_back(labels_of(f, true));
 
   header(out, "nanofaas_engine_concurrent_executions", "ConcurrentExecutions of the whole engine.",
          "gauge");
@@ -275,6 +282,10 @@ std::string prometheus_text(const MetricsSnapshot& snapshot) {
       header(out, family.name, family.help, type);
       for (std::size_t i = 0; i < labels.size(); ++i) {
         sample(out, family.name, labels[i], family.value(snapshot.functions[i]));
+      }
+      if (!family.per_alias) continue;
+      for (std::size_t i = 0; i < alias_labels.size(); ++i) {
+        sample(out, family.name, alias_labels[i], family.value(snapshot.aliases[i]));
       }
     }
   };
@@ -295,6 +306,10 @@ std::string prometheus_text(const MetricsSnapshot& snapshot) {
     header(out, family.name, family.help, "histogram");
     for (std::size_t i = 0; i < labels.size(); ++i) {
       histogram(out, family.name, snapshot.functions[i].*family.histogram, labels[i]);
+    }
+    if (!family.per_alias) continue;
+    for (std::size_t i = 0; i < alias_labels.size(); ++i) {
+      histogram(out, family.name, snapshot.aliases[i].*family.histogram, alias_labels[i]);
     }
   }
   constexpr std::string_view utilization = "nanofaas_provisioned_concurrency_utilization";
