@@ -63,7 +63,7 @@ bool AsyncDispatcher::send_dead_letter(Version& v, const AsyncConfig& async,
     sent &= put_into(queue, letter);
   }
   if (async.dead_letter_sink) sent &= put_into(*async.dead_letter_sink, letter);
-  if (!sent) v.counters.dead_letter_errors.fetch_add(1, std::memory_order_relaxed);
+  if (!sent) v.counters.async().dead_letter_errors.fetch_add(1, std::memory_order_relaxed);
   return sent;
 }
 

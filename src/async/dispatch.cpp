@@ -94,7 +94,7 @@ Expected<RequestId> AsyncDispatcher::accept_event(std::string_view qualified_nam
   }
   event->attempt_span = 0;
   const RequestId id = event->id;
-  v.counters.async_received.fetch_add(1, std::memory_order_relaxed);
+  v.counters.async().async_received.fetch_add(1, std::memory_order_relaxed);
   AliasCounters* via_alias = target->alias != nullptr ? target->alias->counters : nullptr;
   if (via_alias != nullptr) via_alias->async_received.fetch_add(1, std::memory_order_relaxed);
   if (depth > EngineCore::max_chain_depth && v.recursive_loop == RecursiveLoop::terminate) {
@@ -107,7 +107,7 @@ Expected<RequestId> AsyncDispatcher::accept_event(std::string_view qualified_nam
   // Events waiting for a retry count against the bound too: a flood of failing events must
   // not pile up behind their retry delays.
   if (v.delayed.load(std::memory_order_relaxed) >= v.queue_depth || !v.queue->push(event)) {
-    v.counters.async_received.fetch_sub(1, std::memory_order_relaxed);
+    v.counters.async().async_received.fetch_sub(1, std::memory_order_relaxed);
     if (via_alias != nullptr) via_alias->async_received.fetch_sub(1, std::memory_order_relaxed);
     EventPool::give(event);
     return fail(Errc::resource_exhausted,
@@ -237,7 +237,7 @@ EventInvocation* AsyncDispatcher::take_event(Version& v, EventInvocation* reuse,
     auto slot = holding ? Expected<ConcurrencySlot>(reuse->slot) : core_.concurrency.acquire(fn, v);
     if (!slot) {
       // Throttled: not a function error. Back off (1 s doubling to 5 min by default).
-      v.counters.async_throttled.fetch_add(1, std::memory_order_relaxed);
+      v.counters.async().async_throttled.fetch_add(1, std::memory_order_relaxed);
       const auto shift = std::min<std::uint32_t>(event->throttles, 20);
       // Saturating: a configured backoff may be as long as nanoseconds::max() ("forever").
       auto backoff = saturating_doubled(core_.config.async_throttle_backoff, shift);

@@ -26,9 +26,9 @@ void notify(AsyncEvent& event, std::string_view condition, InvokeResult result) 
 
 /// Counts an event dropped for `reason`, and discarded unless it `has_target`.
 void count_drop(Version& v, DropReason reason, bool has_target) noexcept {
-  v.counters.async_dropped[static_cast<std::size_t>(reason)].fetch_add(1,
-                                                                       std::memory_order_relaxed);
-  if (!has_target) v.counters.async_discarded.fetch_add(1, std::memory_order_relaxed);
+  v.counters.async().async_dropped[static_cast<std::size_t>(reason)].fetch_add(
+      1, std::memory_order_relaxed);
+  if (!has_target) v.counters.async().async_discarded.fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -53,13 +53,14 @@ Invocation* AsyncDispatcher::settle(EventInvocation& inv, bool continue_here,
   TakenEvents* const taken = &inv.taken;
   const InvokeOutput& out = inv.out;
   if (!out.function_error) {
-    v.counters.async_succeeded.fetch_add(1, std::memory_order_release);
+    v.counters.async().async_succeeded.fetch_add(1, std::memory_order_release);
     if (!event->config->on_success.empty()) {
       const time_point started = core_.tracing() ? TickClock::now() : time_point{};
       InvocationRecord record = make_record(*event, "Success", &out);
       record.trace = delivery_trace(*event);
       const bool delivered = deliver(event->config->on_success, record, event->depth);
-      if (!delivered) v.counters.destination_failures.fetch_add(1, std::memory_order_relaxed);
+      if (!delivered)
+        v.counters.async().destination_failures.fetch_add(1, std::memory_order_relaxed);
       if (core_.tracing())
         export_delivery_span(*event, record.trace, "Success", delivered, started);
     }
@@ -72,7 +73,7 @@ Invocation* AsyncDispatcher::settle(EventInvocation& inv, bool continue_here,
                           : delays[std::min<std::size_t>(event->attempts - 1, delays.size() - 1)];
     delay(event, core_.config.clock->now() + wait);
     // Counted once the event waits: it then holds its place in the queue's bound.
-    v.counters.async_retries.fetch_add(1, std::memory_order_release);
+    v.counters.async().async_retries.fetch_add(1, std::memory_order_release);
   } else {
     fail_event(event, DropReason::retries_exhausted, &out, out.function_error->error_message);
   }
@@ -148,7 +149,7 @@ void AsyncDispatcher::fail_event(AsyncEvent* event, DropReason reason, const Inv
   // Why, first: whoever sees the event ended (release, as `async_pending` reads it) sees why.
   const bool has_target = !async.on_failure.empty() || has_dead_letter(async);
   count_drop(v, reason, has_target);
-  v.counters.async_failed.fetch_add(1, std::memory_order_release);
+  v.counters.async().async_failed.fetch_add(1, std::memory_order_release);
   // The destination and the dead letters continue the event's trace under one span.
   const time_point started = core_.tracing() ? TickClock::now() : time_point{};
   const TraceContext delivery = delivery_trace(*event);
@@ -158,7 +159,7 @@ void AsyncDispatcher::fail_event(AsyncEvent* event, DropReason reason, const Inv
     record.trace = delivery;
     if (!deliver(async.on_failure, record, event->depth)) {
       delivered = false;
-      v.counters.destination_failures.fetch_add(1, std::memory_order_relaxed);
+      v.counters.async().destination_failures.fetch_add(1, std::memory_order_relaxed);
     }
   }
   const DeadLetter letter{event->id,
@@ -189,8 +190,9 @@ void AsyncDispatcher::fail_event(AsyncEvent* event, DropReason reason, const Inv
 
 std::uint64_t AsyncDispatcher::runnable() {
   std::uint64_t pending = 0;
-  core_.registry.for_each_version(
-      [&pending](const Version& v) { pending += v.counters.async_pending(); });
+  core_.registry.for_each_version([&pending](const Version& v) {
+    if (const AsyncCounters* a = v.counters.async_if_any()) pending += a->async_pending();
+  });
   std::lock_guard lock(delayed_mutex_);
   return pending - std::min<std::uint64_t>(pending, delayed_.size());
 }
@@ -199,7 +201,7 @@ void AsyncDispatcher::spill(AsyncEvent* event) noexcept {
   Version& v = *event->version;
   count_drop(v, DropReason::shutdown,
              static_cast<bool>(core_.config.async_spill) || has_dead_letter(*event->config));
-  v.counters.async_spilled.fetch_add(1, std::memory_order_release);
+  v.counters.async().async_spilled.fetch_add(1, std::memory_order_release);
   const DropLabels labels = labels_of(DropReason::shutdown);
   constexpr std::string_view message = "the engine shut down before the event ran";
   const DeadLetter letter{event->id, v.function->name,     labels.error_code,
@@ -210,7 +212,7 @@ void AsyncDispatcher::spill(AsyncEvent* event) noexcept {
                core_.config.async_spill(letter);
                return true;
              })) {
-    v.counters.dead_letter_errors.fetch_add(1, std::memory_order_relaxed);
+    v.counters.async().dead_letter_errors.fetch_add(1, std::memory_order_relaxed);
   }
   notify(*event, labels.condition, fail(labels.error, std::string(message)));
   EventPool::give(event);

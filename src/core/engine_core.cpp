@@ -370,7 +370,7 @@ InvokeResult EngineCore::abandon(Version& v, PerWorkerCounters* alias_counters, 
   out.executed_version = v.name;
   out.duration = v.timeout;
   out.function_error =
-      FunctionError{FunctionError::Kind::unhandled, "Sandbox.Timedout", v.timeout_message};
+      FunctionError{FunctionError::Kind::unhandled, "Sandbox.Timedout", v.timeout_message()};
   return out;
 }
 

@@ -70,7 +70,7 @@ struct AliasRoute {
 /// A function: its $LATEST, published versions, aliases, reservation and resource policy.
 struct Function {
   std::string name;
-  FunctionConfig config;
+  std::string description;
   std::unique_ptr<Version> latest;
 
   // Guards versions, aliases and policy (rare writes; reads on the call path are shared).

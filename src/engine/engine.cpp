@@ -36,14 +36,18 @@ void read_counters(const detail::Version& v, FunctionMetrics& m) {
   m.environments = v.pool.environments.load(std::memory_order_relaxed);
   m.idle_environments = v.pool.idle.load(std::memory_order_relaxed);
   m.provisioned_environments = v.pool.provisioned_ready.load(std::memory_order_relaxed);
-  m.async_events_received = c.async_received.load(std::memory_order_relaxed);
-  m.async_events_succeeded = c.async_succeeded.load(std::memory_order_relaxed);
+  m.recursive_invocations_dropped = c.recursive_dropped.load(std::memory_order_relaxed);
+  const detail::AsyncCounters* async = c.async_if_any();
+  if (async == nullptr) return;  // no event yet: every asynchronous count is 0
+  const detail::AsyncCounters& a = *async;
+  m.async_events_received = a.async_received.load(std::memory_order_relaxed);
+  m.async_events_succeeded = a.async_succeeded.load(std::memory_order_relaxed);
   // The outcomes before their reasons, which are counted first: every failed or spilled event
   // read here has its reason counted too.
-  m.async_events_failed = c.async_failed.load(std::memory_order_acquire);
-  m.async_events_spilled = c.async_spilled.load(std::memory_order_acquire);
-  const auto dropped = [&c](detail::DropReason reason) {
-    return c.async_dropped[static_cast<std::size_t>(reason)].load(std::memory_order_relaxed);
+  m.async_events_failed = a.async_failed.load(std::memory_order_acquire);
+  m.async_events_spilled = a.async_spilled.load(std::memory_order_acquire);
+  const auto dropped = [&a](detail::DropReason reason) {
+    return a.async_dropped[static_cast<std::size_t>(reason)].load(std::memory_order_relaxed);
   };
   AsyncDropReasons& by = m.async_events_dropped_by;
   by.retries_exhausted = dropped(detail::DropReason::retries_exhausted);
@@ -53,13 +57,12 @@ void read_counters(const detail::Version& v, FunctionMetrics& m) {
   by.shutdown = dropped(detail::DropReason::shutdown);
   m.async_events_dropped =
       by.retries_exhausted + by.event_age_exceeded + by.throttled + by.recursive_loop + by.shutdown;
-  m.async_events_discarded = c.async_discarded.load(std::memory_order_relaxed);
-  m.async_retries = c.async_retries.load(std::memory_order_relaxed);
-  m.async_throttled = c.async_throttled.load(std::memory_order_relaxed);
-  m.destination_delivery_failures = c.destination_failures.load(std::memory_order_relaxed);
-  m.dead_letter_errors = c.dead_letter_errors.load(std::memory_order_relaxed);
-  m.async_pending = c.async_pending();
-  m.recursive_invocations_dropped = c.recursive_dropped.load(std::memory_order_relaxed);
+  m.async_events_discarded = a.async_discarded.load(std::memory_order_relaxed);
+  m.async_retries = a.async_retries.load(std::memory_order_relaxed);
+  m.async_throttled = a.async_throttled.load(std::memory_order_relaxed);
+  m.destination_delivery_failures = a.destination_failures.load(std::memory_order_relaxed);
+  m.dead_letter_errors = a.dead_letter_errors.load(std::memory_order_relaxed);
+  m.async_pending = a.async_pending();
 }
 
 void read_alias_counters(const detail::Function& fn, const detail::AliasCounters& c,
@@ -69,6 +72,21 @@ void read_alias_counters(const detail::Function& fn, const detail::AliasCounters
   c.per_worker.read_into(m);
   m.throttles = c.throttles.load(std::memory_order_relaxed);
   m.async_events_received = c.async_received.load(std::memory_order_relaxed);
+}
+
+// The event invoke configuration most functions have, shared by them (never freed: queued
+// events point at it).
+const AsyncConfig& default_async_config() {
+  static const AsyncConfig* const config = new AsyncConfig{};
+  return *config;
+}
+
+bool is_default(const AsyncConfig& c) {
+  const AsyncConfig& d = default_async_config();
+  return c.maximum_retry_attempts == d.maximum_retry_attempts && c.retry_delays == d.retry_delays &&
+         c.maximum_event_age == d.maximum_event_age && c.on_success.empty() &&
+         c.on_failure.empty() && !c.dead_letter && !c.dead_letter_queue && !c.dead_letter_sink &&
+         c.max_queue_depth == d.max_queue_depth;
 }
 
 }  // namespace
@@ -123,17 +141,19 @@ Status Engine::add_function_impl(FunctionConfig config,
   auto fn = std::make_unique<detail::Function>();
   fn->name = config.name;
   fn->policy = config.policy;
-  fn->async_configs.push_back(std::make_unique<const AsyncConfig>(config.async));
+  const AsyncConfig* async = &default_async_config();
+  if (!is_default(config.async)) {
+    async = fn->async_configs.emplace_back(std::make_unique<const AsyncConfig>(config.async)).get();
+  }
   auto queue = impl_->make_queue(config.name, "$LATEST", config.async.max_queue_depth);
   if (!queue) return Unexpected(std::move(queue).error());
   fn->latest = std::make_unique<detail::Version>(
       *impl_, *fn, "$LATEST", std::shared_ptr<const detail::HandlerFactory>(std::move(factory)),
-      config, fn->async_configs.back().get(), impl_->config.keep_alive,
-      impl_->config.max_request_bytes, impl_->config.max_response_bytes, impl_->config.workers,
-      std::move(*queue));
+      config, async, impl_->config.keep_alive, impl_->config.max_request_bytes,
+      impl_->config.max_response_bytes, impl_->config.workers, std::move(*queue));
   fn->latest->queue_depth = config.async.max_queue_depth;
   const auto reserved = config.reserved_concurrency;
-  fn->config = std::move(config);
+  fn->description = std::move(config.description);
   detail::Function& raw = *fn;
   // Reserve before publishing: a function is never visible and then withdrawn (callers
   // keep what they find).

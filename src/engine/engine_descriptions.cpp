@@ -20,7 +20,7 @@ FunctionInfo describe(const detail::Function& fn, const detail::Version& v) {
   FunctionInfo info;
   info.function_name = fn.name;
   info.version = v.name;
-  info.description = fn.config.description;
+  info.description = fn.description;
   info.timeout = v.timeout;
   info.environment.insert(v.environment.begin(), v.environment.end());
   info.logging = v.logging;

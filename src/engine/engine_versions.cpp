@@ -12,6 +12,21 @@ namespace nanofaas {
 
 using detail::fail;
 
+namespace {
+// What a published version snapshots of $LATEST, as a configuration.
+FunctionConfig settings_of(const detail::Version& latest) {
+  FunctionConfig settings;
+  settings.timeout = latest.timeout;
+  settings.environment = {latest.environment.begin(), latest.environment.end()};
+  settings.keep_alive = latest.keep_alive;
+  settings.max_request_bytes = latest.max_request_bytes;
+  settings.max_response_bytes = latest.max_response_bytes;
+  settings.recursive_loop = latest.recursive_loop;
+  settings.logging = latest.logging;
+  return settings;
+}
+}  // namespace
+
 Expected<std::string> Engine::publish_version(std::string_view function_name) {
   detail::Function* fn = impl_->registry.find(function_name);
   if (fn == nullptr) {
@@ -23,9 +38,9 @@ Expected<std::string> Engine::publish_version(std::string_view function_name) {
   auto queue = impl_->make_queue(fn->name, name, async->max_queue_depth);
   if (!queue) return Unexpected(std::move(queue).error());
   fn->versions.push_back(std::make_unique<detail::Version>(
-      *impl_, *fn, name, fn->latest->factory, fn->config, async, impl_->config.keep_alive,
-      impl_->config.max_request_bytes, impl_->config.max_response_bytes, impl_->config.workers,
-      std::move(*queue)));
+      *impl_, *fn, name, fn->latest->factory, settings_of(*fn->latest), async,
+      impl_->config.keep_alive, impl_->config.max_request_bytes, impl_->config.max_response_bytes,
+      impl_->config.workers, std::move(*queue)));
   fn->versions.back()->queue_depth = async->max_queue_depth;
   return name;
 }

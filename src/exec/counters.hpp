@@ -20,18 +20,13 @@ enum class DropReason : std::uint8_t {
 inline constexpr std::size_t drop_reason_count = 5;
 static_assert(drop_reason_count == static_cast<std::size_t>(DropReason::shutdown) + 1);
 
-/// The live counters of one function version (see `FunctionMetrics`).
-struct VersionCounters {
-  VersionCounters(const WorkerHooks* owner, std::uint32_t workers, bool metrics)
-      : per_worker(owner, workers, metrics) {}
-
+/// A version's counters of asynchronous events (see `FunctionMetrics`), made when its first
+/// event arrives.
+struct AsyncCounters {
   // Written by the threads that queue events; apart from the workers' counters below, so
   // that producers and workers do not pass one cache line back and forth per event.
   alignas(64) std::atomic<std::uint64_t> async_received{0};
-  alignas(64) std::atomic<std::uint64_t> throttles{0};
-  std::atomic<std::uint32_t> concurrent{0};
-  std::atomic<std::uint32_t> provisioned_concurrent{0};  // of `concurrent`, on provisioned slots
-  std::atomic<std::uint64_t> async_succeeded{0};
+  alignas(64) std::atomic<std::uint64_t> async_succeeded{0};
   std::atomic<std::uint64_t> async_failed{0};
   /// Events that ended without a successful run, by `DropReason`.
   std::array<std::atomic<std::uint64_t>, drop_reason_count> async_dropped{};
@@ -42,7 +37,6 @@ struct VersionCounters {
   std::atomic<std::uint64_t> async_throttled{0};
   std::atomic<std::uint64_t> destination_failures{0};
   std::atomic<std::uint64_t> dead_letter_errors{0};
-  std::atomic<std::uint64_t> recursive_dropped{0};
 
   /// Accepted events not finished yet: received less the three outcomes (each counted with
   /// release after its event's receipt, so reading them first never yields a negative).
@@ -52,8 +46,40 @@ struct VersionCounters {
                                 async_spilled.load(std::memory_order_acquire);
     return async_received.load(std::memory_order_acquire) - ended;
   }
+};
+
+/// The live counters of one function version (see `FunctionMetrics`). Those of asynchronous
+/// events are made with the first event: a version never invoked that way costs a pointer.
+class VersionCounters {
+ public:
+  VersionCounters(const WorkerHooks* owner, std::uint32_t workers, bool metrics)
+      : per_worker(owner, workers, metrics) {}
+  ~VersionCounters();
+  VersionCounters(const VersionCounters&) = delete;
+  VersionCounters& operator=(const VersionCounters&) = delete;
+
+  std::atomic<std::uint64_t> throttles{0};
+  std::atomic<std::uint32_t> concurrent{0};
+  std::atomic<std::uint32_t> provisioned_concurrent{0};  // of `concurrent`, on provisioned slots
+  std::atomic<std::uint64_t> recursive_dropped{0};
   /// Invocations, errors, durations…, per worker.
   PerWorkerCounters per_worker;
+
+  /// The asynchronous counters, made on first use (when memory runs out, a block shared by
+  /// every version receives the counts, which are then lost).
+  [[nodiscard]] AsyncCounters& async() noexcept {
+    AsyncCounters* counters = async_.load(std::memory_order_acquire);
+    return counters != nullptr ? *counters : make_async();
+  }
+  /// The asynchronous counters if an event made them, else null.
+  [[nodiscard]] const AsyncCounters* async_if_any() const noexcept {
+    return async_.load(std::memory_order_acquire);
+  }
+
+ private:
+  AsyncCounters& make_async() noexcept;
+
+  std::atomic<AsyncCounters*> async_{nullptr};
 };
 
 }  // namespace nanofaas::detail

@@ -181,7 +181,7 @@ bool Environment::execute(Invocation& invocation, ChainSlot* depth_slot) noexcep
   if (out.executed_version != v.name) out.executed_version = v.name;
   if (timed_out) {
     out.function_error =
-        FunctionError{FunctionError::Kind::unhandled, "Sandbox.Timedout", v.timeout_message};
+        FunctionError{FunctionError::Kind::unhandled, "Sandbox.Timedout", v.timeout_message()};
   } else if (threw) {
     // function_error already set
   } else if (response.is_error()) {

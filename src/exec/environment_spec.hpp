@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "exec/counters.hpp"
 #include "exec/exec_host.hpp"
@@ -18,20 +19,19 @@ namespace nanofaas::detail {
 /// handler, its limits and variables, their pool, and the version's counters. Immutable but
 /// for the pool and counters. The core's `Version` is one.
 struct EnvironmentSpec {
-  EnvironmentSpec(ExecHost& host, std::string function_name, std::string name,
+  EnvironmentSpec(ExecHost& host, std::string_view function_name, std::string name,
                   std::shared_ptr<const HandlerFactory> factory, std::chrono::nanoseconds timeout,
                   std::size_t max_response_bytes,
                   std::map<std::string, std::string, std::less<>> environment,
                   const LoggingConfig& logging, std::uint32_t workers);
 
   ExecHost* host;
-  std::string function_name;
-  std::string name;  // the version: "$LATEST", "1", …
+  std::string_view function_name;  // the function's own, which outlives its versions
+  std::string name;                // the version: "$LATEST", "1", …
   std::shared_ptr<const HandlerFactory> factory;
   std::chrono::nanoseconds timeout;
   std::size_t max_response_bytes;
   std::map<std::string, std::string, std::less<>> environment;
-  std::string timeout_message;  // "Task timed out after 3.00 seconds"
   /// What the log of this version's invocations holds, from its `LoggingConfig`.
   LoggingConfig logging;
   LogFormat log_format;
@@ -41,6 +41,9 @@ struct EnvironmentSpec {
   bool log_report;              // platform.report (REPORT)
   Pool pool;
   VersionCounters counters;
+
+  /// Lambda's message for an invocation that hit `timeout`: "Task timed out after 3.00 seconds".
+  [[nodiscard]] std::string timeout_message() const;
 };
 
 }  // namespace nanofaas::detail
