@@ -2,18 +2,21 @@
 // `valgrind --tool=callgrind --instr-atstart=no`, which counts only between the start and
 // stop requests below. Spinning is off so that the count does not depend on timing.
 //
-// usage: nanofaas_bench_icount sync|nested|cold|async|batch|filter COUNT
+// usage: nanofaas_bench_icount sync|nested|cold|async|batch|filter COUNT [metrics-off|traced]
+//   metrics-off: `EngineConfig::metrics` false; traced: a span exporter (a per-thread sum);
 //   async: per `invoke_async` event, the producer and the worker together;
 //   batch: per record through a queue mapping at batch size 100 (COUNT x 100 records);
 //   filter: per padded record through five patterns, half of the records matching.
 
 #include <valgrind/callgrind.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <latch>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "filter_workload.hpp"
 #include "nanofaas/filter.hpp"
@@ -21,11 +24,18 @@
 
 namespace {
 
-nanofaas::Engine quiet_engine() {
-  auto engine = nanofaas::Engine::create({.workers = 1,
-                                          .idle_spin = std::chrono::nanoseconds(0),
-                                          .caller_spin = std::chrono::nanoseconds(0)})
-                    .value();
+nanofaas::Engine quiet_engine(std::string_view variant) {
+  nanofaas::EngineConfig config{.workers = 1,
+                                .idle_spin = std::chrono::nanoseconds(0),
+                                .caller_spin = std::chrono::nanoseconds(0)};
+  if (variant == "metrics-off") config.metrics = false;
+  if (variant == "traced") {
+    config.span_exporter = [](const nanofaas::Span& span) {
+      thread_local std::uint64_t seen = 0;
+      seen += span.span_id;
+    };
+  }
+  auto engine = nanofaas::Engine::create(std::move(config)).value();
   if (!engine.add_function({.name = "echo"}, bench::echo)) std::abort();
   return engine;
 }
@@ -49,14 +59,17 @@ void in_handler(nanofaas::Engine& engine, int count, Op op) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: %s sync|nested|cold|async|batch|filter COUNT\n", argv[0]);
+  const std::string_view variant = argc == 4 ? argv[3] : "";
+  if ((argc != 3 && argc != 4) || (argc == 4 && variant != "metrics-off" && variant != "traced")) {
+    std::fprintf(stderr,
+                 "usage: %s sync|nested|cold|async|batch|filter COUNT [metrics-off|traced]\n",
+                 argv[0]);
     return 2;
   }
   const std::string_view op = argv[1];
   const int count = std::atoi(argv[2]);
   const std::string payload = bench::payload();
-  auto engine = quiet_engine();
+  auto engine = quiet_engine(variant);
   if (op == "sync") {
     for (int i = 0; i < 100; ++i) (void)engine.invoke("echo", payload);
     CALLGRIND_START_INSTRUMENTATION;

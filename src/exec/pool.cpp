@@ -18,6 +18,7 @@ Environment* Pool::try_acquire(std::uint32_t preferred_worker) noexcept {
   if (idle.load(std::memory_order_relaxed) == 0) return nullptr;
   std::lock_guard lock(lock_);
   const std::size_t n = idle_.size();
+  if (n == 0) return nullptr;
   Environment* env = pop(idle_[preferred_worker % n].provisioned);
   for (std::size_t i = 0; env == nullptr && i < n; ++i) env = pop(idle_[i].provisioned);
   if (env == nullptr) env = pop(idle_[preferred_worker % n].on_demand);
@@ -41,6 +42,7 @@ std::uint32_t Pool::idle_worker_or(std::uint32_t fallback) noexcept {
 Environment* Pool::try_acquire_on(std::uint32_t worker) noexcept {
   if (idle.load(std::memory_order_relaxed) == 0) return nullptr;
   std::lock_guard lock(lock_);
+  if (idle_.empty()) return nullptr;
   WorkerIdle& lists = idle_[worker % idle_.size()];
   Environment* env = pop(lists.provisioned);
   if (env == nullptr) env = pop(lists.on_demand);
@@ -51,6 +53,7 @@ Environment* Pool::try_acquire_on(std::uint32_t worker) noexcept {
 void Pool::release(Environment* env, time_point now) {
   env->last_used = now;
   std::lock_guard lock(lock_);
+  if (idle_.empty()) idle_.resize(workers_);
   WorkerIdle& lists = idle_[env->worker->index() % idle_.size()];
   (env->provisioned ? lists.provisioned : lists.on_demand).push_back(env);
   idle.fetch_add(1, std::memory_order_relaxed);

@@ -18,7 +18,7 @@ class Pool {
  public:
   using time_point = std::chrono::steady_clock::time_point;
 
-  explicit Pool(std::uint32_t workers) : idle_(workers) {}
+  explicit Pool(std::uint32_t workers) : workers_(workers) {}
 
   /// An idle environment of `worker` only (provisioned first), or nullptr.
   Environment* try_acquire_on(std::uint32_t worker) noexcept;
@@ -54,7 +54,8 @@ class Pool {
   static Environment* pop(std::vector<Environment*>& list) noexcept;
 
   Spinlock lock_;
-  std::vector<WorkerIdle> idle_;
+  std::uint32_t workers_;
+  std::vector<WorkerIdle> idle_;  // one per worker, from the first release (empty before)
 };
 
 }  // namespace nanofaas::detail
