@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -16,7 +17,8 @@ namespace nanofaas {
 /// samples span (512 bytes each): an empty histogram allocates nothing.
 class NANOFAAS_API DurationHistogram {
  public:
-  static constexpr std::size_t sub_buckets = 64;
+  static constexpr std::size_t sub_bits = 6;
+  static constexpr std::size_t sub_buckets = std::size_t{1} << sub_bits;
   static constexpr std::size_t chunk_count = 40;  ///< chunk 0: 0-63 ns; chunk j: [2^(j+5), 2^(j+6))
   static constexpr std::size_t bucket_count = sub_buckets * chunk_count;
 
@@ -43,7 +45,16 @@ class NANOFAAS_API DurationHistogram {
   [[nodiscard]] std::chrono::nanoseconds p99() const noexcept { return percentile(0.99); }
 
   /// Bucket index of a value in nanoseconds, and the smallest and largest values it holds.
-  [[nodiscard]] static std::size_t bucket_of(std::int64_t ns) noexcept;
+  [[nodiscard]] static constexpr std::size_t bucket_of(std::int64_t ns) noexcept {
+    if (ns < static_cast<std::int64_t>(sub_buckets)) {
+      return ns < 0 ? 0 : static_cast<std::size_t>(ns);
+    }
+    const auto v = static_cast<std::uint64_t>(ns);
+    const auto k = static_cast<std::size_t>(std::bit_width(v)) - 1;  // v in [2^k, 2^(k+1)), k >= 6
+    const std::size_t index =
+        (k - sub_bits + 1) * sub_buckets + ((v >> (k - sub_bits)) - sub_buckets);
+    return index < bucket_count ? index : bucket_count - 1;
+  }
   [[nodiscard]] static std::int64_t bucket_lower(std::size_t bucket) noexcept;
   [[nodiscard]] static std::int64_t bucket_upper(std::size_t bucket) noexcept;
   /// The value a percentile reports for a bucket: the middle of its range.

@@ -20,27 +20,9 @@ AtomicHistogram::~AtomicHistogram() {
   for (auto& c : chunks_) delete c.load(std::memory_order_acquire);
 }
 
-AtomicHistogram::Chunk* AtomicHistogram::chunk(std::size_t index) noexcept {
-  Chunk* c = chunks_[index].load(std::memory_order_acquire);
-  if (c != nullptr) return c;
+AtomicHistogram::Chunk* AtomicHistogram::make_chunk(std::size_t index) noexcept {
   Chunk* fresh = new (std::nothrow) Chunk();
   return fresh != nullptr ? publish(chunks_[index], fresh) : nullptr;
-}
-
-void AtomicHistogram::record(std::chrono::nanoseconds value, bool sole_writer) noexcept {
-  const std::int64_t ns = value.count() < 0 ? 0 : value.count();
-  const std::size_t bucket = DurationHistogram::bucket_of(ns);
-  Chunk* c = chunk(bucket / DurationHistogram::sub_buckets);
-  if (c == nullptr) return;
-  auto& count = c->counts[bucket % DurationHistogram::sub_buckets];
-  const auto add = static_cast<std::uint64_t>(ns);
-  if (sole_writer) {
-    count.store(count.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    sum_ns_.store(sum_ns_.load(std::memory_order_relaxed) + add, std::memory_order_relaxed);
-  } else {
-    count.fetch_add(1, std::memory_order_relaxed);
-    sum_ns_.fetch_add(add, std::memory_order_relaxed);
-  }
 }
 
 void AtomicHistogram::read_into(DurationHistogram& out) const {

@@ -7,24 +7,12 @@ namespace nanofaas {
 
 namespace {
 
-constexpr std::size_t sub_bits = 6;  // log2(sub_buckets)
-static_assert(DurationHistogram::sub_buckets == std::size_t{1} << sub_bits);
-
 // A mask of the chunks below `index`.
 std::uint64_t below(std::size_t index) noexcept {
   return (std::uint64_t{1} << index) - 1;
 }
 
 }  // namespace
-
-std::size_t DurationHistogram::bucket_of(std::int64_t ns) noexcept {
-  if (ns < static_cast<std::int64_t>(sub_buckets)) return ns < 0 ? 0 : static_cast<std::size_t>(ns);
-  const auto v = static_cast<std::uint64_t>(ns);
-  const auto k = static_cast<std::size_t>(std::bit_width(v)) - 1;  // v in [2^k, 2^(k+1)), k >= 6
-  const std::size_t index =
-      (k - sub_bits + 1) * sub_buckets + ((v >> (k - sub_bits)) - sub_buckets);
-  return index < bucket_count ? index : bucket_count - 1;
-}
 
 std::int64_t DurationHistogram::bucket_lower(std::size_t bucket) noexcept {
   const std::size_t j = bucket / sub_buckets;
