@@ -92,9 +92,11 @@ void Mapping::gather(Poller& poller, std::vector<Record>& out, std::size_t max,
     return got;
   };
   for (;;) {
+    // Read before the poll: a batch's window starts when its first record was received, never
+    // later (a clock that moves meanwhile would stretch it).
+    const auto now = clock.now();
     take();
     if (out.size() >= max || stopping_.load(std::memory_order_acquire)) return;
-    const auto now = clock.now();
     Clock::time_point until = idle_until;
     if (!out.empty()) {
       if (config_.maximum_batching_window == 0ns) return;
