@@ -136,7 +136,6 @@ int main(int argc, char** argv) {
     std::printf("%-12s %14.0f %8.1f%% %16.0f %8.1f%%\n", variants[v].name, s,
                 100.0 * (s / sync_base - 1.0), a, 100.0 * (async_base / a - 1.0));
   }
-  std::printf("heap per idle registered function (%d functions): %.0f bytes\n", functions,
-              heap);
+  std::printf("heap per idle registered function (%d functions): %.0f bytes\n", functions, heap);
   return 0;
 }

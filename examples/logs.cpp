@@ -1,5 +1,6 @@
-// A function's log as Lambda writes it: START, the handler's lines, END and REPORT, printed by
-// the host's sink (on the engine's log writer thread), in text and in JSON with a level filter.
+// A function's log as Lambda writes it: INIT_START, START, the handler's lines, END and REPORT,
+// printed by the host's sink (on the engine's log writer thread), in text and in JSON with a level
+// filter.
 
 #include <cstdio>
 #include <string>
@@ -25,6 +26,7 @@ int main() {
     }
     if (!engine.invoke("plain", "{}") || !engine.invoke("structured", "{}")) return 1;
   }  // the destructor writes every line before it returns
-  // Text: START, DEBUG, INFO, END, REPORT. JSON: platform.start, INFO, platform.report.
-  return lines == 8 ? 0 : 1;
+  // Text: INIT_START, START, DEBUG, INFO, END, REPORT. JSON: platform.initStart,
+  // platform.initReport, platform.start, INFO, platform.report.
+  return lines == 11 ? 0 : 1;
 }

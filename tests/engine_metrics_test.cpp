@@ -3,6 +3,7 @@
 // (its own `Resource`), and metrics turned off.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <latch>
 #include <thread>
@@ -148,6 +149,44 @@ TEST(EngineMetricsTest, AnAliasCountsItsThrottlesAndAsyncEvents) {
   EXPECT_EQ(live->throttles, 1u);
   EXPECT_EQ(snapshot.find("f", "1")->throttles, 2u);
   EXPECT_EQ(snapshot.find("f", "1")->async_events_received, 3u);
+}
+
+TEST(EngineMetricsTest, AnEventThrottledThroughAnAliasCountsForTheAlias) {
+  auto engine = make_engine({.async_throttle_backoff = 1ms});
+  std::latch entered(1);
+  std::latch release(1);
+  std::latch second(1);
+  std::atomic<int> runs{0};
+  ASSERT_TRUE(engine.add_function({.name = "f", .reserved_concurrency = 1}, [&](const Event&) {
+    if (runs.fetch_add(1) == 0) {
+      entered.count_down();
+      release.wait();
+    } else {
+      second.count_down();
+    }
+    return Response::ok("ok");
+  }));
+  ASSERT_TRUE(engine.publish_version("f"));
+  ASSERT_TRUE(engine.create_alias("f", {.name = "live", .function_version = "1"}));
+  ASSERT_TRUE(engine.invoke_async("f:live", PayloadView("first")));
+  entered.wait();
+  ASSERT_TRUE(engine.invoke_async("f:live", PayloadView("second")));  // no slot: throttled
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (engine.metrics().find("f", "1")->async_throttled == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  release.count_down();
+  second.wait();        // the throttled event ran once the slot was free
+  engine.shutdown(5s);  // and was counted as it returned
+  const auto snapshot = engine.metrics();
+  const FunctionMetrics* version = snapshot.find("f", "1");
+  const FunctionMetrics* live = snapshot.find("f", "live");
+  ASSERT_NE(version, nullptr);
+  ASSERT_NE(live, nullptr);
+  EXPECT_GE(version->async_throttled, 1u);
+  EXPECT_EQ(live->throttles, version->throttles);
+  EXPECT_EQ(live->invocations, 2u);
 }
 
 TEST(EngineMetricsTest, MetricsOffCountsNoInvocationsButKeepsThrottles) {

@@ -38,11 +38,12 @@ TEST(LogDeliveryTest, AFullBufferDropsAndCountsWithoutBlockingTheHandler) {
   auto out = engine.invoke("flood", "{}");  // returns although the sink is stuck
   ASSERT_TRUE(out && out->ok());
   const std::uint64_t dropped = engine.metrics().log_records_dropped;
-  // START, 100 lines, END, REPORT; at most the buffer and the one in the sink get through.
-  EXPECT_GE(dropped, lines + 3 - 5u);
+  // INIT_START, START, 100 lines, END, REPORT; at most the buffer and the one in the sink get
+  // through.
+  EXPECT_GE(dropped, lines + 4 - 5u);
   release.count_down();
   engine.shutdown(std::chrono::seconds(1));
-  EXPECT_EQ(written.load() + engine.metrics().log_records_dropped, lines + 3u);
+  EXPECT_EQ(written.load() + engine.metrics().log_records_dropped, lines + 4u);
 }
 
 TEST(LogDeliveryTest, EveryLineIsWrittenOrCountedAsDroppedUnderContention) {
@@ -68,8 +69,10 @@ TEST(LogDeliveryTest, EveryLineIsWrittenOrCountedAsDroppedUnderContention) {
     }
     for (auto& c : callers) c.join();
     engine.shutdown(std::chrono::seconds(1));
-    ASSERT_EQ(written.load() + engine.metrics().log_records_dropped,
-              std::uint64_t{threads} * calls * 13)
+    // 13 lines a call, and an INIT_START per environment.
+    const auto metrics = engine.metrics();
+    ASSERT_EQ(written.load() + metrics.log_records_dropped,
+              std::uint64_t{threads} * calls * 13 + metrics.find("f")->cold_starts)
         << "round " << round;
   }
 }
@@ -102,10 +105,16 @@ TEST(LogDeliveryTest, ShutdownWritesEveryAcceptedLineFromManyThreads) {
     engine.shutdown(std::chrono::seconds(1));
     ASSERT_EQ(engine.metrics().log_records_dropped, 0u);
     auto lines = capture.snapshot();
-    ASSERT_EQ(lines.size(), std::size_t{threads} * calls * 5) << "round " << round;
-    // Each request's lines arrive in order: START, a, b, END, REPORT.
+    const std::size_t environments = engine.metrics().find("f")->cold_starts;
+    ASSERT_EQ(lines.size(), std::size_t{threads} * calls * 5 + environments) << "round " << round;
+    // Each request's lines arrive in order: START, a, b, END, REPORT; each environment's
+    // INIT_START has no request.
     std::map<std::string, std::string> seen;
     for (const auto& l : lines) seen[l.request_id] += l.line.substr(0, 3);
+    std::string inits;
+    for (std::size_t i = 0; i < environments; ++i) inits += "INI";
+    ASSERT_EQ(seen[""], inits);
+    seen.erase("");
     ASSERT_EQ(seen.size(), std::size_t{threads} * calls);
     for (const auto& [id, order] : seen) {
       ASSERT_EQ(order.substr(0, 3), "STA") << id;
@@ -144,7 +153,10 @@ TEST(LogDeliveryTest, NoEnvironmentVariableValueAppearsInAnyLine) {
   }
   engine.shutdown(std::chrono::seconds(1));
   const auto lines = capture.snapshot();
-  EXPECT_EQ(lines.size(), 2u * 4 * 4);  // START, the line, END, REPORT
+  // START, the line, END, REPORT; INIT_START per environment, and in JSON its initReport.
+  const auto metrics = engine.metrics();
+  EXPECT_EQ(lines.size(),
+            2u * 4 * 4 + metrics.find("text")->cold_starts + 2 * metrics.find("json")->cold_starts);
   for (const auto& l : lines) {
     for (const auto& [name, value] : environment) {
       EXPECT_EQ(l.line.find(value), std::string::npos) << l.line;

@@ -8,6 +8,7 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -225,8 +226,9 @@ TEST(LogTest, JsonFormatFiltersByApplicationAndSystemLevel) {
   EXPECT_EQ(messages["chatty"], all);
   EXPECT_EQ(messages["text"], all);
   EXPECT_TRUE(platform["quiet"].empty());
-  EXPECT_EQ(platform["chatty"], (std::vector<std::string>{"platform.start", "platform.runtimeDone",
-                                                          "platform.report"}));
+  EXPECT_EQ(platform["chatty"],
+            (std::vector<std::string>{"platform.initStart", "platform.initReport", "platform.start",
+                                      "platform.runtimeDone", "platform.report"}));
 }
 
 TEST(LogTest, InitLinesComeBeforeStartWithoutARequestId) {
@@ -240,12 +242,59 @@ TEST(LogTest, InitLinesComeBeforeStartWithoutARequestId) {
   ASSERT_TRUE(engine.invoke("greeter", "{}"));
   engine.shutdown(std::chrono::seconds(1));
   auto lines = capture.snapshot();
-  ASSERT_EQ(lines.size(), 4u);
-  EXPECT_EQ(lines[0].source, LogRecord::Source::function);
-  EXPECT_EQ(lines[0].level, LogLevel::warn);
+  ASSERT_EQ(lines.size(), 5u);
+  EXPECT_EQ(lines[0].source, LogRecord::Source::platform);
+  EXPECT_EQ(lines[0].line, "INIT_START Runtime Version: nanofaas:" NANOFAAS_VERSION_STRING);
   EXPECT_TRUE(lines[0].request_id.empty());
-  EXPECT_TRUE(lines[0].line.ends_with("Z\tWARN\twarming up")) << lines[0].line;
-  EXPECT_TRUE(lines[1].line.starts_with("START RequestId: "));
+  EXPECT_EQ(lines[1].source, LogRecord::Source::function);
+  EXPECT_EQ(lines[1].level, LogLevel::warn);
+  EXPECT_TRUE(lines[1].request_id.empty());
+  EXPECT_TRUE(lines[1].line.ends_with("Z\tWARN\twarming up")) << lines[1].line;
+  EXPECT_TRUE(lines[2].line.starts_with("START RequestId: "));
+}
+
+TEST(LogTest, AFailedInitIsReportedInTextAndEveryInitInJson) {
+  struct Broken {
+    explicit Broken(InitContext&) { throw std::runtime_error("no database"); }
+    Response operator()(const Event&, Context&) { return Response::ok("{}"); }
+  };
+  LogCapture capture;
+  auto engine = make_engine({.log_sink = capture.sink()});
+  ASSERT_TRUE(engine.add_function<Broken>({.name = "broken"}));
+  FunctionConfig json{.name = "fine"};
+  json.logging = LoggingConfig{.log_format = LogFormat::json};
+  ASSERT_TRUE(engine.add_function(json, talk));
+  auto failed = engine.invoke("broken", "{}");
+  ASSERT_TRUE(failed);
+  EXPECT_EQ(failed->function_error->error_type, "Runtime.InitError");
+  ASSERT_TRUE(engine.invoke("fine", "{}"));
+  engine.shutdown(std::chrono::seconds(1));
+
+  std::vector<std::string> broken;
+  std::vector<simdjson::dom::element> fine;
+  simdjson::dom::parser parsers[8];
+  std::size_t used = 0;
+  for (const auto& l : capture.snapshot()) {
+    if (l.function_name == "broken") broken.push_back(l.line);
+    if (l.function_name == "fine" && l.request_id.empty() && used < 8) {
+      fine.push_back(test::parse_json_line(parsers[used++], l.line));
+    }
+  }
+  ASSERT_GE(broken.size(), 2u);
+  EXPECT_TRUE(broken[0].starts_with("INIT_START Runtime Version: nanofaas:")) << broken[0];
+  EXPECT_TRUE(std::regex_match(broken[1], std::regex("INIT_REPORT Init Duration: \\d+\\.\\d\\d ms"
+                                                     "\tPhase: init\tStatus: error"
+                                                     "\tError Type: Runtime.InitError")))
+      << broken[1];
+  ASSERT_EQ(fine.size(), 2u);
+  EXPECT_EQ(std::string_view(fine[0]["type"]), "platform.initStart");
+  EXPECT_EQ(std::string_view(fine[0]["record"]["initializationType"]), "on-demand");
+  EXPECT_EQ(std::string_view(fine[0]["record"]["phase"]), "init");
+  EXPECT_EQ(std::string_view(fine[0]["record"]["functionName"]), "fine");
+  EXPECT_EQ(std::string_view(fine[0]["record"]["functionVersion"]), "$LATEST");
+  EXPECT_EQ(std::string_view(fine[1]["type"]), "platform.initReport");
+  EXPECT_EQ(std::string_view(fine[1]["record"]["status"]), "success");
+  EXPECT_GE(double(fine[1]["record"]["metrics"]["durationMs"]), 0.0);
 }
 
 TEST(LogTest, TheReportSaysHowTheInvocationEnded) {

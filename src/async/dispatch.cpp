@@ -238,6 +238,9 @@ EventInvocation* AsyncDispatcher::take_event(Version& v, EventInvocation* reuse,
     if (!slot) {
       // Throttled: not a function error. Back off (1 s doubling to 5 min by default).
       v.counters.async().async_throttled.fetch_add(1, std::memory_order_relaxed);
+      if (event->alias != nullptr) {
+        event->alias->counters->throttles.fetch_add(1, std::memory_order_relaxed);
+      }
       const auto shift = std::min<std::uint32_t>(event->throttles, 20);
       // Saturating: a configured backoff may be as long as nanoseconds::max() ("forever").
       auto backoff = saturating_doubled(core_.config.async_throttle_backoff, shift);

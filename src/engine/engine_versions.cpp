@@ -108,6 +108,7 @@ Status Engine::create_alias(std::string_view function_name, AliasConfig alias) {
   auto route = make_route(*fn, alias);
   if (!route) return Unexpected(std::move(route).error());
   (*route)->counters = counters_of(*fn, alias.name, *impl_);
+  fn->alias_routes.reserve(fn->alias_routes.size() + 1);  // the map never holds a route alone
   fn->aliases.emplace(alias.name, route->get());
   fn->alias_routes.push_back(std::move(*route));
   return {};
@@ -125,8 +126,8 @@ Status Engine::update_alias(std::string_view function_name, AliasConfig alias) {
   if (!route) return Unexpected(std::move(route).error());
   (*route)->async.store(it->second->async.load());
   (*route)->counters = it->second->counters;
-  it->second = route->get();
   fn->alias_routes.push_back(std::move(*route));
+  it->second = fn->alias_routes.back().get();
   return {};
 }
 

@@ -44,7 +44,8 @@ struct AsyncCounters {
     const std::uint64_t ended = async_succeeded.load(std::memory_order_acquire) +
                                 async_failed.load(std::memory_order_acquire) +
                                 async_spilled.load(std::memory_order_acquire);
-    return async_received.load(std::memory_order_acquire) - ended;
+    const std::uint64_t received = async_received.load(std::memory_order_acquire);
+    return received > ended ? received - ended : 0;
   }
 };
 
@@ -66,7 +67,7 @@ class VersionCounters {
   PerWorkerCounters per_worker;
 
   /// The asynchronous counters, made on first use (when memory runs out, a block shared by
-  /// every version receives the counts, which are then lost).
+  /// the versions that had none receives their counts, which are then meaningless).
   [[nodiscard]] AsyncCounters& async() noexcept {
     AsyncCounters* counters = async_.load(std::memory_order_acquire);
     return counters != nullptr ? *counters : make_async();

@@ -71,6 +71,7 @@ void Environment::run() noexcept {
 
 bool Environment::initialise() noexcept {
   VersionCounters& counters = spec->counters;
+  invocation_log::init_start(*spec, provisioned);
   const auto start = steady::now();
   std::string error_type;
   std::string message;
@@ -85,6 +86,7 @@ bool Environment::initialise() noexcept {
     message = "unknown exception during init";
   }
   init_duration_ = steady::now() - start;
+  invocation_log::init_report(*spec, provisioned, init_duration_, error_type);
   InvocationCounters* local = counters.per_worker.local();
   if (local != nullptr) {
     local->bump(local->cold_starts);

@@ -39,6 +39,28 @@ void emit(const EnvironmentSpec& spec, Invocation* invocation, LogEntry&& entry)
 
 }  // namespace
 
+void init_start(const EnvironmentSpec& spec, bool provisioned) noexcept {
+  if (!spec.log_start || spec.host->log_writer() == nullptr) return;
+  LogEntry e = make(spec, LogKind::init_start, RequestId{});
+  e.provisioned = provisioned;
+  emit(spec, nullptr, std::move(e));
+}
+
+void init_report(const EnvironmentSpec& spec, bool provisioned, std::chrono::nanoseconds duration,
+                 std::string_view error_type) noexcept {
+  if (!spec.log_report || spec.host->log_writer() == nullptr) return;
+  if (error_type.empty() && spec.log_format == LogFormat::text) return;
+  LogEntry e = make(spec, LogKind::init_report, RequestId{});
+  e.provisioned = provisioned;
+  e.init_duration_ns = duration.count();
+  try {
+    e.text.assign(error_type);
+  } catch (...) {
+    return;  // no memory for a copy: the record is lost
+  }
+  emit(spec, nullptr, std::move(e));
+}
+
 void start(const EnvironmentSpec& spec, Invocation& invocation) noexcept {
   if (!spec.log_start) return;
   emit(spec, &invocation, make(spec, LogKind::start, invocation.out.request_id));

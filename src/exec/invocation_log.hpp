@@ -19,6 +19,13 @@ namespace invocation_log {
 inline bool wanted(const EnvironmentSpec& spec, const Invocation& invocation) noexcept {
   return spec.host->log_writer() != nullptr || invocation.tail_log;
 }
+/// INIT_START (`platform.initStart`), as an environment's init begins; for the engine's sink
+/// only (an init is no call's).
+void init_start(const EnvironmentSpec& spec, bool provisioned) noexcept;
+/// `platform.initReport` once the init ended, with its time; in text only when it failed
+/// (INIT_REPORT with its `error_type`), as Lambda writes it.
+void init_report(const EnvironmentSpec& spec, bool provisioned, std::chrono::nanoseconds duration,
+                 std::string_view error_type) noexcept;
 /// START (`platform.start`), as the handler begins.
 void start(const EnvironmentSpec& spec, Invocation& invocation) noexcept;
 /// A handler's line at `level`; `invocation` is null during init. Below the version's level

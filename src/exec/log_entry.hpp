@@ -10,9 +10,9 @@
 
 namespace nanofaas::detail {
 
-/// What a log entry reports: Lambda's platform records around an invocation, a handler's line,
-/// or an engine fault outside any invocation.
-enum class LogKind : std::uint8_t { start, function, end, report, fault };
+/// What a log entry reports: Lambda's platform records around an environment's init and an
+/// invocation, a handler's line, or an engine fault outside any invocation.
+enum class LogKind : std::uint8_t { init_start, init_report, start, function, end, report, fault };
 
 /// How an invocation ended, as `platform.runtimeDone` and `platform.report` say it.
 enum class LogStatus : std::uint8_t { success, error, timeout };
@@ -30,8 +30,9 @@ struct LogEntry {
   std::int64_t time_ns = 0;  // wall clock (system_clock) since the epoch
   std::int64_t duration_ns = 0;
   std::int64_t init_duration_ns = -1;  // -1: a warm start
-  std::string text{};                  // the handler's message, or the fault's
-  std::string owner{};                 // a fault's function name, owned: its source may go first
+  bool provisioned = false;            // an init's: provisioned concurrency's, not a call's
+  std::string text{};   // the handler's message, the fault's, or a failed init's error type
+  std::string owner{};  // a fault's function name, owned: its source may go first
 };
 
 /// The wall-clock time of a record, in nanoseconds since the epoch.

@@ -5,6 +5,7 @@
 
 #include "exec/log_entry.hpp"
 #include "nanofaas/json_writer.hpp"
+#include "nanofaas/version.hpp"
 
 // Lambda's forms of its log lines: text (START, END, REPORT, the handler's lines) and JSON
 // (`platform.*` records and application records).
@@ -66,8 +67,25 @@ std::string_view status_name(LogStatus status) {
   return "error";
 }
 
+// The runtime an environment runs, as INIT_START and `platform.initStart` name it.
+constexpr std::string_view runtime_version = "nanofaas:" NANOFAAS_VERSION_STRING;
+
+std::string_view initialization_type(const LogEntry& e) {
+  return e.provisioned ? "provisioned-concurrency" : "on-demand";
+}
+
 void format_text(const LogEntry& e, std::string& out) {
   switch (e.kind) {
+    case LogKind::init_start:
+      out += "INIT_START Runtime Version: ";
+      out += runtime_version;
+      return;
+    case LogKind::init_report:  // written for a failed init only, as Lambda does in text
+      out += "INIT_REPORT Init Duration: ";
+      append_ms(out, e.init_duration_ns);
+      out += " ms\tPhase: init\tStatus: error\tError Type: ";
+      out += e.text;
+      return;
     case LogKind::start:
       out += "START RequestId: ";
       out += e.request_id.to_string();
@@ -121,6 +139,21 @@ void format_json(const LogEntry& e, std::string& out) {
   }
   json.key("time").string(Timestamp(e.time_ns).view());
   switch (e.kind) {
+    case LogKind::init_start:
+      json.key("type").string("platform.initStart").key("record").begin_object();
+      json.key("initializationType").string(initialization_type(e)).key("phase").string("init");
+      json.key("runtimeVersion").string(runtime_version);
+      json.key("functionName").string(e.function_name).key("functionVersion").string(e.version);
+      json.end_object();
+      break;
+    case LogKind::init_report:
+      json.key("type").string("platform.initReport").key("record").begin_object();
+      json.key("initializationType").string(initialization_type(e)).key("phase").string("init");
+      json.key("status").string(e.text.empty() ? "success" : "error");
+      if (!e.text.empty()) json.key("errorType").string(e.text);
+      json.key("metrics").begin_object().key("durationMs").number(milliseconds(e.init_duration_ns));
+      json.end_object().end_object();
+      break;
     case LogKind::start:
       json.key("type").string("platform.start").key("record").begin_object();
       json.key("requestId").string(e.request_id.to_string()).key("version").string(e.version);

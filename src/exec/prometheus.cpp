@@ -257,7 +257,7 @@ std::string prometheus_label_value(std::string_view value) {
 
 std::string prometheus_text(const MetricsSnapshot& snapshot) {
   std::string out;
-  out.reserve(4096 + snapshot.functions.size() * 8192);
+  out.reserve(4096 + snapshot.functions.size() * 8192 + snapshot.aliases.size() * 3072);
   std::vector<std::string> labels;
   labels.reserve(snapshot.functions.size());
   for (const auto& f : snapshot.functions) labels.push_back(labels_of(f, false));

@@ -18,7 +18,7 @@ void ExecHost::export_span(const Span& span) const noexcept {
 void ExecHost::export_invocation_span(const Invocation& invocation, time_point start,
                                       time_point end, bool cold_start,
                                       bool timed_out) const noexcept {
-  if (!invocation.trace.sampled) return;
+  if (exporter_ == nullptr || !invocation.trace.sampled) return;
   const InvokeOutput& out = invocation.out;
   TraceContext parent = invocation.trace;
   parent.span_id = invocation.parent_span;
