@@ -284,6 +284,14 @@ TEST_F(HttpApiTest, ProvisionsConcurrencyOnAVersion) {
 TEST_F(HttpApiTest, ConfiguresEventInvocations) {
   const std::string path = "/2019-09-25/functions/echo/event-invoke-config";
   const std::string other_arn = std::string(arn_prefix) + "other";
+  // None yet: Lambda's 404, for a read and for a delete.
+  const HttpReply none = call("GET", path);
+  expect_error(none, 404, "ResourceNotFoundException");
+  EXPECT_NE(none.body.find("The function " + std::string(arn_prefix) +
+                           "echo doesn't have an EventInvokeConfig"),
+            std::string::npos)
+      << none.body;
+  expect_error(call("DELETE", path), 404, "ResourceNotFoundException");
   const HttpReply put = call("PUT", path,
                              R"({"MaximumRetryAttempts":1,"MaximumEventAgeInSeconds":120,)"
                              R"("DestinationConfig":{"OnSuccess":{"Destination":")" +
@@ -314,8 +322,10 @@ TEST_F(HttpApiTest, ConfiguresEventInvocations) {
   auto replaced = json(call("PUT", path, R"({"MaximumRetryAttempts":0})"));
   EXPECT_EQ(number(replaced, "/MaximumEventAgeInSeconds"), 21600);
   EXPECT_FALSE(has(replaced, "/DestinationConfig/OnSuccess/Destination"));
+  EXPECT_EQ(number(json(call("GET", path + "?Qualifier=%24LATEST")), "/MaximumRetryAttempts"),
+            0);  // $LATEST's is the function's
   EXPECT_EQ(call("DELETE", path).status, 204);
-  EXPECT_EQ(number(json(call("GET", path)), "/MaximumRetryAttempts"), 2);
+  expect_error(call("GET", path), 404, "ResourceNotFoundException");
 
   for (std::string_view bad :
        {R"({"MaximumRetryAttempts":3})", R"({"MaximumEventAgeInSeconds":59})",

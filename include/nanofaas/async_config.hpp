@@ -90,6 +90,16 @@ struct AsyncConfig {
   std::shared_ptr<RecordSink> dead_letter_sink{};
   /// Events waiting in the function's queue at most; a full queue refuses new ones.
   std::size_t max_queue_depth = 100000;
+
+  /// True when every setting is the default: no configuration was given.
+  [[nodiscard]] bool is_default() const {
+    const AsyncConfig defaults;
+    return maximum_retry_attempts == defaults.maximum_retry_attempts &&
+           retry_delays == defaults.retry_delays &&
+           maximum_event_age == defaults.maximum_event_age && on_success.empty() &&
+           on_failure.empty() && !dead_letter && !dead_letter_queue && !dead_letter_sink &&
+           max_queue_depth == defaults.max_queue_depth;
+  }
 };
 
 }  // namespace nanofaas

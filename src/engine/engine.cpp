@@ -4,6 +4,7 @@
 #include <mutex>
 #include <shared_mutex>
 
+#include "common/default_async_config.hpp"
 #include "engine/config_validation.hpp"
 #include "engine/engine_impl.hpp"
 #include "exec/log_writer.hpp"
@@ -74,21 +75,6 @@ void read_alias_counters(const detail::Function& fn, const detail::AliasCounters
   m.async_events_received = c.async_received.load(std::memory_order_relaxed);
 }
 
-// The event invoke configuration most functions have, shared by them (never freed: queued
-// events point at it).
-const AsyncConfig& default_async_config() {
-  static const AsyncConfig* const config = new AsyncConfig{};
-  return *config;
-}
-
-bool is_default(const AsyncConfig& c) {
-  const AsyncConfig& d = default_async_config();
-  return c.maximum_retry_attempts == d.maximum_retry_attempts && c.retry_delays == d.retry_delays &&
-         c.maximum_event_age == d.maximum_event_age && c.on_success.empty() &&
-         c.on_failure.empty() && !c.dead_letter && !c.dead_letter_queue && !c.dead_letter_sink &&
-         c.max_queue_depth == d.max_queue_depth;
-}
-
 }  // namespace
 
 Expected<Engine> Engine::create(EngineConfig config) {
@@ -141,8 +127,8 @@ Status Engine::add_function_impl(FunctionConfig config,
   auto fn = std::make_unique<detail::Function>();
   fn->name = config.name;
   fn->policy = config.policy;
-  const AsyncConfig* async = &default_async_config();
-  if (!is_default(config.async)) {
+  const AsyncConfig* async = &detail::default_async_config();
+  if (!config.async.is_default()) {
     async = fn->async_configs.emplace_back(std::make_unique<const AsyncConfig>(config.async)).get();
   }
   auto queue = impl_->make_queue(config.name, "$LATEST", config.async.max_queue_depth);

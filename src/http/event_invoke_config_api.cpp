@@ -1,5 +1,9 @@
 #include "http/event_invoke_config_api.hpp"
 
+#include <optional>
+#include <string>
+#include <string_view>
+
 #include "http/control_support.hpp"
 #include "http/destination_arn.hpp"
 #include "http/function_ref.hpp"
@@ -22,12 +26,34 @@ void write_destination(JsonWriter& json, const ApiContext& api, std::string_view
   json.end_object();
 }
 
+// Where the API's changes to a configuration are remembered: "name:$LATEST" is "name".
+std::string_view config_key(std::string_view qualified) {
+  constexpr std::string_view latest = ":$LATEST";
+  return qualified.ends_with(latest) ? qualified.substr(0, qualified.size() - latest.size())
+                                     : qualified;
+}
+
+// Lambda's 404 for a function, version or alias without an event invoke configuration: none
+// was put through the API, and the host configured none (all its settings are the defaults).
+std::optional<Response> missing_config(const ApiContext& api, std::string_view qualified,
+                                       const AsyncConfig& config) {
+  {
+    std::lock_guard lock(api.store->mutex);
+    if (api.store->invoke_config_modified.contains(config_key(qualified))) return std::nullopt;
+  }
+  if (!config.is_default()) return std::nullopt;
+  std::string message = "The function ";
+  message.append(function_arn(api.config.region, api.config.account_id, qualified))
+      .append(" doesn't have an EventInvokeConfig");
+  return error_response(Error{Errc::not_found, std::move(message)});
+}
+
 Response config_response(const ApiContext& api, std::string_view qualified,
                          const AsyncConfig& config) {
   double modified = 0;
   {
     std::lock_guard lock(api.store->mutex);
-    auto it = api.store->invoke_config_modified.find(qualified);
+    auto it = api.store->invoke_config_modified.find(config_key(qualified));
     if (it != api.store->invoke_config_modified.end()) modified = it->second;
   }
   std::string body;
@@ -104,7 +130,7 @@ void put_event_invoke_config(const ApiContext& api, ApiCall&& call, std::string_
   }
   {
     std::lock_guard lock(api.store->mutex);
-    api.store->invoke_config_modified[*qualified] = epoch_seconds_now();
+    api.store->invoke_config_modified[std::string(config_key(*qualified))] = epoch_seconds_now();
   }
   call.respond(config_response(api, *qualified, *config));
 }
@@ -114,6 +140,8 @@ void get_event_invoke_config(const ApiContext& api, ApiCall&& call, std::string_
   if (!qualified) return call.respond(error_response(qualified.error()));
   auto config = api.engine.get_function_event_invoke_config(*qualified);
   if (!config) return call.respond(error_response(config.error()));
+  if (auto missing = missing_config(api, *qualified, *config))
+    return call.respond(std::move(*missing));
   call.respond(config_response(api, *qualified, *config));
 }
 
@@ -122,13 +150,16 @@ void delete_event_invoke_config(const ApiContext& api, ApiCall&& call, std::stri
   if (!qualified) return call.respond(error_response(qualified.error()));
   auto config = api.engine.get_function_event_invoke_config(*qualified);
   if (!config) return call.respond(error_response(config.error()));
+  if (auto missing = missing_config(api, *qualified, *config))
+    return call.respond(std::move(*missing));
   reset_api_settings(*config);
   if (auto ok = api.engine.put_function_event_invoke_config(*qualified, *config); !ok) {
     return call.respond(error_response(ok.error()));
   }
   {
     std::lock_guard lock(api.store->mutex);
-    api.store->invoke_config_modified.erase(*qualified);
+    auto it = api.store->invoke_config_modified.find(config_key(*qualified));
+    if (it != api.store->invoke_config_modified.end()) api.store->invoke_config_modified.erase(it);
   }
   call.respond(empty_response(status::no_content));
 }
