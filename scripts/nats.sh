@@ -57,7 +57,7 @@ await_ready() {
   local deadline=$((SECONDS + patience)) node
   for node in "$@"; do
     until healthy "$node"; do
-      if ! kill -0 "$(cat "$dir/node$node/pid")" 2> /dev/null || ((SECONDS > deadline)); then
+      if ! alive "$(cat "$dir/node$node/pid")" || ((SECONDS > deadline)); then
         echo "nats.sh: node$node did not become ready; its log:" >&2
         tail -n 20 "$dir/node$node/log" >&2 || true
         stop_all
@@ -70,6 +70,14 @@ await_ready() {
 
 url_of() { echo "nats://127.0.0.1:$(port_of "$1" nats)"; }
 
+# True while process $1 runs: a killed one whose parent has not reaped it yet (a zombie) has
+# ended already.
+alive() {
+  local state
+  state=$(awk '{print $3}' "/proc/$1/stat" 2> /dev/null) || return 1
+  [[ -n $state && $state != Z ]]
+}
+
 # Kills each node's process and waits for it to end.
 stop_all() {
   local pidfile pid
@@ -77,7 +85,7 @@ stop_all() {
     [[ -f $pidfile ]] || continue
     pid=$(cat "$pidfile")
     kill -KILL "$pid" 2> /dev/null || true
-    while kill -0 "$pid" 2> /dev/null; do sleep 0.01; done
+    while alive "$pid"; do sleep 0.01; done
     rm -f "$pidfile"
   done
 }
@@ -118,7 +126,7 @@ case $command in
     dir=$dir/node$3
     pid=$(cat "$dir/pid")
     kill -KILL "$pid" 2> /dev/null || true
-    while kill -0 "$pid" 2> /dev/null; do sleep 0.01; done
+    while alive "$pid"; do sleep 0.01; done
     rm -f "$dir/pid"
     ;;
   *) usage ;;
