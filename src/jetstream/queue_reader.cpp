@@ -24,9 +24,14 @@ JetStreamQueueReader::~JetStreamQueueReader() {
     stopping_.store(true);
   }
   room_.notify_all();
-  // Wakes a fetch waiting on the server; the consumer stays (it was not made by subscribing).
-  natsSubscription_Unsubscribe(subscription_.get());
+  // A fetch ends within `fetch_wait`, and its request on the server with it: closing the
+  // subscription earlier would leave the request there, and messages the server sends it
+  // would come back only after their ack wait.
   fetcher_.join();
+  // What was fetched and not polled goes back at once, to the consumer's other readers.
+  for (const std::uint64_t handle : ready_) {
+    if (HeldMessage* held = held_.find(handle)) natsMsg_Nak(held->msg.get(), nullptr);
+  }
   // Members go in reverse order: the held messages before the subscription they refer to.
 }
 

@@ -34,7 +34,8 @@ class JetStreamQueueReader final : public SourceReader {
   /// Starts fetching on `subscription` (bound to the consumer).
   JetStreamQueueReader(std::shared_ptr<NatsConnection> connection, NatsSubscriptionPtr subscription,
                        std::shared_ptr<const QueueReaderSpec> spec);
-  /// Stops the fetch thread (within `fetch_wait`), then frees every message still held.
+  /// Stops the fetch thread (within `fetch_wait`), gives back the messages fetched and not
+  /// polled, and frees every message still held.
   ~JetStreamQueueReader() override;
 
   std::uint32_t lanes() const noexcept override { return 1; }

@@ -78,7 +78,8 @@ Expected<std::chrono::nanoseconds> ensure_consumer(const NatsConnection& connect
     config.AckPolicy = spec.ack_policy;
     config.AckWait = spec.ack_wait.count();
     config.MaxDeliver = -1;  // redrive is the source's, past its own receive count
-    config.DeliverPolicy = js_DeliverAll;
+    config.DeliverPolicy = spec.deliver_policy;
+    config.OptStartTime = spec.start_time_ns;
     config.Replicas = spec.replicas;
     if (!spec.filter_subject.empty()) config.FilterSubject = spec.filter_subject.c_str();
     s = retry_transient(patience, js_error, [&](jsErrCode& e) {
