@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "esm_fixture.hpp"
+#include "jetstream_fixture.hpp"
 #include "nanofaas/jetstream.hpp"
 #include "nanofaas/jetstream_queue.hpp"
 #include "nats_servers.hpp"
@@ -100,14 +101,9 @@ TEST(JetStreamQueueMappingTest, FailingMessagesMoveToTheDeadLetterStreamAfterMax
   auto uuid = f.engine.create_event_source_mapping({.source = f.source, .function_name = "f"});
   ASSERT_TRUE(uuid) << uuid.error().message;
   ASSERT_TRUE(f.js.publish("q", "poison"));
-  auto dlq = jetstream_queue_source(f.js, {.stream = "dlq"});
-  ASSERT_TRUE(dlq) << dlq.error().message;
-  auto dead_reader = (*dlq)->open({}).value();
-  std::vector<Record> dead;
-  ASSERT_TRUE(eventually([&] { return dead_reader->poll(0, 10, dead) > 0; }));
+  const auto dead = read_back(f.js, "dlq", 1);
   ASSERT_EQ(dead.size(), 1u);
-  EXPECT_EQ(dead[0].body.view(), "poison");
-  dead_reader->ack(dead);
+  EXPECT_EQ(dead[0].body, "poison");
   EXPECT_EQ(calls.load(), 2);
   EXPECT_EQ(metrics_of(f.engine, *uuid).batches_failed, 2u);
   ASSERT_TRUE(f.engine.delete_event_source_mapping(*uuid));

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "jetstream_fixture.hpp"
 #include "nanofaas/jetstream.hpp"
 #include "nanofaas/jetstream_queue.hpp"
 #include "nats_servers.hpp"
-#include "test_support.hpp"
 
 namespace {
 
@@ -31,15 +31,8 @@ struct QueueFixture {
     source = *made;
     reader = source->open({}).value();
   }
-  /// Polls until `n` records arrived in total, or fails after the test's patience.
-  std::vector<Record> poll_until(std::size_t n) {
-    std::vector<Record> out;
-    EXPECT_TRUE(eventually([&] {
-      reader->poll(0, n - out.size(), out);
-      return out.size() >= n;
-    }));
-    return out;
-  }
+  /// Polls until `n` records arrived in total (or the test's patience ends).
+  std::vector<Record> poll_until(std::size_t n) { return test::poll_until(*reader, 0, n); }
   test::NatsServers servers;
   JetStream js = JetStream::connect({.servers = servers.urls()}).value();
   std::shared_ptr<Source> source;
@@ -183,18 +176,11 @@ TEST(JetStreamQueueTest, AMessageReceivedMoreThanMaxReceiveCountMovesToTheDeadLe
     f.reader->nack(got, 0ns);
   }
   // The third delivery goes to the dead-letter stream instead, with its headers.
-  auto dlq = jetstream_queue_source(f.js, {.stream = "dlq"});  // the stream exists
-  ASSERT_TRUE(dlq) << dlq.error().message;
-  auto dead_reader = (*dlq)->open({}).value();
-  std::vector<Record> dead;
-  ASSERT_TRUE(eventually([&] { return dead_reader->poll(0, 10, dead) > 0; }));
+  const auto dead = test::read_back(f.js, "dlq", 1);
   ASSERT_EQ(dead.size(), 1u);
-  EXPECT_EQ(dead[0].body.view(), "poison");
-  std::set<std::string> names;
-  for (const auto& a : dead[0].attributes) names.insert(a.name);
-  EXPECT_TRUE(names.contains("colour"));
-  EXPECT_TRUE(names.contains("Nanofaas-Redriven-From"));
-  dead_reader->ack(dead);
+  EXPECT_EQ(dead[0].body, "poison");
+  EXPECT_EQ(dead[0].headers.at("colour"), "red");
+  EXPECT_EQ(dead[0].headers.at("Nanofaas-Redriven-From"), "q:1");
   std::vector<Record> none;
   EXPECT_FALSE(eventually([&] { return f.reader->poll(0, 1, none) > 0; }, 1s));
 }

@@ -4,15 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "esm_fixture.hpp"
+#include "jetstream_fixture.hpp"
 #include "nanofaas/jetstream.hpp"
-#include "nanofaas/jetstream_queue.hpp"
 #include "nanofaas/jetstream_record_sink.hpp"
 #include "nats_servers.hpp"
 
@@ -20,32 +19,6 @@ namespace {
 
 using namespace nanofaas;
 using namespace nanofaas::test;
-
-/// A message read back from a stream: its body and headers.
-struct Stored {
-  std::string body;
-  std::map<std::string, std::string> headers;
-};
-
-/// The first `n` messages of `stream`, read back through a queue source on it.
-std::vector<Stored> read_back(const JetStream& js, const std::string& stream, std::size_t n) {
-  auto source = jetstream_queue_source(js, {.stream = stream});
-  if (!source) throw std::runtime_error(source.error().message);
-  auto reader = (*source)->open({}).value();
-  std::vector<Record> records;
-  eventually([&] {
-    reader->poll(0, n - records.size(), records);
-    return records.size() >= n;
-  });
-  std::vector<Stored> out;
-  for (const Record& r : records) {
-    Stored s{std::string(r.body.view()), {}};
-    for (const auto& a : r.attributes) s.headers[a.name] = a.value;
-    out.push_back(std::move(s));
-  }
-  reader->ack(records);
-  return out;
-}
 
 std::shared_ptr<RecordSink> sink(const JetStream& js, const std::string& stream) {
   auto made = jetstream_record_sink(js, {.stream = stream});

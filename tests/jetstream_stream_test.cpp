@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "esm_fixture.hpp"
+#include "jetstream_fixture.hpp"
 #include "nanofaas/jetstream.hpp"
 #include "nanofaas/jetstream_stream.hpp"
 #include "nats_servers.hpp"
@@ -36,15 +37,6 @@ struct StreamFixture {
     auto put = jetstream_put_record(js, "s", shards, key, data);
     if (!put) throw std::runtime_error(put.error().message);
   }
-  /// Polls `lane` until `n` records arrived, or fails after the test's patience.
-  static std::vector<Record> poll_until(SourceReader& reader, std::uint32_t lane, std::size_t n) {
-    std::vector<Record> out;
-    EXPECT_TRUE(eventually([&] {
-      reader.poll(lane, n - out.size(), out);
-      return out.size() >= n;
-    }));
-    return out;
-  }
   NatsServers servers;
   JetStream js = JetStream::connect({.servers = servers.urls()}).value();
   std::uint32_t shards;
@@ -57,7 +49,7 @@ TEST(JetStreamStreamTest, AShardsRecordsComeInOrderWithTheirPartitionKey) {
   for (int i = 0; i < 20; ++i) f.put("k", numbered("r", i));
   auto reader = f.open();
   EXPECT_EQ(reader->lanes(), 1u);
-  const auto records = StreamFixture::poll_until(*reader, 0, 20);
+  const auto records = poll_until(*reader, 0, 20);
   ASSERT_EQ(records.size(), 20u);
   for (int i = 0; i < 20; ++i) {
     EXPECT_EQ(records[i].body.view(), numbered("r", i));
@@ -74,9 +66,9 @@ TEST(JetStreamStreamTest, ANackMovesTheReadPositionBackToTheLowestRecord) {
   StreamFixture f(1);
   for (const char* r : {"a", "b", "c"}) f.put("k", r);
   auto reader = f.open();
-  auto first = StreamFixture::poll_until(*reader, 0, 3);
+  auto first = poll_until(*reader, 0, 3);
   reader->nack(std::span<const Record>(first).subspan(1), 0ns);  // b and c again
-  auto again = StreamFixture::poll_until(*reader, 0, 2);
+  auto again = poll_until(*reader, 0, 2);
   ASSERT_EQ(again.size(), 2u);
   EXPECT_EQ(again[0].body.view(), "b");
   EXPECT_EQ(again[1].body.view(), "c");
@@ -88,11 +80,11 @@ TEST(JetStreamStreamTest, ANewReaderStartsAfterTheLastCheckpoint) {
   for (int i = 0; i < 10; ++i) f.put("k", numbered("r", i));
   {
     auto reader = f.open();
-    auto records = StreamFixture::poll_until(*reader, 0, 10);
+    auto records = poll_until(*reader, 0, 10);
     reader->checkpoint(0, records[5].sequence_number);  // r0-r5 done
   }
   auto next = f.open();
-  auto rest = StreamFixture::poll_until(*next, 0, 4);
+  auto rest = poll_until(*next, 0, 4);
   ASSERT_EQ(rest.size(), 4u);
   EXPECT_EQ(rest[0].body.view(), "r6");
   EXPECT_EQ(rest[3].body.view(), "r9");
@@ -105,20 +97,21 @@ TEST(JetStreamStreamTest, EachShardHasOneReaderAndPassesToAnotherWhenItCloses) {
   auto second = f.open();
   // Wait until every shard has a record polled by exactly one of the two readers.
   for (int i = 0; i < 40; ++i) f.put(numbered("key", i), numbered("r", i));
-  std::map<std::uint32_t, std::vector<std::string>> by_first;
-  std::map<std::uint32_t, std::vector<std::string>> by_second;
-  std::vector<Record> records;
-  ASSERT_TRUE(eventually([&] {
+  using Seen = std::map<std::uint32_t, std::vector<std::string>>;
+  // Polls every shard of `reader` once, checkpointing what it got; true once 40 were seen.
+  const auto take = [](SourceReader& reader, Seen& seen) {
     for (std::uint32_t lane = 0; lane < 2; ++lane) {
-      records.clear();
-      first->poll(lane, 100, records);
-      for (const Record& r : records) by_first[lane].emplace_back(r.body.view());
-      if (!records.empty()) first->checkpoint(lane, records.back().sequence_number);
-      records.clear();
-      second->poll(lane, 100, records);
-      for (const Record& r : records) by_second[lane].emplace_back(r.body.view());
-      if (!records.empty()) second->checkpoint(lane, records.back().sequence_number);
+      std::vector<Record> records;
+      reader.poll(lane, 100, records);
+      for (const Record& r : records) seen[lane].emplace_back(r.body.view());
+      if (!records.empty()) reader.checkpoint(lane, records.back().sequence_number);
     }
+  };
+  Seen by_first;
+  Seen by_second;
+  ASSERT_TRUE(eventually([&] {
+    take(*first, by_first);
+    take(*second, by_second);
     return by_first[0].size() + by_second[0].size() + by_first[1].size() + by_second[1].size() ==
            40;
   }));
@@ -130,7 +123,7 @@ TEST(JetStreamStreamTest, EachShardHasOneReaderAndPassesToAnotherWhenItCloses) {
   f.put("after", "late");
   const std::uint32_t lane =
       static_cast<std::uint32_t>(jetstream_put_record(f.js, "s", 2, "after", "x").value().shard);
-  auto late = StreamFixture::poll_until(*second, lane, 2);
+  auto late = poll_until(*second, lane, 2);
   ASSERT_EQ(late.size(), 2u);
   EXPECT_EQ(late[0].body.view(), "late");
   EXPECT_EQ(late[1].body.view(), "x");

@@ -5,7 +5,6 @@
 #include <string>
 #include <utility>
 
-#include "jetstream/nats_status.hpp"
 #include "jetstream/queue_reader.hpp"
 #include "jetstream/stream_setup.hpp"
 #include "nanofaas/jetstream_queue.hpp"
@@ -52,23 +51,10 @@ class JetStreamQueueSource final : public Source {
     return spec_->ack_wait;
   }
   Expected<std::unique_ptr<SourceReader>> open(ReaderOptions) override {
-    const JetStreamQueueConfig& c = spec_->config;
-    jsSubOptions options;
-    jsSubOptions_Init(&options);
-    options.Stream = c.stream.c_str();
-    options.Consumer = c.consumer.c_str();  // bind: never create (nor delete) the consumer
-    natsSubscription* raw = nullptr;
-    jsErrCode js_error{};
-    const natsStatus s =
-        retry_transient(connection_->options().retry_for, js_error, [&](jsErrCode& e) {
-          return js_PullSubscribe(&raw, connection_->js(), nullptr, c.consumer.c_str(), nullptr,
-                                  &options, &e);
-        });
-    if (s != NATS_OK) {
-      return Unexpected(nats_error("subscribing to consumer " + c.consumer, s, js_error));
-    }
+    auto sub = bind_pull_subscription(*connection_, spec_->config.stream, spec_->config.consumer);
+    if (!sub) return Unexpected(std::move(sub).error());
     return std::unique_ptr<SourceReader>(
-        std::make_unique<JetStreamQueueReader>(connection_, NatsSubscriptionPtr(raw), spec_));
+        std::make_unique<JetStreamQueueReader>(connection_, std::move(sub).value(), spec_));
   }
 
  private:

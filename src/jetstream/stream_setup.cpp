@@ -94,4 +94,22 @@ Expected<std::chrono::nanoseconds> ensure_consumer(const NatsConnection& connect
   return std::chrono::nanoseconds(info->Config->AckWait);
 }
 
+Expected<NatsSubscriptionPtr> bind_pull_subscription(const NatsConnection& connection,
+                                                     const std::string& stream,
+                                                     const std::string& durable) {
+  jsSubOptions options;
+  jsSubOptions_Init(&options);
+  options.Stream = stream.c_str();
+  options.Consumer = durable.c_str();
+  natsSubscription* raw = nullptr;
+  jsErrCode js_error{};
+  const natsStatus s = retry_transient(connection.options().retry_for, js_error, [&](jsErrCode& e) {
+    return js_PullSubscribe(&raw, connection.js(), nullptr, durable.c_str(), nullptr, &options, &e);
+  });
+  if (s != NATS_OK) {
+    return Unexpected(nats_error("subscribing to consumer " + durable, s, js_error));
+  }
+  return NatsSubscriptionPtr(raw);
+}
+
 }  // namespace nanofaas::detail

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "jetstream/nats_connection.hpp"
+#include "jetstream/nats_handles.hpp"
 #include "nanofaas/expected.hpp"
 
 namespace nanofaas::detail {
@@ -42,6 +43,11 @@ struct ConsumerSpec {
 /// The consumer exists afterwards; returns its ack wait (an existing consumer keeps its own).
 [[nodiscard]] Expected<std::chrono::nanoseconds> ensure_consumer(const NatsConnection& connection,
                                                                  const ConsumerSpec& spec);
+/// A pull subscription bound to the existing consumer `durable` of `stream` (never creating
+/// nor, when closed, deleting it), retried while the cluster cannot answer.
+[[nodiscard]] Expected<NatsSubscriptionPtr> bind_pull_subscription(const NatsConnection& connection,
+                                                                   const std::string& stream,
+                                                                   const std::string& durable);
 /// True for a name NATS accepts for a stream, consumer or bucket: 1-255 of [A-Za-z0-9_-].
 [[nodiscard]] bool valid_nats_name(const std::string& name) noexcept;
 

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "jetstream/lease.hpp"
-#include "jetstream/nats_status.hpp"
 #include "jetstream/publisher.hpp"
 #include "jetstream/stream_reader.hpp"
 #include "jetstream/stream_setup.hpp"
@@ -95,7 +94,7 @@ class JetStreamStreamSource final : public Source {
       if (auto made = ensure_consumer(*connection_, spec); !made) {
         return Unexpected(std::move(made).error());
       }
-      auto sub = subscribe(spec.durable);
+      auto sub = bind_pull_subscription(*connection_, c.stream, spec.durable);
       if (!sub) return Unexpected(std::move(sub).error());
       lanes[i].subscription = std::move(sub).value();
       std::string key = c.stream;
@@ -107,23 +106,6 @@ class JetStreamStreamSource final : public Source {
   }
 
  private:
-  Expected<NatsSubscriptionPtr> subscribe(const std::string& durable) const {
-    jsSubOptions options;
-    jsSubOptions_Init(&options);
-    options.Stream = config_->stream.c_str();
-    options.Consumer = durable.c_str();  // bind: never create (nor delete) the consumer
-    natsSubscription* raw = nullptr;
-    jsErrCode js_error{};
-    const natsStatus s =
-        retry_transient(connection_->options().retry_for, js_error, [&](jsErrCode& e) {
-          return js_PullSubscribe(&raw, connection_->js(), nullptr, durable.c_str(), nullptr,
-                                  &options, &e);
-        });
-    if (s != NATS_OK)
-      return Unexpected(nats_error("subscribing to consumer " + durable, s, js_error));
-    return NatsSubscriptionPtr(raw);
-  }
-
   std::shared_ptr<NatsConnection> connection_;
   std::shared_ptr<const JetStreamStreamConfig> config_;
   std::shared_ptr<LeaseBucket> leases_;
