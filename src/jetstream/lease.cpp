@@ -1,5 +1,6 @@
 #include "jetstream/lease.hpp"
 
+#include <string_view>
 #include <utility>
 
 #include "jetstream/nats_status.hpp"
@@ -77,11 +78,14 @@ bool Lease::refresh() {
     revision_ = revision;
     return true;
   }
-  // An entry: free if released (empty), else another owner's.
+  // An entry: free if released (empty), ours if a renewal failed to reach the server (the
+  // lease stands), else another owner's.
   kvEntry* raw = nullptr;
   if (kvStore_Get(&raw, bucket_->kv(), key_.c_str()) != NATS_OK) return false;
   const KvEntryPtr entry(raw);
-  return kvEntry_ValueLen(entry.get()) == 0 && renew(kvEntry_Revision(entry.get()));
+  const std::string_view value(static_cast<const char*>(kvEntry_Value(entry.get())),
+                               static_cast<std::size_t>(kvEntry_ValueLen(entry.get())));
+  return (value.empty() || value == owner_) && renew(kvEntry_Revision(entry.get()));
 }
 
 void Lease::release() {
