@@ -68,6 +68,33 @@ TEST(JetStreamQueueMappingTest, DeliversEveryMessageInBatchesAndAcksThem) {
   EXPECT_TRUE(f.queue_stays_empty(500ms));  // every message was acked
 }
 
+TEST(JetStreamQueueMappingTest, TwoEnginesOnTheirOwnConnectionsShareTheMessages) {
+  // As two processes would: each engine its own connection, source and mapping.
+  MappingFixture f({});
+  auto other_js = JetStream::connect({.servers = f.servers.urls()}).value();
+  auto other_source = jetstream_queue_source(other_js, {.stream = "q"});
+  ASSERT_TRUE(other_source) << other_source.error().message;
+  auto other_engine = make_engine();
+  Journal mine;
+  Journal theirs;
+  ASSERT_TRUE(f.engine.add_function({.name = "f"}, mine.handler()));
+  ASSERT_TRUE(other_engine.add_function({.name = "f"}, theirs.handler()));
+  ASSERT_TRUE(f.engine.create_event_source_mapping(
+      {.source = f.source, .function_name = "f", .batch_size = 5}));
+  ASSERT_TRUE(other_engine.create_event_source_mapping(
+      {.source = *other_source, .function_name = "f", .batch_size = 5}));
+  for (int i = 0; i < 300; ++i) ASSERT_TRUE(f.js.publish("q", numbered("m", i)));
+  ASSERT_TRUE(eventually([&] {
+    std::scoped_lock lock(mine.mutex, theirs.mutex);
+    return mine.items + theirs.items >= 300;
+  }));
+  std::set<std::string> seen;
+  for (const auto& body : mine.bodies()) seen.insert(body);
+  for (const auto& body : theirs.bodies()) seen.insert(body);
+  EXPECT_EQ(seen.size(), 300u);  // every message, each received by one engine only (no retry)
+  EXPECT_EQ(mine.bodies().size() + theirs.bodies().size(), 300u);
+}
+
 TEST(JetStreamQueueMappingTest, ReportedItemFailuresComeBackAfterTheVisibilityTimeout) {
   MappingFixture f({.visibility_timeout = 1s});
   Journal journal;
