@@ -62,6 +62,20 @@ TEST(JetStreamStreamTest, AShardsRecordsComeInOrderWithTheirPartitionKey) {
   reader->checkpoint(0, 20);
 }
 
+TEST(JetStreamStreamTest, ANewGroupStartingAtLatestReadsOnlyLaterRecords) {
+  StreamFixture f(1);
+  f.put("k", "before");
+  auto latest =
+      jetstream_stream_source(f.js, {.stream = "s", .group = "late", .lease_duration = 1s});
+  ASSERT_TRUE(latest) << latest.error().message;
+  auto reader = (*latest)->open({.starting_position = StartingPosition::latest}).value();
+  f.put("k", "after");
+  auto records = poll_until(*reader, 0, 1);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].body.view(), "after");
+  reader->checkpoint(0, records[0].sequence_number);
+}
+
 TEST(JetStreamStreamTest, ANackMovesTheReadPositionBackToTheLowestRecord) {
   StreamFixture f(1);
   for (const char* r : {"a", "b", "c"}) f.put("k", r);
