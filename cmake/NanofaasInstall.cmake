@@ -1,5 +1,5 @@
 # Install rules and the CMake package config (nanofaas::nanofaas, nanofaas::load,
-# nanofaas::http).
+# nanofaas::http, and nanofaas::jetstream when built).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -7,7 +7,11 @@ set(NANOFAAS_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/nanofaas"
     CACHE STRING "Where to install nanofaasConfig.cmake, relative to the prefix")
 mark_as_advanced(NANOFAAS_INSTALL_CMAKEDIR)
 
-install(TARGETS nanofaas nanofaas_load nanofaas_http EXPORT nanofaasTargets
+set(nanofaas_installed_targets nanofaas nanofaas_load nanofaas_http)
+if(TARGET nanofaas_jetstream)
+  list(APPEND nanofaas_installed_targets nanofaas_jetstream)
+endif()
+install(TARGETS ${nanofaas_installed_targets} EXPORT nanofaasTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}

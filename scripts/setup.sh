@@ -9,6 +9,7 @@ packages=(
   libboost-fiber-dev libboost-context-dev libboost-thread-dev
   libconcurrentqueue-dev libsimdjson-dev libmimalloc-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev valgrind
+  nats-server libnats-dev  # nanofaas::jetstream and the JetStream tests' servers
 )
 # Optional groups, named on the command line. bench: the peers the benchmarks compare against
 # (oneTBB's task_group, the C++ Actor Framework), without which those rows are skipped, and

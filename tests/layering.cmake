@@ -12,7 +12,7 @@ set(rank_filter 4)
 set(rank_esm 4)
 set(rank_engine 5)
 # Layers that use only the public API (include/nanofaas).
-set(public_only load http)
+set(public_only load http jetstream)
 
 if(NOT SOURCE_DIR)
   message(FATAL_ERROR "layering: pass -DSOURCE_DIR=<the repository>")

@@ -1,0 +1,98 @@
+#include "jetstream/lease.hpp"
+
+#include <string_view>
+#include <utility>
+
+#include "jetstream/nats_status.hpp"
+
+namespace nanofaas::detail {
+
+Expected<std::shared_ptr<LeaseBucket>> LeaseBucket::open(std::shared_ptr<NatsConnection> connection,
+                                                         const std::string& name,
+                                                         std::chrono::milliseconds ttl,
+                                                         int replicas, bool create) {
+  const auto patience = connection->options().retry_for;
+  KvStorePtr kv;
+  jsErrCode js_error{};
+  natsStatus s = retry_transient(patience, js_error, [&](jsErrCode&) {
+    kvStore* raw = nullptr;
+    const natsStatus r = js_KeyValue(&raw, connection->js(), name.c_str());
+    kv.reset(raw);
+    return r;
+  });
+  if (s == NATS_NOT_FOUND && create) {
+    kvConfig config;
+    kvConfig_Init(&config);
+    config.Bucket = name.c_str();
+    config.History = 1;
+    config.TTL = std::chrono::nanoseconds(ttl).count();  // the stream's MaxAge: nanoseconds
+    config.Replicas = replicas;
+    config.StorageType = js_FileStorage;
+    s = retry_transient(patience, js_error, [&](jsErrCode&) {
+      kvStore* raw = nullptr;
+      const natsStatus r = js_CreateKeyValue(&raw, connection->js(), &config);
+      kv.reset(raw);
+      return r;
+    });
+  }
+  if (s != NATS_OK) return Unexpected(nats_error("lease bucket " + name, s));
+  kvStatus* status = nullptr;
+  if (s = kvStore_Status(&status, kv.get()); s != NATS_OK) {
+    return Unexpected(nats_error("lease bucket " + name, s));
+  }
+  const std::chrono::nanoseconds bucket_ttl(kvStatus_TTL(status));
+  kvStatus_Destroy(status);
+  if (bucket_ttl.count() <= 0) {
+    return Unexpected(Error{Errc::invalid_argument,
+                            "JetStream: lease bucket " + name + " has no TTL: leases never end"});
+  }
+  return std::make_shared<LeaseBucket>(std::move(connection), std::move(kv), bucket_ttl);
+}
+
+LeaseBucket::LeaseBucket(std::shared_ptr<NatsConnection> connection, KvStorePtr kv,
+                         std::chrono::nanoseconds ttl) noexcept
+    : connection_(std::move(connection)), kv_(std::move(kv)), ttl_(ttl) {}
+
+Lease::Lease(std::shared_ptr<LeaseBucket> bucket, std::string key, std::string owner) noexcept
+    : bucket_(std::move(bucket)), key_(std::move(key)), owner_(std::move(owner)) {}
+
+bool Lease::renew(std::uint64_t last) {
+  std::uint64_t revision = 0;
+  if (kvStore_Update(&revision, bucket_->kv(), key_.c_str(), owner_.data(),
+                     static_cast<int>(owner_.size()), last) != NATS_OK) {
+    return false;
+  }
+  revision_ = revision;
+  return true;
+}
+
+bool Lease::refresh() {
+  if (held()) {
+    if (renew(revision_)) return true;
+    revision_ = 0;  // expired and maybe taken: stop reading now
+  }
+  // No entry (never held, or dropped by the TTL) or a deleted one: created as ours.
+  std::uint64_t revision = 0;
+  if (kvStore_Create(&revision, bucket_->kv(), key_.c_str(), owner_.data(),
+                     static_cast<int>(owner_.size())) == NATS_OK) {
+    revision_ = revision;
+    return true;
+  }
+  // An entry: free if released (empty), ours if a renewal failed to reach the server (the
+  // lease stands), else another owner's.
+  kvEntry* raw = nullptr;
+  if (kvStore_Get(&raw, bucket_->kv(), key_.c_str()) != NATS_OK) return false;
+  const KvEntryPtr entry(raw);
+  const std::string_view value(static_cast<const char*>(kvEntry_Value(entry.get())),
+                               static_cast<std::size_t>(kvEntry_ValueLen(entry.get())));
+  return (value.empty() || value == owner_) && renew(kvEntry_Revision(entry.get()));
+}
+
+void Lease::release() {
+  if (!held()) return;
+  std::uint64_t revision = 0;
+  kvStore_Update(&revision, bucket_->kv(), key_.c_str(), "", 0, revision_);
+  revision_ = 0;
+}
+
+}  // namespace nanofaas::detail

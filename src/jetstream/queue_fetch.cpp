@@ -1,0 +1,110 @@
+// A JetStream queue reader's fetch thread: pulls from the durable consumer into the buffer,
+// moves messages delivered too often to the dead-letter stream, and wakes the pollers.
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "jetstream/message_record.hpp"
+#include "jetstream/publisher.hpp"
+#include "jetstream/queue_reader.hpp"
+
+namespace nanofaas::detail {
+namespace {
+
+using steady = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+/// The most messages one fetch asks for.
+constexpr std::size_t max_fetch_batch = 256;
+
+}  // namespace
+
+void JetStreamQueueReader::fetch_loop() {
+  const JetStreamQueueConfig& config = spec_->config;
+  milliseconds backoff{0};
+  while (!stopping_.load()) {
+    std::size_t room = 0;
+    {
+      std::unique_lock lock(mutex_);
+      room_.wait(lock, [&] { return stopping_.load() || ready_.size() < config.prefetch; });
+      if (stopping_.load()) return;
+      room = config.prefetch - ready_.size();
+    }
+    // No-wait with an expiry: the server answers as soon as it has any message (up to the
+    // batch), or with a timeout after `fetch_wait`, which means "no messages".
+    jsFetchRequest request;
+    jsFetchRequest_Init(&request);
+    request.Batch = static_cast<int>(std::min(room, max_fetch_batch));
+    request.NoWait = true;
+    request.Expires = std::chrono::nanoseconds(config.fetch_wait).count();
+    NatsMsgList list;
+    const auto started = steady::now();
+    const natsStatus s = natsSubscription_FetchRequest(list.get(), subscription_.get(), &request);
+    if (s == NATS_OK) {
+      backoff = milliseconds(0);
+      accept(list);
+    } else if (stopping_.load()) {
+      return;
+    } else if ((s == NATS_TIMEOUT || s == NATS_NOT_FOUND) &&
+               steady::now() - started >= config.fetch_wait / 2) {
+      backoff = milliseconds(0);  // no messages
+    } else {
+      // An early "no messages" (other requests wait first), or the connection is down: the
+      // client reconnects on its own; do not spin meanwhile.
+      pause(backoff);
+    }
+  }
+}
+
+void JetStreamQueueReader::pause(milliseconds& backoff) {
+  backoff = std::clamp(backoff * 2, milliseconds(10), milliseconds(1000));
+  std::unique_lock lock(mutex_);
+  room_.wait_for(lock, backoff, [&] { return stopping_.load(); });
+}
+
+void JetStreamQueueReader::accept(NatsMsgList& list) {
+  const JetStreamQueueConfig& config = spec_->config;
+  std::vector<std::unique_ptr<HeldMessage>> fresh;
+  fresh.reserve(static_cast<std::size_t>(list.size()));
+  for (int i = 0; i < list.size(); ++i) {
+    NatsMsgPtr msg = list.take(i);
+    jsMsgMetaData* raw = nullptr;
+    if (natsMsg_GetMetaData(&raw, msg.get()) != NATS_OK) continue;  // not a stream message
+    const JsMetaDataPtr meta(raw);
+    if (config.max_receive_count != 0 && meta->NumDelivered > config.max_receive_count) {
+      redrive(msg.get(), meta->Sequence.Stream);
+      continue;
+    }
+    fresh.push_back(make_held_message(std::move(msg), *meta, *config.clock));
+  }
+  if (fresh.empty()) return;
+  std::shared_ptr<const std::function<void()>> wake;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& held : fresh) ready_.push_back(held_.add(std::move(held)));
+    wake = listener_;
+  }
+  if (wake) (*wake)();
+}
+
+// Published (deduplicated by its origin, so a redrive repeated after a crash stores one copy)
+// and acknowledged before the original is acked; if either fails, the message comes back
+// after its ack wait and is redriven then.
+bool JetStreamQueueReader::redrive(natsMsg* msg, std::uint64_t seq) {
+  const JetStreamQueueConfig& config = spec_->config;
+  std::string id = config.stream;
+  id.append(":").append(std::to_string(seq));
+  PublishOptions options;
+  options.message_id = id;
+  options.headers = user_headers(msg);
+  options.headers.push_back({"Nanofaas-Redriven-From", id});
+  options.expected_stream = config.dead_letter_stream;
+  const char* data = natsMsg_GetData(msg);
+  const PayloadView body(data != nullptr ? data : "",
+                         static_cast<std::size_t>(natsMsg_GetDataLength(msg)), false);
+  if (!publish_acknowledged(*connection_, config.dead_letter_stream, body, options)) return false;
+  return natsMsg_AckSync(msg, nullptr, nullptr) == NATS_OK;
+}
+
+}  // namespace nanofaas::detail

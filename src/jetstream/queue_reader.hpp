@@ -1,0 +1,72 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "jetstream/held_messages.hpp"
+#include "jetstream/nats_connection.hpp"
+#include "jetstream/nats_handles.hpp"
+#include "nanofaas/jetstream_queue.hpp"
+#include "nanofaas/source.hpp"
+
+namespace nanofaas::detail {
+
+/// What a queue reader needs of its source: the configuration, the consumer's ack wait.
+struct QueueReaderSpec {
+  JetStreamQueueConfig config{};
+  std::chrono::nanoseconds ack_wait{};
+};
+
+/// A reader of a JetStream queue: a thread fetches from the durable consumer (the C client
+/// has no asynchronous pull) into a buffer of at most `prefetch` messages, which `poll`
+/// takes from under a short lock. Settling a record is one publish on the connection (an
+/// ack, nak or in-progress), buffered by the client, with no round trip.
+class JetStreamQueueReader final : public SourceReader {
+ public:
+  /// Starts fetching on `subscription` (bound to the consumer).
+  JetStreamQueueReader(std::shared_ptr<NatsConnection> connection, NatsSubscriptionPtr subscription,
+                       std::shared_ptr<const QueueReaderSpec> spec);
+  /// Stops the fetch thread (within `fetch_wait`), gives back the messages fetched and not
+  /// polled, and frees every message still held.
+  ~JetStreamQueueReader() override;
+
+  std::uint32_t lanes() const noexcept override { return 1; }
+  std::size_t poll(std::uint32_t lane, std::size_t max, std::vector<Record>& out) override;
+  void ack(std::span<const Record> records) override;
+  void nack(std::span<const Record> records, std::chrono::nanoseconds delay) override;
+  void release(std::span<const Record> records) override;
+  void checkpoint(std::uint32_t, std::uint64_t) override {}
+  void extend_visibility(std::span<const Record> records,
+                         std::chrono::nanoseconds timeout) override;
+  void set_listener(std::function<void()> wake) override;
+
+ private:
+  void fetch_loop();                               // the fetch thread
+  void accept(NatsMsgList& list);                  // fetched messages into the buffer
+  bool redrive(natsMsg* msg, std::uint64_t seq);   // to the dead-letter stream, then acked
+  void pause(std::chrono::milliseconds& backoff);  // after a fetch error, unless stopping
+  /// Takes the records' messages out of `held_` (those still held).
+  std::vector<std::unique_ptr<HeldMessage>> take(std::span<const Record> records);
+
+  std::shared_ptr<NatsConnection> connection_;
+  NatsSubscriptionPtr subscription_;
+  std::shared_ptr<const QueueReaderSpec> spec_;
+
+  std::mutex mutex_;  // guards held_, ready_ and listener_
+  std::condition_variable room_;
+  HeldMessages held_;
+  std::deque<std::uint64_t> ready_;  // fetched, not yet polled, oldest first
+  std::shared_ptr<const std::function<void()>> listener_;
+  std::atomic<bool> stopping_{false};
+  std::thread fetcher_;
+};
+
+}  // namespace nanofaas::detail

@@ -1,0 +1,117 @@
+// A JetStream stream reader's fetch threads, one per shard: the shard's lease kept, its
+// records fetched in order while it is held, and the pollers woken.
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "jetstream/message_record.hpp"
+#include "jetstream/stream_reader.hpp"
+
+namespace nanofaas::detail {
+namespace {
+
+using steady = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr std::size_t max_fetch_batch = 256;
+constexpr const char* partition_key_header = "Nanofaas-Partition-Key";
+
+}  // namespace
+
+void JetStreamStreamReader::fetch_loop(std::uint32_t index) {
+  StreamLane& lane = lanes_[index];
+  const auto renew_every = std::chrono::duration_cast<steady::duration>(lane.lease->duration() / 3);
+  auto renew_at = steady::now();
+  while (!stopping_.load()) {
+    if (steady::now() >= renew_at) {
+      keep_lease(lane);
+      renew_at = steady::now() + renew_every;
+    }
+    if (!lane.leased) {
+      wait(renew_at);
+      continue;
+    }
+    {
+      std::unique_lock lock(mutex_);
+      const auto full = [&] { return lane.held.size() - lane.read >= config_->prefetch; };
+      if (full()) {
+        changed_.wait_until(lock, renew_at, [&] { return stopping_.load() || !full(); });
+        continue;
+      }
+    }
+    // As the queue's fetch: any records up to the batch at once, or "none" after the wait,
+    // which ends before the lease is due for renewal.
+    const auto until = std::min(renew_at, steady::now() + config_->fetch_wait);
+    jsFetchRequest request;
+    jsFetchRequest_Init(&request);
+    request.Batch = static_cast<int>(std::min(config_->prefetch, max_fetch_batch));
+    request.NoWait = true;
+    request.Expires = std::max<std::chrono::nanoseconds>(until - steady::now(), 1ms).count();
+    NatsMsgList list;
+    const natsStatus s =
+        natsSubscription_FetchRequest(list.get(), lane.subscription.get(), &request);
+    if (s == NATS_OK) {
+      accept(lane, list);
+    } else if (s != NATS_TIMEOUT && s != NATS_NOT_FOUND) {
+      wait(std::min(renew_at, steady::now() + 100ms));  // the connection is down: do not spin
+    }
+  }
+}
+
+bool JetStreamStreamReader::keep_lease(StreamLane& lane) {
+  const bool held = lane.lease->refresh();  // a round trip, outside the lock
+  std::lock_guard lock(mutex_);
+  if (lane.leased && !held) {
+    // Lost: what was polled stays until checkpointed (its views must), the rest goes back.
+    for (std::size_t i = lane.read; i < lane.held.size(); ++i) {
+      natsMsg_Nak(lane.held[i]->msg.get(), nullptr);
+    }
+    lane.held.resize(lane.read);
+    lane.fetched_upto = lane.held.empty() ? 0 : lane.held.back()->record.sequence_number;
+  }
+  lane.leased = held;
+  return held;
+}
+
+void JetStreamStreamReader::wait(steady::time_point until) {
+  std::unique_lock lock(mutex_);
+  changed_.wait_until(lock, until, [&] { return stopping_.load(); });
+}
+
+void JetStreamStreamReader::accept(StreamLane& lane, NatsMsgList& list) {
+  const auto index = static_cast<std::uint32_t>(&lane - lanes_.data());
+  std::vector<std::unique_ptr<HeldMessage>> fresh;
+  for (int i = 0; i < list.size(); ++i) {
+    NatsMsgPtr msg = list.take(i);
+    jsMsgMetaData* raw = nullptr;
+    if (natsMsg_GetMetaData(&raw, msg.get()) != NATS_OK) continue;
+    const JsMetaDataPtr meta(raw);
+    auto held = make_held_message(std::move(msg), *meta, *config_->clock);
+    // A stream record has a partition key and a lane, and no attributes or receive count.
+    Record& r = held->record;
+    for (const RecordAttribute& a : held->attributes) {
+      if (a.name == partition_key_header) r.partition_key = a.value;
+    }
+    r.attributes = {};
+    r.receive_count = 0;
+    r.chain_depth = 0;
+    r.lane = index;
+    r.handle = r.sequence_number;
+    fresh.push_back(std::move(held));
+  }
+  std::shared_ptr<const std::function<void()>> wake;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& held : fresh) {
+      // A record delivered again (its ack wait ended before a checkpoint) is held already.
+      if (held->record.sequence_number <= lane.fetched_upto) continue;
+      lane.fetched_upto = held->record.sequence_number;
+      lane.held.push_back(std::move(held));
+    }
+    wake = listener_;
+  }
+  if (wake) (*wake)();
+}
+
+}  // namespace nanofaas::detail
