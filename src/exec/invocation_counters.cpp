@@ -4,7 +4,6 @@
 
 #include "common/publish_once.hpp"
 #include "nanofaas/metrics.hpp"
-#include "runtime/worker.hpp"
 
 namespace nanofaas::detail {
 
@@ -17,14 +16,6 @@ PerWorkerCounters::PerWorkerCounters(const WorkerHooks* owner, std::uint32_t wor
 PerWorkerCounters::~PerWorkerCounters() {
   if (!shards_) return;
   for (std::uint32_t i = 0; i <= workers_; ++i) delete shards_[i].load(std::memory_order_acquire);
-}
-
-std::uint32_t PerWorkerCounters::shard_index() const noexcept {
-  // Another engine's worker (a handler calling into this engine) counts in the shared copy.
-  const Worker* worker = Worker::current();
-  return worker != nullptr && &worker->hooks() == owner_ && worker->index() < workers_
-             ? worker->index()
-             : workers_;
 }
 
 InvocationCounters* PerWorkerCounters::allocate(std::uint32_t index) noexcept {

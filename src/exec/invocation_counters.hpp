@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "exec/atomic_histogram.hpp"
+#include "runtime/worker_identity.hpp"
 
 namespace nanofaas {
 struct FunctionMetrics;
@@ -77,7 +78,13 @@ class PerWorkerCounters {
   void read_into(FunctionMetrics& out) const;
 
  private:
-  [[nodiscard]] std::uint32_t shard_index() const noexcept;
+  // This engine's worker counts in its own copy; other threads (another engine's worker too,
+  // a handler calling into this engine) in the shared one.
+  [[nodiscard]] std::uint32_t shard_index() const noexcept {
+    const WorkerIdentity self = this_worker;
+    return self.hooks != nullptr && self.hooks == owner_ && self.index < workers_ ? self.index
+                                                                                  : workers_;
+  }
   InvocationCounters* allocate(std::uint32_t index) noexcept;
 
   const WorkerHooks* owner_;

@@ -9,6 +9,7 @@
 #include <boost/fiber/operations.hpp>
 
 #include "runtime/worker_algorithm.hpp"
+#include "runtime/worker_identity.hpp"
 
 namespace nanofaas::detail {
 namespace {
@@ -69,6 +70,7 @@ void Worker::wake_main() noexcept {
 
 void Worker::thread_main() {
   current_worker = this;
+  this_worker = {hooks_, index_};
   // Named for `top -H`, perf and debuggers: "nanofaas-w0", "nanofaas-w1", ...
   char name[16];
   std::snprintf(name, sizeof name, "nanofaas-w%u", index_ % 100000);
@@ -101,6 +103,7 @@ void Worker::thread_main() {
     main_waiting_ = false;
   }
   current_worker = nullptr;
+  this_worker = {};
 }
 
 }  // namespace nanofaas::detail
