@@ -96,7 +96,7 @@ TEST(JetStreamQueueMappingTest, TwoEnginesOnTheirOwnConnectionsShareTheMessages)
 }
 
 TEST(JetStreamQueueMappingTest, ReportedItemFailuresComeBackAfterTheVisibilityTimeout) {
-  MappingFixture f({.visibility_timeout = 1s});
+  MappingFixture f({.visibility_timeout = 2s});
   Journal journal;
   ASSERT_TRUE(
       f.engine.add_function({.name = "f", .timeout = 1s}, journal.failing_first_receive_of("bad")));
@@ -119,7 +119,7 @@ TEST(JetStreamQueueMappingTest, ReportedItemFailuresComeBackAfterTheVisibilityTi
 }
 
 TEST(JetStreamQueueMappingTest, FailingMessagesMoveToTheDeadLetterStreamAfterMaxReceiveCount) {
-  MappingFixture f({.visibility_timeout = 1s, .max_receive_count = 2, .dead_letter_stream = "dlq"});
+  MappingFixture f({.visibility_timeout = 2s, .max_receive_count = 2, .dead_letter_stream = "dlq"});
   std::atomic<int> calls{0};
   ASSERT_TRUE(f.engine.add_function({.name = "f", .timeout = 1s}, [&](const Event&) -> Response {
     calls.fetch_add(1);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "jetstream_fixture.hpp"
@@ -24,7 +25,6 @@ using test::eventually;
 /// A server, a connection and a queue source over stream "q".
 struct QueueFixture {
   explicit QueueFixture(JetStreamQueueConfig config = {}) {
-    js = JetStream::connect({.servers = servers.urls()}).value();
     if (config.stream.empty()) config.stream = "q";
     auto made = jetstream_queue_source(js, std::move(config));
     if (!made) throw std::runtime_error(made.error().message);
@@ -132,15 +132,29 @@ TEST(JetStreamQueueTest, AReleasedMessageComesBackAfterTheVisibilityTimeout) {
   f.reader->ack(again);
 }
 
-TEST(JetStreamQueueTest, ExtendingVisibilityKeepsAMessageFromComingBack) {
+TEST(JetStreamQueueTest, MessagesWaitingInTheReadersBufferAreNotDeliveredAgain) {
   QueueFixture f({.visibility_timeout = 1s});
+  for (const char* body : {"a", "b", "c"}) ASSERT_TRUE(f.js.publish("q", body));
+  // Fetched into the buffer at once, then left unpolled for more than two ack waits: the
+  // reader keeps them in progress, so none is delivered again and no receive is used up.
+  std::this_thread::sleep_for(2500ms);
+  auto records = f.poll_until(3);
+  ASSERT_EQ(records.size(), 3u);
+  for (const Record& r : records) EXPECT_EQ(r.receive_count, 1u) << r.body.view();
+  f.reader->ack(records);
+  std::vector<Record> none;
+  EXPECT_FALSE(eventually([&] { return f.reader->poll(0, 1, none) > 0; }, 1500ms));
+}
+
+TEST(JetStreamQueueTest, ExtendingVisibilityKeepsAMessageFromComingBack) {
+  QueueFixture f({.visibility_timeout = 2s});
   ASSERT_TRUE(f.js.publish("q", "m"));
   auto held = f.poll_until(1);
-  // Kept in progress for three ack waits: no second delivery meanwhile.
-  const auto until = std::chrono::steady_clock::now() + 3s;
+  // Kept in progress for two ack waits: no second delivery meanwhile.
+  const auto until = std::chrono::steady_clock::now() + 4s;
   std::vector<Record> more;
   while (std::chrono::steady_clock::now() < until) {
-    f.reader->extend_visibility(held, 1s);
+    f.reader->extend_visibility(held, 2s);
     EXPECT_FALSE(eventually([&] { return f.reader->poll(0, 1, more) > 0; }, 300ms));
   }
   EXPECT_TRUE(more.empty());

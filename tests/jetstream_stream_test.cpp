@@ -22,11 +22,12 @@ using namespace nanofaas;
 using namespace nanofaas::test;
 using namespace std::chrono_literals;
 
-/// A server, a connection and a stream source "s" with `shards` shards and 1 s leases.
+/// A server, a connection and a stream source "s" with `shards` shards and 10 s leases (passed
+/// on when a reader closes, never by running out here, even on a loaded machine).
 struct StreamFixture {
   explicit StreamFixture(std::uint32_t shards) : shards(shards) {
     auto made = jetstream_stream_source(
-        js, {.stream = "s", .shards = shards, .lease_duration = 1s, .fetch_wait = 200ms});
+        js, {.stream = "s", .shards = shards, .lease_duration = 10s, .fetch_wait = 200ms});
     if (!made) throw std::runtime_error(made.error().message);
     source = *made;
   }
@@ -66,7 +67,7 @@ TEST(JetStreamStreamTest, ANewGroupStartingAtLatestReadsOnlyLaterRecords) {
   StreamFixture f(1);
   f.put("k", "before");
   auto latest =
-      jetstream_stream_source(f.js, {.stream = "s", .group = "late", .lease_duration = 1s});
+      jetstream_stream_source(f.js, {.stream = "s", .group = "late", .lease_duration = 10s});
   ASSERT_TRUE(latest) << latest.error().message;
   auto reader = (*latest)->open({.starting_position = StartingPosition::latest}).value();
   f.put("k", "after");

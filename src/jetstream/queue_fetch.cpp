@@ -27,7 +27,12 @@ void JetStreamQueueReader::fetch_loop() {
     std::size_t room = 0;
     {
       std::unique_lock lock(mutex_);
-      room_.wait(lock, [&] { return stopping_.load() || ready_.size() < config.prefetch; });
+      keep_buffered_locked();
+      while (!stopping_.load() && ready_.size() >= config.prefetch) {
+        if (room_.wait_for(lock, spec_->ack_wait / 4) == std::cv_status::timeout) {
+          keep_buffered_locked();
+        }
+      }
       if (stopping_.load()) return;
       room = config.prefetch - ready_.size();
     }
@@ -37,7 +42,10 @@ void JetStreamQueueReader::fetch_loop() {
     jsFetchRequest_Init(&request);
     request.Batch = static_cast<int>(std::min(room, max_fetch_batch));
     request.NoWait = true;
-    request.Expires = std::chrono::nanoseconds(config.fetch_wait).count();
+    // At most a quarter of the ack wait, so that the buffer is kept alive in time.
+    const std::chrono::nanoseconds wait =
+        std::min<std::chrono::nanoseconds>(config.fetch_wait, spec_->ack_wait / 4);
+    request.Expires = wait.count();
     NatsMsgList list;
     const auto started = steady::now();
     const natsStatus s = natsSubscription_FetchRequest(list.get(), subscription_.get(), &request);
@@ -46,14 +54,23 @@ void JetStreamQueueReader::fetch_loop() {
       accept(list);
     } else if (stopping_.load()) {
       return;
-    } else if ((s == NATS_TIMEOUT || s == NATS_NOT_FOUND) &&
-               steady::now() - started >= config.fetch_wait / 2) {
+    } else if ((s == NATS_TIMEOUT || s == NATS_NOT_FOUND) && steady::now() - started >= wait / 2) {
       backoff = milliseconds(0);  // no messages
     } else {
       // An early "no messages" (other requests wait first), or the connection is down: the
       // client reconnects on its own; do not spin meanwhile.
       pause(backoff);
     }
+  }
+}
+
+void JetStreamQueueReader::keep_buffered_locked() {
+  const auto now = steady::now();
+  for (const std::uint64_t handle : ready_) {
+    HeldMessage* held = held_.find(handle);
+    if (held == nullptr || now - held->fetched < spec_->ack_wait / 3) continue;
+    natsMsg_InProgress(held->msg.get(), nullptr);
+    held->fetched = now;
   }
 }
 

@@ -53,6 +53,10 @@ class JetStreamQueueReader final : public SourceReader {
   void accept(NatsMsgList& list);                  // fetched messages into the buffer
   bool redrive(natsMsg* msg, std::uint64_t seq);   // to the dead-letter stream, then acked
   void pause(std::chrono::milliseconds& backoff);  // after a fetch error, unless stopping
+  /// Marks buffered messages that waited a third of their ack wait in progress, so that the
+  /// server does not deliver them again (which would use up a receive) before a poll takes
+  /// them. Under `mutex_`.
+  void keep_buffered_locked();
   /// Takes the records' messages out of `held_` (those still held).
   std::vector<std::unique_ptr<HeldMessage>> take(std::span<const Record> records);
 
