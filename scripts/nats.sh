@@ -6,13 +6,15 @@
 #   scripts/nats.sh stop DIR            stops every server started in DIR, by PID (SIGKILL: the
 #                                       stores are scratch, and a graceful stop takes 2 s)
 #   scripts/nats.sh kill DIR N          kills server N (1-3) with SIGKILL, as a crash would
+#   scripts/nats.sh pause|resume DIR N  stops server N with SIGSTOP (it answers nothing, as
+#                                       behind a partition) and lets it go on with SIGCONT
 # DIR (created if missing) holds each server's store, log, PID and ports. Ports are chosen by
 # the servers (no clash with anything running); start returns once every server answers
 # /healthz, which includes JetStream (and, in a cluster, an elected meta leader).
 set -euo pipefail
 
 usage() {
-  echo "usage: scripts/nats.sh start|start-cluster|stop DIR, or kill DIR N" >&2
+  echo "usage: scripts/nats.sh start|start-cluster|stop DIR, or kill|pause|resume DIR N" >&2
   exit 2
 }
 (($# >= 2)) || usage
@@ -128,6 +130,13 @@ case $command in
     kill -KILL "$pid" 2> /dev/null || true
     while alive "$pid"; do sleep 0.01; done
     rm -f "$dir/pid"
+    ;;
+  pause | resume)
+    (($# == 3)) || usage
+    [[ -f $dir/node$3/pid ]] || { echo "nats.sh: no node$3 running in $dir" >&2; exit 1; }
+    signal=STOP
+    [[ $command == resume ]] && signal=CONT
+    kill "-$signal" "$(cat "$dir/node$3/pid")"
     ;;
   *) usage ;;
 esac

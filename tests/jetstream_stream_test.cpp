@@ -8,6 +8,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "esm_fixture.hpp"
@@ -142,6 +143,32 @@ TEST(JetStreamStreamTest, EachShardHasOneReaderAndPassesToAnotherWhenItCloses) {
   ASSERT_EQ(late.size(), 2u);
   EXPECT_EQ(late[0].body.view(), "late");
   EXPECT_EQ(late[1].body.view(), "x");
+}
+
+TEST(JetStreamStreamTest, AReaderThatCannotRenewItsLeaseStopsHandingOutRecords) {
+  StreamFixture f(1);
+  for (int i = 0; i < 5; ++i) f.put("k", numbered("r", i));
+  auto source = jetstream_stream_source(f.js, {.stream = "s",
+                                               .group = "short",
+                                               .lease_bucket = "short-leases",
+                                               .lease_duration = 2s,
+                                               .ack_wait = 3s});
+  ASSERT_TRUE(source) << source.error().message;
+  auto reader = (*source)->open({.starting_position = StartingPosition::trim_horizon}).value();
+  auto records = poll_until(*reader, 0, 5);
+  ASSERT_EQ(records.size(), 5u);
+  reader->nack(records, 0ns);  // held by the reader, to be polled again
+  // The server stops answering: past three quarters of the lease since its last renewal, the
+  // lease may be another reader's, so nothing is handed out although records are held.
+  f.servers.pause(1);
+  std::this_thread::sleep_for(1600ms);
+  std::vector<Record> none;
+  EXPECT_EQ(reader->poll(0, 10, none), 0u);
+  f.servers.resume(1);
+  const auto again = poll_until(*reader, 0, 5);
+  ASSERT_EQ(again.size(), 5u);
+  EXPECT_EQ(again[0].body.view(), numbered("r", 0));
+  reader->checkpoint(0, again.back().sequence_number);
 }
 
 TEST(JetStreamStreamTest, AMappingInvokesEachShardsRecordsInOrder) {

@@ -46,6 +46,9 @@ class NatsServers {
   [[nodiscard]] const std::vector<std::string>& urls() const noexcept { return urls_; }
   /// Kills server `node` (1-based) with SIGKILL and waits until it is gone.
   void kill(int node) { run("kill", std::to_string(node)); }
+  /// Server `node` stops answering (SIGSTOP), as behind a partition; `resume` lets it go on.
+  void pause(int node) { run("pause", std::to_string(node)); }
+  void resume(int node) { run("resume", std::to_string(node)); }
 
  private:
   std::string run(const std::string& command, const std::string& arg = {}) const {

@@ -60,8 +60,15 @@ void JetStreamStreamReader::fetch_loop(std::uint32_t index) {
 }
 
 bool JetStreamStreamReader::keep_lease(StreamLane& lane) {
+  // The TTL runs on the server from about when the write was sent: counted from before it,
+  // with a quarter to spare for the clocks' and the network's slack.
+  const auto sent = steady::now();
   const bool held = lane.lease->refresh();  // a round trip, outside the lock
   std::lock_guard lock(mutex_);
+  if (held) {
+    lane.lease_until =
+        sent + std::chrono::duration_cast<steady::duration>(lane.lease->duration() * 3 / 4);
+  }
   if (lane.leased && !held) {
     // Lost: what was polled stays until checkpointed (its views must), the rest goes back.
     for (std::size_t i = lane.read; i < lane.held.size(); ++i) {

@@ -44,7 +44,7 @@ std::size_t JetStreamStreamReader::poll(std::uint32_t lane, std::size_t max,
   {
     std::lock_guard lock(mutex_);
     StreamLane& l = lanes_[lane];
-    if (!l.leased) return 0;
+    if (!l.leased || std::chrono::steady_clock::now() >= l.lease_until) return 0;
     while (taken < max && l.read < l.held.size()) {
       out.push_back(l.held[l.read++]->record);
       ++taken;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -25,7 +26,10 @@ namespace nanofaas::detail {
 struct StreamLane {
   NatsSubscriptionPtr subscription{};
   std::unique_ptr<Lease> lease{};
-  bool leased = false;                            // under the reader's mutex
+  bool leased = false;  // under the reader's mutex
+  // Past this the lease may have run out on the server while a renewal was still trying: no
+  // record is handed out until one succeeds (under the reader's mutex).
+  std::chrono::steady_clock::time_point lease_until{};
   std::deque<std::unique_ptr<HeldMessage>> held;  // in order; views stay until checkpointed
   std::size_t read = 0;                           // the next one to poll
   std::uint64_t fetched_upto = 0;                 // the highest sequence fetched
