@@ -40,11 +40,7 @@ void ExecHost::export_invocation_span(const Invocation& invocation, time_point s
                   .attempt = invocation.attempt,
                   .detail = out.function_error ? std::string_view(out.function_error->error_type)
                                                : std::string_view()};
-  try {
-    (*exporter_)(span);
-  } catch (...) {
-    // The host's exporter threw: the span is lost, the invocation is not.
-  }
+  export_span(span);
 }
 
 }  // namespace nanofaas::detail
