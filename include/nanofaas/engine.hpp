@@ -85,10 +85,11 @@ class NANOFAAS_API Engine {
                                 InvokeOptions options, InvokeCompletion on_complete);
     /// Lambda's `Event` invocation: queues the event (its bytes handed over, no copy) and
     /// returns its request id at once (Lambda's 202); the engine runs it later with retries and
-    /// routes the outcome to destinations or the dead-letter sink. Does not block. The event
-    /// continues the calling handler's or `TraceScope`'s trace, else starts one.
+    /// routes the outcome to destinations or the dead-letter sink. Does not block, but for a
+    /// durable queue (`AsyncQueue::store`), which it waits for. The event continues the
+    /// calling handler's or `TraceScope`'s trace, else starts one.
     /// Errors: `not_found`, `request_too_large` (default 1 MiB), `resource_exhausted` (queue
-    /// full), `unavailable` (shutting down).
+    /// full), `unavailable` (shutting down, or a durable queue could not store it).
     [[nodiscard]] Expected<RequestId> invoke_async(std::string_view qualified_name,
                                                    Payload&& payload);
     /// As above, copying the bytes once into an engine-owned buffer.
@@ -96,7 +97,8 @@ class NANOFAAS_API Engine {
                                                    PayloadView payload);
     /// As above, and `on_complete` gets the event's outcome (the response, or how it failed)
     /// once it ends, after retries and destinations: for a caller that wants the result
-    /// without blocking a thread. Not called when this returns an error.
+    /// without blocking a thread. Not called when this returns an error. A durable queue
+    /// refuses it (`invalid_argument`): another process may run the event.
     [[nodiscard]] Expected<RequestId> invoke_async(std::string_view qualified_name,
                                                    Payload&& payload, AsyncCompletion on_complete);
     /// Stops accepting calls, lets queued asynchronous events run for up to `drain`, waits for

@@ -71,9 +71,7 @@ struct EngineConfig {
   /// Makes the event queue of each new function version (`function`, `version`, the bound
   /// from `AsyncConfig::max_queue_depth`); unset: `make_in_memory_async_queue`. A null
   /// result fails the registration with `invalid_argument`.
-  std::function<std::unique_ptr<AsyncQueue>(std::string_view function, std::string_view version,
-                                            std::size_t max_queue_depth)>
-      async_queue{};
+  AsyncQueueFactory async_queue{};
   /// Receives every log line (handlers' lines and START, END, REPORT); unset: no log is
   /// written, at no cost. Called on a writer thread of the engine's own, one line at a time,
   /// so it may block without holding up a handler; the destructor waits for the last line.

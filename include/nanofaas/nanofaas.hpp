@@ -27,6 +27,7 @@
 #include "nanofaas/response.hpp"
 #include "nanofaas/source.hpp"
 #include "nanofaas/span.hpp"
+#include "nanofaas/stored_event.hpp"
 #include "nanofaas/stream.hpp"
 #include "nanofaas/trace_context.hpp"
 #include "nanofaas/trace_scope.hpp"

@@ -44,6 +44,11 @@ class AsyncDispatcher {
                                    std::uint32_t depth, const TraceContext* trace,
                                    AsyncCompletion completion = {});
 
+  /// A durable queue's listener for `version` (nothing for other queues): its events are
+  /// pumped when they arrive, while dispatching goes on.
+  void listen(Version& version);
+  /// Closes every durable queue (shutdown): no more events from elsewhere.
+  void close_queues() noexcept;
   /// Dispatches `version`'s queued events while concurrency allows. On a worker's main fiber.
   void pump(Version& version, Worker& worker);
   /// An Event invocation ended: counts it, then success, retry, or failure handling, and
@@ -81,6 +86,14 @@ class AsyncDispatcher {
   Expected<RequestId> accept_event(std::string_view qualified_name, std::size_t size,
                                    std::uint32_t depth, const TraceContext* trace,
                                    AsyncCompletion&& completion, SetBody&& set_body);
+  /// `accept_event` for a durable queue: stores the event and frees it here.
+  Expected<RequestId> store_event(Version& version, AsyncEvent* event, AliasCounters* via_alias);
+  /// Makes an event a durable queue restored `version`'s: its alias, configuration, and
+  /// enqueue time by the engine's clock; counts it received.
+  void adopt(Version& version, AsyncEvent& event) noexcept;
+  /// Frees an event that ended: a durable queue's is settled back to it first, as `how`.
+  void finish(AsyncEvent* event, Settlement how,
+              std::chrono::nanoseconds delay = std::chrono::nanoseconds(0)) noexcept;
   /// Posts a pump of `version` (to `worker`, or the least loaded) unless one is on its way.
   void schedule_pump(Version& version, Worker* worker);
   /// Pops `version`'s next runnable event (failing the expired ones) and starts an invocation

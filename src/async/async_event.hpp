@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <string_view>
 
 #include "nanofaas/async_config.hpp"
@@ -44,6 +45,10 @@ struct QueuedEvent {
   bool qualified = false;                     // sent to "name:qualifier" rather than the bare name
   TraceContext trace;                         // its trace, `span_id` the caller's span
   std::uint64_t attempt_span = 0;             // the span of its last attempt (0: none ran)
+  /// A durable queue's handle for an event it restored (0: made by `invoke_async`); such an
+  /// event has no `version` until a dispatcher adopts it, and names its alias in `alias_name`.
+  std::uint64_t queue_tag = 0;
+  std::string alias_name;
 
   /// The request bytes, padded.
   [[nodiscard]] PayloadView body() const noexcept {
@@ -77,6 +82,8 @@ struct QueuedEvent {
     completion = nullptr;
     attempts = 0;
     throttles = 0;
+    queue_tag = 0;
+    if (!alias_name.empty()) alias_name.clear();
   }
 
  private:

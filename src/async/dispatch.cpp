@@ -3,6 +3,8 @@
 #include <boost/fiber/operations.hpp>
 
 #include <algorithm>
+#include <exception>
+#include <shared_mutex>
 #include <string>
 
 #include "async/event_invocation.hpp"
@@ -65,6 +67,11 @@ Expected<RequestId> AsyncDispatcher::accept_event(std::string_view qualified_nam
                                              " bytes for the asynchronous invoke operation (got " +
                                              std::to_string(size) + ")");
   }
+  if (v.durable_queue && completion) {
+    return fail(Errc::invalid_argument,
+                "a durable event queue may run the event in another process, which cannot call "
+                "back: use a destination instead of a completion");
+  }
   AsyncEvent* event = EventPool::take();
   try {
     set_body(*event);  // a large body is copied into a new Payload
@@ -104,6 +111,7 @@ Expected<RequestId> AsyncDispatcher::accept_event(std::string_view qualified_nam
                "stopped as a recursive loop: the chain of invocations is deeper than 16");
     return id;
   }
+  if (v.durable_queue) return store_event(v, event, via_alias);
   // Events waiting for a retry count against the bound too: a flood of failing events must
   // not pile up behind their retry delays.
   if (v.delayed.load(std::memory_order_relaxed) >= v.queue_depth || !v.queue->push(event)) {
@@ -122,6 +130,60 @@ Expected<RequestId> AsyncDispatcher::accept_event(std::string_view qualified_nam
     while (AsyncEvent* late = v.queue->pop()) spill(late);
   }
   return id;
+}
+
+Expected<RequestId> AsyncDispatcher::store_event(Version& v, AsyncEvent* event,
+                                                 AliasCounters* via_alias) {
+  // Counted by the process that takes it from the queue; an event refused here never was.
+  v.counters.async().async_received.fetch_sub(1, std::memory_order_relaxed);
+  if (via_alias != nullptr) via_alias->async_received.fetch_sub(1, std::memory_order_relaxed);
+  const RequestId id = event->id;
+  Status stored;
+  try {
+    stored = v.queue->store(*event);
+  } catch (const std::exception& e) {
+    stored = fail(Errc::unavailable, std::string("the durable event queue failed: ") + e.what());
+  } catch (...) {
+    stored = fail(Errc::unavailable, "the durable event queue failed");
+  }
+  EventPool::give(event);
+  if (!stored) return Unexpected(std::move(stored).error());
+  return id;
+}
+
+void AsyncDispatcher::adopt(Version& v, AsyncEvent& event) noexcept {
+  event.version = &v;
+  const AliasRoute* alias = nullptr;
+  if (!event.alias_name.empty()) {
+    std::shared_lock lock(v.function->mutex);
+    if (auto it = v.function->aliases.find(event.alias_name); it != v.function->aliases.end()) {
+      alias = it->second;
+    }
+  }
+  event.alias = alias;
+  const AsyncConfig* alias_config =
+      alias != nullptr ? alias->async.load(std::memory_order_acquire) : nullptr;
+  event.config = alias_config != nullptr ? alias_config : v.async.load(std::memory_order_acquire);
+  if (!core_.clock_is_steady) {
+    // Restored by the steady clock: as old by the engine's.
+    event.enqueued = core_.config.clock->now() - (steady::now() - event.enqueued);
+  }
+  v.counters.async().async_received.fetch_add(1, std::memory_order_relaxed);
+  if (alias != nullptr) alias->counters->async_received.fetch_add(1, std::memory_order_relaxed);
+}
+
+void AsyncDispatcher::listen(Version& v) {
+  if (!v.durable_queue) return;
+  v.queue->set_listener([this, &v] {
+    if (dispatching_.load(std::memory_order_acquire)) schedule_pump(v, nullptr);
+  });
+  schedule_pump(v, nullptr);  // for what arrived before the listener
+}
+
+void AsyncDispatcher::close_queues() noexcept {
+  core_.registry.for_each_version([](Version& v) {
+    if (v.durable_queue) v.queue->close();
+  });
 }
 
 void AsyncDispatcher::schedule_pump(Version& v, Worker* worker) {
@@ -211,6 +273,7 @@ EventInvocation* AsyncDispatcher::take_event(Version& v, EventInvocation* reuse,
   for (;;) {
     AsyncEvent* event = taken != nullptr ? taken->next(*v.queue, bulk) : v.queue->pop();
     if (event == nullptr) return give_up(NextEvent::empty);
+    if (event->version == nullptr) adopt(v, *event);  // restored by a durable queue
     // One clock read serves both clocks when the engine's is the steady clock.
     if (started == steady::time_point{}) started = TickClock::now();
     const auto now = core_.clock_is_steady ? started : core_.config.clock->now();
@@ -307,6 +370,7 @@ void AsyncDispatcher::requeue(Version& v, TakenEvents& taken) noexcept {
 void AsyncDispatcher::put_back(Version& v, TakenEvents& taken) noexcept {
   requeue(v, taken);
   taken.release_each([&](AsyncEvent* event) {
+    if (event->version == nullptr) adopt(v, *event);
     fail_event(event, DropReason::throttled, nullptr, "no memory left to queue the event again");
   });
 }

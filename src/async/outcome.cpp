@@ -65,15 +65,22 @@ Invocation* AsyncDispatcher::settle(EventInvocation& inv, bool continue_here,
         export_delivery_span(*event, record.trace, "Success", delivered, started);
     }
     notify(*event, "Success", InvokeResult(std::move(inv.out)));
-    EventPool::give(event);
+    finish(event, Settlement::done);
   } else if (event->attempts <= event->config->maximum_retry_attempts) {
     const auto& delays = event->config->retry_delays;
     const auto wait = delays.empty()
                           ? std::chrono::nanoseconds(0)
                           : delays[std::min<std::size_t>(event->attempts - 1, delays.size() - 1)];
-    delay(event, core_.config.clock->now() + wait);
-    // Counted once the event waits: it then holds its place in the queue's bound.
-    v.counters.async().async_retries.fetch_add(1, std::memory_order_release);
+    if (event->queue_tag != 0) {
+      // The durable queue keeps it meanwhile (and may run it in another process).
+      v.counters.async().async_retries.fetch_add(1, std::memory_order_release);
+      v.counters.async().async_handed_back.fetch_add(1, std::memory_order_release);
+      finish(event, Settlement::retry, wait);
+    } else {
+      delay(event, core_.config.clock->now() + wait);
+      // Counted once the event waits: it then holds its place in the queue's bound.
+      v.counters.async().async_retries.fetch_add(1, std::memory_order_release);
+    }
   } else {
     fail_event(event, DropReason::retries_exhausted, &out, out.function_error->error_message);
   }
@@ -185,6 +192,12 @@ void AsyncDispatcher::fail_event(AsyncEvent* event, DropReason reason, const Inv
       notify(*event, condition, fail(labels.error, std::string(error_message)));
     }
   }
+  finish(event, Settlement::failed);
+}
+
+void AsyncDispatcher::finish(AsyncEvent* event, Settlement how,
+                             std::chrono::nanoseconds delay) noexcept {
+  if (event->queue_tag != 0) event->version->queue->settle(*event, how, delay);
   EventPool::give(event);
 }
 
@@ -199,6 +212,12 @@ std::uint64_t AsyncDispatcher::runnable() {
 
 void AsyncDispatcher::spill(AsyncEvent* event) noexcept {
   Version& v = *event->version;
+  if (event->queue_tag != 0) {
+    // Not lost: the durable queue delivers it again, here after a restart or elsewhere.
+    v.counters.async().async_handed_back.fetch_add(1, std::memory_order_release);
+    finish(event, Settlement::returned);
+    return;
+  }
   count_drop(v, DropReason::shutdown,
              static_cast<bool>(core_.config.async_spill) || has_dead_letter(*event->config));
   v.counters.async().async_spilled.fetch_add(1, std::memory_order_release);
@@ -229,7 +248,11 @@ void AsyncDispatcher::spill_all() noexcept {
     delayed_.clear();
   }
   core_.registry.for_each_version([&events](Version& v) {
-    while (AsyncEvent* event = v.queue->pop()) events.push_back(event);
+    v.queue->close();  // a durable queue takes no more and gives back what it fetched
+    while (AsyncEvent* event = v.queue->pop()) {
+      if (event->version == nullptr) event->version = &v;  // restored, never adopted
+      events.push_back(event);
+    }
   });
   for (AsyncEvent* event : events) spill(event);
 }

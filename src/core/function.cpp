@@ -21,6 +21,7 @@ Version::Version(EngineCore& engine_core, Function& owner, std::string version_n
       max_request_bytes(config.max_request_bytes != 0 ? config.max_request_bytes : max_request),
       async(async_config),
       recursive_loop(config.recursive_loop),
-      queue(std::move(event_queue)) {}
+      queue(std::move(event_queue)),
+      durable_queue(queue->durable()) {}
 
 }  // namespace nanofaas::detail

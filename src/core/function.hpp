@@ -40,6 +40,8 @@ struct Version : EnvironmentSpec {
   std::atomic<const AsyncConfig*> async;
   RecursiveLoop recursive_loop;
   std::unique_ptr<AsyncQueue> queue;
+  /// `queue->durable()`: events are stored elsewhere, restored by `pop` and settled back.
+  bool durable_queue = false;
   /// The queue's bound, which also bounds the events waiting for a retry or after a throttle:
   /// new events are refused while that many wait.
   std::size_t queue_depth = 0;

@@ -143,9 +143,11 @@ Status Engine::add_function_impl(FunctionConfig config,
   detail::Function& raw = *fn;
   // Reserve before publishing: a function is never visible and then withdrawn (callers
   // keep what they find).
-  return impl_->registry.add(std::move(fn), [&]() -> Status {
+  auto added = impl_->registry.add(std::move(fn), [&]() -> Status {
     return reserved ? impl_->concurrency.reserve(raw, reserved) : Status{};
   });
+  if (added) impl_->async.listen(*raw.latest);
+  return added;
 }
 
 InvokeResult Engine::invoke(std::string_view qualified_name, PayloadView payload,

@@ -33,6 +33,8 @@ void Engine::Impl::shutdown(std::chrono::nanoseconds drain) noexcept {
   // Pollers finish their current batch first: their records are settled, not lost.
   mappings.stop_all();
   stop_accepting();
+  // Durable queues take no more events: what they fetched and did not hand out goes back.
+  async.close_queues();
   // Queued events keep running until they are done or the drain time is up.
   const auto drain_until = detail::saturating_add(steady::now(), drain);
   while (steady::now() < drain_until && async.runnable() > 0) {

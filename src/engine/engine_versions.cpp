@@ -42,6 +42,7 @@ Expected<std::string> Engine::publish_version(std::string_view function_name) {
       impl_->config.keep_alive, impl_->config.max_request_bytes, impl_->config.max_response_bytes,
       impl_->config.workers, std::move(*queue)));
   fn->versions.back()->queue_depth = async->max_queue_depth;
+  impl_->async.listen(*fn->versions.back());
   return name;
 }
 

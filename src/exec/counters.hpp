@@ -34,6 +34,9 @@ struct AsyncCounters {
   std::atomic<std::uint64_t> async_discarded{0};
   std::atomic<std::uint64_t> async_spilled{0};
   std::atomic<std::uint64_t> async_retries{0};
+  /// Events a durable queue took back: retries it runs later, maybe elsewhere, and those
+  /// returned at shutdown.
+  std::atomic<std::uint64_t> async_handed_back{0};
   std::atomic<std::uint64_t> async_throttled{0};
   std::atomic<std::uint64_t> destination_failures{0};
   std::atomic<std::uint64_t> dead_letter_errors{0};
@@ -43,7 +46,8 @@ struct AsyncCounters {
   [[nodiscard]] std::uint64_t async_pending() const noexcept {
     const std::uint64_t ended = async_succeeded.load(std::memory_order_acquire) +
                                 async_failed.load(std::memory_order_acquire) +
-                                async_spilled.load(std::memory_order_acquire);
+                                async_spilled.load(std::memory_order_acquire) +
+                                async_handed_back.load(std::memory_order_acquire);
     const std::uint64_t received = async_received.load(std::memory_order_acquire);
     return received > ended ? received - ended : 0;
   }

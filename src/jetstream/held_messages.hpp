@@ -32,6 +32,13 @@ class HeldMessages {
   [[nodiscard]] HeldMessage* find(std::uint64_t handle) noexcept;
   /// Takes the message with `handle` out (null if none), freeing its slot.
   std::unique_ptr<HeldMessage> remove(std::uint64_t handle) noexcept;
+  /// Calls `f(HeldMessage&)` for each message held.
+  template <class F>
+  void for_each(F&& f) {
+    for (Slot& slot : slots_) {
+      if (slot.held != nullptr) f(*slot.held);
+    }
+  }
   /// Messages held.
   [[nodiscard]] std::size_t size() const noexcept { return slots_.size() - free_.size(); }
 

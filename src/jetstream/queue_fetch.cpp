@@ -28,13 +28,13 @@ void JetStreamQueueReader::fetch_loop() {
     {
       std::unique_lock lock(mutex_);
       keep_buffered_locked();
-      while (!stopping_.load() && ready_.size() >= config.prefetch) {
+      while (!stopping_.load() && (!fetching_ || holding_locked() >= config.prefetch)) {
         if (room_.wait_for(lock, spec_->ack_wait / 4) == std::cv_status::timeout) {
           keep_buffered_locked();
         }
       }
       if (stopping_.load()) return;
-      room = config.prefetch - ready_.size();
+      room = config.prefetch - holding_locked();
     }
     // No-wait with an expiry: the server answers as soon as it has any message (up to the
     // batch), or with a timeout after `fetch_wait`, which means "no messages".
@@ -66,12 +66,22 @@ void JetStreamQueueReader::fetch_loop() {
 
 void JetStreamQueueReader::keep_buffered_locked() {
   const auto now = steady::now();
-  for (const std::uint64_t handle : ready_) {
-    HeldMessage* held = held_.find(handle);
-    if (held == nullptr || now - held->fetched < spec_->ack_wait / 3) continue;
-    natsMsg_InProgress(held->msg.get(), nullptr);
-    held->fetched = now;
+  const auto keep = [&](HeldMessage& held) {
+    if (now - held.fetched < spec_->ack_wait / 3) return;
+    natsMsg_InProgress(held.msg.get(), nullptr);
+    held.fetched = now;
+  };
+  if (spec_->hold_until_settled) {
+    held_.for_each(keep);
+    return;
   }
+  for (const std::uint64_t handle : ready_) {
+    if (HeldMessage* held = held_.find(handle)) keep(*held);
+  }
+}
+
+std::size_t JetStreamQueueReader::holding_locked() const noexcept {
+  return spec_->hold_until_settled ? held_.size() : ready_.size();
 }
 
 void JetStreamQueueReader::pause(milliseconds& backoff) {
@@ -99,9 +109,13 @@ void JetStreamQueueReader::accept(NatsMsgList& list) {
   std::shared_ptr<const std::function<void()>> wake;
   {
     std::lock_guard lock(mutex_);
-    for (auto& held : fresh) ready_.push_back(held_.add(std::move(held)));
-    wake = listener_;
+    if (fetching_) {
+      for (auto& held : fresh) ready_.push_back(held_.add(std::move(held)));
+      fresh.clear();
+      wake = listener_;
+    }
   }
+  for (const auto& held : fresh) natsMsg_Nak(held->msg.get(), nullptr);  // stopped meanwhile
   if (wake) (*wake)();
 }
 

@@ -28,11 +28,28 @@ JetStreamQueueReader::~JetStreamQueueReader() {
   // subscription earlier would leave the request there, and messages the server sends it
   // would come back only after their ack wait.
   fetcher_.join();
-  // What was fetched and not polled goes back at once, to the consumer's other readers.
-  for (const std::uint64_t handle : ready_) {
-    if (HeldMessage* held = held_.find(handle)) natsMsg_Nak(held->msg.get(), nullptr);
-  }
+  stop_fetching();
   // Members go in reverse order: the held messages before the subscription they refer to.
+}
+
+void JetStreamQueueReader::stop_fetching() {
+  // What was fetched and not polled goes back at once, to the consumer's other readers; what
+  // a fetch still brings is given back as it arrives.
+  std::vector<std::unique_ptr<HeldMessage>> unpolled;
+  {
+    std::lock_guard lock(mutex_);
+    fetching_ = false;
+    for (const std::uint64_t handle : ready_) {
+      if (auto held = held_.remove(handle)) unpolled.push_back(std::move(held));
+    }
+    ready_.clear();
+  }
+  for (const auto& held : unpolled) natsMsg_Nak(held->msg.get(), nullptr);
+}
+
+std::size_t JetStreamQueueReader::buffered() {
+  std::lock_guard lock(mutex_);
+  return ready_.size();
 }
 
 std::size_t JetStreamQueueReader::poll(std::uint32_t lane, std::size_t max,
@@ -72,10 +89,13 @@ std::vector<std::unique_ptr<HeldMessage>> JetStreamQueueReader::take(
     std::span<const Record> records) {
   std::vector<std::unique_ptr<HeldMessage>> out;
   out.reserve(records.size());
-  std::lock_guard lock(mutex_);
-  for (const Record& r : records) {
-    if (auto held = held_.remove(r.handle)) out.push_back(std::move(held));
+  {
+    std::lock_guard lock(mutex_);
+    for (const Record& r : records) {
+      if (auto held = held_.remove(r.handle)) out.push_back(std::move(held));
+    }
   }
+  if (spec_->hold_until_settled && !out.empty()) room_.notify_one();
   return out;
 }
 
@@ -95,6 +115,10 @@ void JetStreamQueueReader::nack(std::span<const Record> records, std::chrono::na
       natsMsg_Nak(held->msg.get(), nullptr);
     }
   }
+}
+
+void JetStreamQueueReader::terminate(std::span<const Record> records) {
+  for (const auto& held : take(records)) natsMsg_Term(held->msg.get(), nullptr);
 }
 
 void JetStreamQueueReader::release(std::span<const Record> records) {

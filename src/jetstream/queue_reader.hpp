@@ -23,6 +23,9 @@ namespace nanofaas::detail {
 struct QueueReaderSpec {
   JetStreamQueueConfig config{};
   std::chrono::nanoseconds ack_wait{};
+  /// Polled messages count against `prefetch` until settled, and are kept in progress
+  /// meanwhile (a durable event queue: `prefetch` bounds the events a process holds).
+  bool hold_until_settled = false;
 };
 
 /// A reader of a JetStream queue: a thread fetches from the durable consumer (the C client
@@ -47,16 +50,25 @@ class JetStreamQueueReader final : public SourceReader {
   void extend_visibility(std::span<const Record> records,
                          std::chrono::nanoseconds timeout) override;
   void set_listener(std::function<void()> wake) override;
+  /// Terminates the records' messages: never delivered again.
+  void terminate(std::span<const Record> records);
+  /// Fetches no more and gives back what was fetched and not polled; polled messages stay
+  /// held (and kept in progress) until settled.
+  void stop_fetching();
+  /// Messages fetched and not polled.
+  [[nodiscard]] std::size_t buffered();
 
  private:
   void fetch_loop();                               // the fetch thread
   void accept(NatsMsgList& list);                  // fetched messages into the buffer
   bool redrive(natsMsg* msg, std::uint64_t seq);   // to the dead-letter stream, then acked
   void pause(std::chrono::milliseconds& backoff);  // after a fetch error, unless stopping
-  /// Marks buffered messages that waited a third of their ack wait in progress, so that the
-  /// server does not deliver them again (which would use up a receive) before a poll takes
-  /// them. Under `mutex_`.
+  /// Marks buffered messages (and, with `hold_until_settled`, polled ones) that waited a third
+  /// of their ack wait in progress, so that the server does not deliver them again (which
+  /// would use up a receive) before a poll takes them. Under `mutex_`.
   void keep_buffered_locked();
+  /// Messages that count against `prefetch`. Under `mutex_`.
+  [[nodiscard]] std::size_t holding_locked() const noexcept;
   /// Takes the records' messages out of `held_` (those still held).
   std::vector<std::unique_ptr<HeldMessage>> take(std::span<const Record> records);
 
@@ -70,6 +82,7 @@ class JetStreamQueueReader final : public SourceReader {
   std::deque<std::uint64_t> ready_;  // fetched, not yet polled, oldest first
   std::shared_ptr<const std::function<void()>> listener_;
   std::atomic<bool> stopping_{false};
+  bool fetching_ = true;  // under mutex_: false once stop_fetching began
   std::thread fetcher_;
 };
 

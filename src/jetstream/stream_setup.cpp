@@ -81,6 +81,7 @@ Expected<std::chrono::nanoseconds> ensure_consumer(const NatsConnection& connect
     config.DeliverPolicy = spec.deliver_policy;
     config.OptStartTime = spec.start_time_ns;
     config.Replicas = spec.replicas;
+    if (spec.max_ack_pending != 0) config.MaxAckPending = spec.max_ack_pending;
     if (!spec.filter_subject.empty()) config.FilterSubject = spec.filter_subject.c_str();
     s = retry_transient(patience, js_error, [&](jsErrCode& e) {
       jsConsumerInfo* raw = nullptr;

@@ -32,6 +32,7 @@ struct ConsumerSpec {
   std::string filter_subject{};  ///< empty: every subject of the stream
   jsAckPolicy ack_policy = js_AckExplicit;
   std::chrono::nanoseconds ack_wait{};
+  std::uint32_t max_ack_pending = 0;  ///< 0: the server's default
   jsDeliverPolicy deliver_policy = js_DeliverAll;
   std::int64_t start_time_ns = 0;  ///< wall-clock, for `js_DeliverByStartTime`
   int replicas = 1;
