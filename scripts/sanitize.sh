@@ -13,10 +13,11 @@ cmake --build --preset asan -j"$(nproc)"
 
 # Every test but the consumer projects: each rebuilds nanofaas (minutes under ASan) to test
 # how it is packaged and linked, not what it runs, and scripts/test.sh runs them in Release.
-# The instruction gate exists only in a Release build.
+# The instruction gate exists only in a Release build. The JetStream kill tests (minutes of
+# worker processes under ASan) check delivery, which scripts/test.sh runs in Release.
 log=build/asan/Testing/Temporary/LastTest.log
 rm -f "$log"
-ctest --preset asan -E '^consumer_' "$@"
+ctest --preset asan -E '^consumer_|^JetStreamKillTest' "$@"
 
 # An ASan error, a leak and a UBSan error end their test; an ASan warning does not (such as
 # "ignoring requested __asan_handle_no_return", which false reports follow): any report in

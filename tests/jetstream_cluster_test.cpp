@@ -2,7 +2,6 @@
 // when the server leading its stream is killed, and publishes and fetches carry on.
 
 #include <gtest/gtest.h>
-#include <nats/nats.h>
 
 #include <chrono>
 #include <set>
@@ -11,6 +10,7 @@
 
 #include "nanofaas/jetstream.hpp"
 #include "nanofaas/jetstream_queue.hpp"
+#include "nats_leader.hpp"
 #include "nats_servers.hpp"
 #include "test_support.hpp"
 
@@ -19,26 +19,7 @@ namespace {
 using namespace nanofaas;
 using namespace std::chrono_literals;
 using test::eventually;
-
-/// The name of the server leading `stream` ("node2"), asked with the C client directly.
-std::string stream_leader(const std::vector<std::string>& urls, const char* stream) {
-  std::string joined;
-  for (const auto& url : urls) joined.append(joined.empty() ? "" : ",").append(url);
-  natsConnection* nc = nullptr;
-  jsCtx* js = nullptr;
-  jsStreamInfo* info = nullptr;
-  std::string leader;
-  if (natsConnection_ConnectTo(&nc, joined.c_str()) == NATS_OK &&
-      natsConnection_JetStream(&js, nc, nullptr) == NATS_OK &&
-      js_GetStreamInfo(&info, js, stream, nullptr, nullptr) == NATS_OK &&
-      info->Cluster != nullptr && info->Cluster->Leader != nullptr) {
-    leader = info->Cluster->Leader;
-  }
-  jsStreamInfo_Destroy(info);
-  jsCtx_Destroy(js);
-  natsConnection_Destroy(nc);
-  return leader;
-}
+using test::stream_leader;
 
 TEST(JetStreamClusterTest, AReplicatedQueueLosesNothingWhenItsLeaderIsKilled) {
   test::NatsServers servers(true);
