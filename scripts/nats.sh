@@ -54,7 +54,8 @@ healthy() {
   [[ $status == *" 200 "* ]]
 }
 
-# Waits until every node given answers /healthz; fails (after stopping them) past `patience`.
+# Waits until every node given answers /healthz; fails (after stopping them all) when one
+# exits or past `patience`.
 await_ready() {
   local deadline=$((SECONDS + patience)) node
   for node in "$@"; do
@@ -63,7 +64,7 @@ await_ready() {
         echo "nats.sh: node$node did not become ready; its log:" >&2
         tail -n 20 "$dir/node$node/log" >&2 || true
         stop_all
-        exit 1
+        return 1
       fi
       sleep 0.05
     done
@@ -80,14 +81,20 @@ alive() {
   [[ -n $state && $state != Z ]]
 }
 
+# True when process $1 is a nats-server (a PID file may outlive its process, and the PID be
+# another program's by now).
+ours() { [[ $(cat "/proc/$1/comm" 2> /dev/null) == nats-server ]]; }
+
 # Kills each node's process and waits for it to end.
 stop_all() {
   local pidfile pid
   for pidfile in "$dir"/node*/pid; do
     [[ -f $pidfile ]] || continue
     pid=$(cat "$pidfile")
-    kill -KILL "$pid" 2> /dev/null || true
-    while alive "$pid"; do sleep 0.01; done
+    if ours "$pid"; then
+      kill -KILL "$pid" 2> /dev/null || true
+      while alive "$pid"; do sleep 0.01; done
+    fi
     rm -f "$pidfile"
   done
 }
@@ -98,28 +105,35 @@ case $command in
   start)
     stop_all
     launch 1
-    await_ready 1
+    await_ready 1 || exit 1
     url_of 1
     ;;
   start-cluster)
     stop_all
     # JetStream clusters need their routes configured up front: three cluster ports that
-    # nothing listens on now (a clash shows up as a node that does not start).
-    ports=()
-    while ((${#ports[@]} < 3)); do
-      port=$((20000 + RANDOM % 40000))
-      if ! (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null &&
-        [[ " ${ports[*]} " != *" $port "* ]]; then
-        ports+=("$port")
+    # nothing listens on now. Another program may take one before its node does, which then
+    # does not start: three tries with new ports.
+    for attempt in 1 2 3; do
+      ports=()
+      while ((${#ports[@]} < 3)); do
+        port=$((20000 + RANDOM % 40000))
+        if ! (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null &&
+          [[ " ${ports[*]} " != *" $port "* ]]; then
+          ports+=("$port")
+        fi
+      done
+      routes=$(printf 'nats://127.0.0.1:%s,' "${ports[@]}")
+      for node in 1 2 3; do
+        launch "$node" --cluster_name nanofaas --cluster "nats://127.0.0.1:${ports[node - 1]}" \
+          --routes "${routes%,}"
+      done
+      if await_ready 1 2 3; then
+        echo "$(url_of 1),$(url_of 2),$(url_of 3)"
+        exit 0
       fi
+      echo "nats.sh: cluster start $attempt of 3 failed" >&2
     done
-    routes=$(printf 'nats://127.0.0.1:%s,' "${ports[@]}")
-    for node in 1 2 3; do
-      launch "$node" --cluster_name nanofaas --cluster "nats://127.0.0.1:${ports[node - 1]}" \
-        --routes "${routes%,}"
-    done
-    await_ready 1 2 3
-    echo "$(url_of 1),$(url_of 2),$(url_of 3)"
+    exit 1
     ;;
   stop) stop_all ;;
   kill)
@@ -127,8 +141,10 @@ case $command in
     [[ -f $dir/node$3/pid ]] || { echo "nats.sh: no node$3 running in $dir" >&2; exit 1; }
     dir=$dir/node$3
     pid=$(cat "$dir/pid")
-    kill -KILL "$pid" 2> /dev/null || true
-    while alive "$pid"; do sleep 0.01; done
+    if ours "$pid"; then
+      kill -KILL "$pid" 2> /dev/null || true
+      while alive "$pid"; do sleep 0.01; done
+    fi
     rm -f "$dir/pid"
     ;;
   pause | resume)
@@ -136,7 +152,9 @@ case $command in
     [[ -f $dir/node$3/pid ]] || { echo "nats.sh: no node$3 running in $dir" >&2; exit 1; }
     signal=STOP
     [[ $command == resume ]] && signal=CONT
-    kill "-$signal" "$(cat "$dir/node$3/pid")"
+    pid=$(cat "$dir/node$3/pid")
+    ours "$pid" || { echo "nats.sh: node$3 is not running" >&2; exit 1; }
+    kill "-$signal" "$pid"
     ;;
   *) usage ;;
 esac
