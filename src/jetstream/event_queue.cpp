@@ -127,7 +127,8 @@ std::size_t JetStreamEventQueue::pop_bulk(QueuedEvent** out, std::size_t max) {
 }
 
 QueuedEvent* JetStreamEventQueue::restore_next() {
-  std::vector<Record> records;
+  thread_local std::vector<Record> records;  // no allocation per event
+  records.clear();
   while (reader_->poll(0, 1, records) == 1) {
     const Record& r = records.back();
     auto stored = event_of(r);
