@@ -30,9 +30,10 @@ enum class Settlement : std::uint8_t {
 ///
 /// A durable queue (`durable()`: the events live outside the process, shared by many) gets
 /// each new event through `store`, which keeps a copy (`stored_form`) before `invoke_async`
-/// returns; `pop` gives back events it made with `restore_event`, `push` and `requeue` only
-/// those (a throttled one, after its backoff); the engine hands each back through `settle`
-/// before freeing it, and calls the listener's queue when it should look again.
+/// returns. `pop` returns events it made with `restore_event`, and `push` and `requeue` get
+/// only those back (a throttled one, after its backoff); the engine hands each one back
+/// through `settle` before freeing it. The queue calls the callback `set_listener` gave it
+/// when events arrive. `AsyncConfig::max_queue_depth` is the queue's to apply, or not.
 class NANOFAAS_API AsyncQueue {
  public:
   virtual ~AsyncQueue() = default;

@@ -46,7 +46,8 @@ struct JetStreamAsyncQueueConfig {
 /// the version's durable consumer; an event is acked after its outcome and destinations,
 /// nak'ed with the retry delay for a retry (its delivery count gives the attempt),
 /// terminated after failure handling, and given back at shutdown. The factory returns null
-/// (failing the registration) when the version's consumer cannot be set up. Fails with
+/// (failing the registration) when the version's consumer cannot be set up. The stream's own
+/// limits bound it, not `AsyncConfig::max_queue_depth`. Fails with
 /// `invalid_argument` for a bad configuration, `not_found` or `unavailable`.
 [[nodiscard]] NANOFAAS_API Expected<AsyncQueueFactory> jetstream_async_queues(
     const JetStream& jetstream, JetStreamAsyncQueueConfig config);
