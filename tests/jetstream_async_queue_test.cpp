@@ -113,6 +113,30 @@ TEST(JetStreamAsyncQueueTest, TwoWorkersShareTheEventsAndEachRunsOnce) {
   EXPECT_EQ(mine.distinct() + theirs.distinct(), 200u);
 }
 
+TEST(JetStreamAsyncQueueTest, AnEventSentThroughAnAliasRunsItsVersionUnderTheAliasConfig) {
+  AsyncQueueFixture f;
+  Engine engine = durable_engine(f.js);
+  std::mutex mutex;
+  std::vector<std::string> seen;  // version and qualifier of each run
+  ASSERT_TRUE(engine.add_function({.name = "f"}, [&](const Event&, Context& c) {
+    std::lock_guard lock(mutex);
+    seen.push_back(std::string(c.function_version()) + " " + std::string(c.invoked_qualifier()));
+    return Response::ok("");
+  }));
+  ASSERT_TRUE(engine.publish_version("f"));
+  ASSERT_TRUE(engine.create_alias("f", {.name = "live", .function_version = "1"}));
+  std::atomic<int> alias_successes{0};
+  AsyncConfig async;
+  async.on_success.sink = [&](const InvocationRecord&) { alias_successes.fetch_add(1); };
+  ASSERT_TRUE(engine.put_function_event_invoke_config("f:live", async));
+  ASSERT_TRUE(engine.invoke_async("f:live", PayloadView(std::string_view("x"))));
+  ASSERT_TRUE(eventually([&] { return alias_successes.load() == 1; }));
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0], "1 live");
+  EXPECT_EQ(engine.metrics().find("f", "live")->async_events_received, 1u);
+}
+
 TEST(JetStreamAsyncQueueTest, AFailedEventIsRetriedWithItsAttemptCountedThenSucceeds) {
   AsyncQueueFixture f;
   Engine worker = durable_engine(f.js);
