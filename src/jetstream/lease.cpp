@@ -49,6 +49,10 @@ Expected<std::shared_ptr<LeaseBucket>> LeaseBucket::open(std::shared_ptr<NatsCon
   return std::make_shared<LeaseBucket>(std::move(connection), std::move(kv), bucket_ttl);
 }
 
+bool LeaseBucket::connected() const noexcept {
+  return connection_->connected();
+}
+
 LeaseBucket::LeaseBucket(std::shared_ptr<NatsConnection> connection, KvStorePtr kv,
                          std::chrono::nanoseconds ttl) noexcept
     : connection_(std::move(connection)), kv_(std::move(kv)), ttl_(ttl) {}
@@ -66,9 +70,14 @@ bool Lease::renew(std::uint64_t last) {
   return true;
 }
 
-bool Lease::refresh() {
+LeaseRefresh Lease::refresh() {
+  // Disconnected, a request would wait its whole timeout (and hold up a closing reader).
+  if (!bucket_->connected()) {
+    revision_ = 0;
+    return LeaseRefresh::lost;
+  }
   if (held()) {
-    if (renew(revision_)) return true;
+    if (renew(revision_)) return LeaseRefresh::kept;
     revision_ = 0;  // expired and maybe taken: stop reading now
   }
   // No entry (never held, or dropped by the TTL) or a deleted one: created as ours.
@@ -76,23 +85,26 @@ bool Lease::refresh() {
   if (kvStore_Create(&revision, bucket_->kv(), key_.c_str(), owner_.data(),
                      static_cast<int>(owner_.size())) == NATS_OK) {
     revision_ = revision;
-    return true;
+    return LeaseRefresh::taken;
   }
-  // An entry: free if released (empty), ours if a renewal failed to reach the server (the
-  // lease stands), else another owner's.
+  // An entry: free if released (empty), ours if a renewal reached the server but its answer
+  // did not come back (nobody else wrote in between: the lease stands), else another owner's.
   kvEntry* raw = nullptr;
-  if (kvStore_Get(&raw, bucket_->kv(), key_.c_str()) != NATS_OK) return false;
+  if (kvStore_Get(&raw, bucket_->kv(), key_.c_str()) != NATS_OK) return LeaseRefresh::lost;
   const KvEntryPtr entry(raw);
   const std::string_view value(static_cast<const char*>(kvEntry_Value(entry.get())),
                                static_cast<std::size_t>(kvEntry_ValueLen(entry.get())));
-  return (value.empty() || value == owner_) && renew(kvEntry_Revision(entry.get()));
+  if (value != owner_ && !value.empty()) return LeaseRefresh::lost;
+  if (!renew(kvEntry_Revision(entry.get()))) return LeaseRefresh::lost;
+  return value.empty() ? LeaseRefresh::taken : LeaseRefresh::kept;
 }
 
-void Lease::release() {
-  if (!held()) return;
+bool Lease::release() {
+  if (!held()) return true;
   std::uint64_t revision = 0;
-  kvStore_Update(&revision, bucket_->kv(), key_.c_str(), "", 0, revision_);
+  const natsStatus s = kvStore_Update(&revision, bucket_->kv(), key_.c_str(), "", 0, revision_);
   revision_ = 0;
+  return !transient(s, jsErrCode{});
 }
 
 }  // namespace nanofaas::detail

@@ -91,12 +91,10 @@ class JetStreamStreamSource final : public Source {
       spec.durable = c.group;
       spec.durable.append("-").append(std::to_string(i));
       spec.filter_subject = shard_subject(c.stream, i);
-      if (auto made = ensure_consumer(*connection_, spec); !made) {
-        return Unexpected(std::move(made).error());
-      }
-      auto sub = bind_pull_subscription(*connection_, c.stream, spec.durable);
+      auto sub = bind_consumer(spec);
       if (!sub) return Unexpected(std::move(sub).error());
       lanes[i].subscription = std::move(sub).value();
+      lanes[i].consumer = spec;
       std::string key = c.stream;
       key.append(".").append(c.group).append(".").append(std::to_string(i));
       lanes[i].lease = std::make_unique<Lease>(leases_, std::move(key), owner);
@@ -106,6 +104,18 @@ class JetStreamStreamSource final : public Source {
   }
 
  private:
+  // The shard's holder recreates its consumer when it takes the lease: a bind that falls
+  // between the delete and the create finds none, and is tried again.
+  Expected<NatsSubscriptionPtr> bind_consumer(const ConsumerSpec& spec) {
+    for (int attempt = 0;; ++attempt) {
+      if (auto made = ensure_consumer(*connection_, spec); !made) {
+        return Unexpected(std::move(made).error());
+      }
+      auto sub = bind_pull_subscription(*connection_, spec.stream, spec.durable);
+      if (sub || sub.error().code != Errc::not_found || attempt == 2) return sub;
+    }
+  }
+
   std::shared_ptr<NatsConnection> connection_;
   std::shared_ptr<const JetStreamStreamConfig> config_;
   std::shared_ptr<LeaseBucket> leases_;
