@@ -64,6 +64,14 @@ TEST(JetStreamStreamTest, AShardsRecordsComeInOrderWithTheirPartitionKey) {
   reader->checkpoint(0, 20);
 }
 
+TEST(JetStreamStreamTest, EachPutIsARecordOfItsOwnEvenWithTheSameKeyAndData) {
+  StreamFixture f(1);  // each put has a message id of its own: no two are deduplicated
+  const auto first = jetstream_put_record(f.js, "s", 1, "k", "same");
+  const auto second = jetstream_put_record(f.js, "s", 1, "k", "same");
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(second->sequence_number, first->sequence_number + 1);
+}
+
 TEST(JetStreamStreamTest, ANewGroupStartingAtLatestReadsOnlyLaterRecords) {
   StreamFixture f(1);
   f.put("k", "before");

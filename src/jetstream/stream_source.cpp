@@ -2,6 +2,8 @@
 // a consumer per shard (starting where the reader asks, if new), bound subscriptions and
 // leases. Also the producer's side: a record published to its partition key's shard.
 
+#include <atomic>
+#include <cstdint>
 #include <random>
 #include <string>
 #include <utility>
@@ -53,6 +55,14 @@ std::string new_owner() {
   std::string owner;
   for (int i = 0; i < 4; ++i) owner.append(std::to_string(random()));
   return owner;
+}
+
+/// A `Nats-Msg-Id` for one put, unique across processes (a random prefix drawn once and a
+/// count), so that a publish retried after its acknowledgement was lost is stored once.
+std::string new_put_id() {
+  static const std::string prefix = new_owner();
+  static std::atomic<std::uint64_t> count{0};
+  return prefix + "-" + std::to_string(count.fetch_add(1, std::memory_order_relaxed));
 }
 
 class JetStreamStreamSource final : public Source {
@@ -162,7 +172,9 @@ Expected<PutRecordResult> jetstream_put_record(const JetStream& jetstream, std::
                             "at least one shard"});
   }
   const auto shard = static_cast<std::uint32_t>(detail::fnv1a(partition_key) % shards);
-  PublishOptions options{.headers = {{"Nanofaas-Partition-Key", std::string(partition_key)}},
+  const std::string id = detail::new_put_id();
+  PublishOptions options{.message_id = id,
+                         .headers = {{"Nanofaas-Partition-Key", std::string(partition_key)}},
                          .expected_stream = stream};
   auto seq = jetstream.publish(detail::shard_subject(stream, shard), data, options);
   if (!seq) return Unexpected(std::move(seq).error());
