@@ -179,6 +179,27 @@ TEST(JetStreamStreamTest, AReaderThatCannotRenewItsLeaseStopsHandingOutRecords) 
   reader->checkpoint(0, again.back().sequence_number);
 }
 
+TEST(JetStreamStreamTest, AReaderClosesSoonWhileTheServerDoesNotAnswer) {
+  StreamFixture f(1);
+  f.put("k", "r");
+  auto source = jetstream_stream_source(f.js, {.stream = "s",
+                                               .group = "closing",
+                                               .lease_bucket = "closing-leases",
+                                               .lease_duration = 1s,
+                                               .fetch_wait = 200ms});
+  ASSERT_TRUE(source) << source.error().message;
+  auto reader = (*source)->open({.starting_position = StartingPosition::trim_horizon}).value();
+  ASSERT_EQ(poll_until(*reader, 0, 1).size(), 1u);  // its lease is held
+  // A lease request waits a quarter of the lease at most, and after one goes unanswered the
+  // other leases are left to run out: closing does not wait out the request timeout (5 s).
+  f.servers.pause(1);
+  const auto start = std::chrono::steady_clock::now();
+  reader.reset();
+  const auto took = std::chrono::steady_clock::now() - start;
+  f.servers.resume(1);
+  EXPECT_LT(took, 2s);
+}
+
 TEST(JetStreamStreamTest, AMappingInvokesEachShardsRecordsInOrder) {
   StreamFixture f(2);
   Journal journal;

@@ -15,7 +15,8 @@
 
 namespace nanofaas::detail {
 
-/// The bucket: its TTL is every lease's duration.
+/// The bucket: its TTL is every lease's duration, and a quarter of it the longest a lease
+/// request waits for its answer.
 class LeaseBucket {
  public:
   /// Opens `name`, created with `ttl` and `replicas` when missing and `create` (an existing
@@ -28,11 +29,12 @@ class LeaseBucket {
   [[nodiscard]] std::chrono::nanoseconds ttl() const noexcept { return ttl_; }
   [[nodiscard]] bool connected() const noexcept;
 
-  LeaseBucket(std::shared_ptr<NatsConnection> connection, KvStorePtr kv,
+  LeaseBucket(std::shared_ptr<NatsConnection> connection, JsCtxPtr js, KvStorePtr kv,
               std::chrono::nanoseconds ttl) noexcept;
 
  private:
-  std::shared_ptr<NatsConnection> connection_;  // outlives the store
+  std::shared_ptr<NatsConnection> connection_;  // outlives the context and the store
+  JsCtxPtr js_;                                 // its requests wait a quarter of the TTL
   KvStorePtr kv_;
   std::chrono::nanoseconds ttl_;
 };
@@ -56,7 +58,7 @@ class Lease {
   [[nodiscard]] std::chrono::nanoseconds duration() const noexcept { return bucket_->ttl(); }
 
  private:
-  bool renew(std::uint64_t last);  // writes the owner's name over revision `last`
+  natsStatus renew(std::uint64_t last);  // writes the owner's name over revision `last`
 
   std::shared_ptr<LeaseBucket> bucket_;
   std::string key_;

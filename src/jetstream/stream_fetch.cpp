@@ -83,7 +83,11 @@ void JetStreamStreamReader::keep_lease(StreamLane& lane) {
   // holder, which will never ack them; it starts over from the checkpoint, in order. Waits
   // are bounded by the lease, and a rewind that fails is tried again at the next renewal.
   const auto patience = std::chrono::duration_cast<std::chrono::milliseconds>(lasts) / 3;
-  if (!rewind_consumer(*connection_, lane.consumer, lane.rewind_known, patience)) return;
+  if (stopping_.load() ||
+      !rewind_consumer(*connection_, lane.consumer, lane.rewind_known, patience) ||
+      stopping_.load()) {
+    return;
+  }
   // A new subscription, so that nothing the old consumer sent is taken for the new one's.
   auto sub =
       bind_pull_subscription(*connection_, lane.consumer.stream, lane.consumer.durable, patience);

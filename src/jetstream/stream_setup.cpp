@@ -132,10 +132,16 @@ Status rewind_consumer(const NatsConnection& connection, ConsumerSpec& spec, boo
   jsOptions options;  // each request waits no longer than the whole
   jsOptions_Init(&options);
   options.Wait = std::min(patience, connection.options().request_timeout).count();
+  const auto until = std::chrono::steady_clock::now() + patience;
+  const auto left = [&] {
+    return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(
+                        until - std::chrono::steady_clock::now()),
+                    std::chrono::milliseconds(0));
+  };
   jsErrCode js_error{};
   if (!known) {
     JsConsumerInfoPtr info;
-    const natsStatus s = retry_transient(patience, js_error, [&](jsErrCode& e) {
+    const natsStatus s = retry_transient(left(), js_error, [&](jsErrCode& e) {
       jsConsumerInfo* raw = nullptr;
       const natsStatus r = js_GetConsumerInfo(&raw, connection.js(), spec.stream.c_str(),
                                               spec.durable.c_str(), &options, &e);
@@ -163,14 +169,14 @@ Status rewind_consumer(const NatsConnection& connection, ConsumerSpec& spec, boo
   // Another reader opening may create it as it wants in between: deleted again then.
   natsStatus s = NATS_OK;
   for (int attempt = 0; attempt < 3; ++attempt) {
-    s = retry_transient(patience, js_error, [&](jsErrCode& e) {
+    s = retry_transient(left(), js_error, [&](jsErrCode& e) {
       return js_DeleteConsumer(connection.js(), spec.stream.c_str(), spec.durable.c_str(), &options,
                                &e);
     });
     if (s != NATS_OK && !missing(s, js_error)) {
       return Unexpected(nats_error("deleting " + what, s, js_error));
     }
-    s = retry_transient(patience, js_error, [&](jsErrCode& e) {
+    s = retry_transient(left(), js_error, [&](jsErrCode& e) {
       jsConsumerInfo* raw = nullptr;
       const natsStatus r =
           js_AddConsumer(&raw, connection.js(), spec.stream.c_str(), &config, &options, &e);

@@ -49,7 +49,7 @@ struct ConsumerSpec {
 /// the last one acked), in order, forgetting what it had delivered and not had acked. Where
 /// to start is read from its info into `spec` once (`known`, so that a retry after the
 /// delete still knows it); a missing consumer is created as `spec` says. Retries transient
-/// failures for `patience`, each request waiting no longer.
+/// failures for `patience` in all, each request waiting no longer.
 [[nodiscard]] Status rewind_consumer(const NatsConnection& connection, ConsumerSpec& spec,
                                      bool& known, std::chrono::milliseconds patience);
 /// A pull subscription bound to the existing consumer `durable` of `stream` (never creating
