@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   auto source = jetstream_stream_source(*js, {.stream = argv[2],
                                               .group = argv[3],
                                               .lease_bucket = argv[4],
-                                              .lease_duration = 1s,
+                                              .lease_duration = 2s,  // as jetstream_failover_test's
                                               .ack_wait = 60s,
                                               .fetch_wait = 200ms});
   if (!source) {

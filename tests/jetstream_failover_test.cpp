@@ -1,8 +1,8 @@
 // A JetStream stream's shard passing to another reader while records after the last
 // checkpoint are delivered and not acked: the next holder reads on from the checkpoint, in
 // order, whether the earlier one crashed (a process killed) or the same reader lost the
-// lease and took it again. Leases of 1 s and an ack wait of 60 s: only the handover can
-// bring those records back within the test.
+// lease and took it again. Leases of 2 s (a lease request waits half a second, ample on a
+// loaded machine) and an ack wait of 60 s: only the handover brings those records back.
 
 #include <gtest/gtest.h>
 #include <nats/nats.h>
@@ -80,7 +80,7 @@ struct FailoverFixture {
     auto made = jetstream_stream_source(js, {.stream = "s",
                                              .group = "g",
                                              .lease_bucket = bucket,
-                                             .lease_duration = 1s,
+                                             .lease_duration = 2s,
                                              .ack_wait = 60s,
                                              .fetch_wait = 200ms});
     if (!made) throw std::runtime_error(made.error().message);
