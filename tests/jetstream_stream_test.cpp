@@ -64,6 +64,14 @@ TEST(JetStreamStreamTest, AShardsRecordsComeInOrderWithTheirPartitionKey) {
   reader->checkpoint(0, 20);
 }
 
+TEST(JetStreamStreamTest, EachPutIsARecordOfItsOwnEvenWithTheSameKeyAndData) {
+  StreamFixture f(1);  // each put has a message id of its own: no two are deduplicated
+  const auto first = jetstream_put_record(f.js, "s", 1, "k", "same");
+  const auto second = jetstream_put_record(f.js, "s", 1, "k", "same");
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(second->sequence_number, first->sequence_number + 1);
+}
+
 TEST(JetStreamStreamTest, ANewGroupStartingAtLatestReadsOnlyLaterRecords) {
   StreamFixture f(1);
   f.put("k", "before");
@@ -169,6 +177,27 @@ TEST(JetStreamStreamTest, AReaderThatCannotRenewItsLeaseStopsHandingOutRecords) 
   ASSERT_EQ(again.size(), 5u);
   EXPECT_EQ(again[0].body.view(), numbered("r", 0));
   reader->checkpoint(0, again.back().sequence_number);
+}
+
+TEST(JetStreamStreamTest, AReaderClosesSoonWhileTheServerDoesNotAnswer) {
+  StreamFixture f(1);
+  f.put("k", "r");
+  auto source = jetstream_stream_source(f.js, {.stream = "s",
+                                               .group = "closing",
+                                               .lease_bucket = "closing-leases",
+                                               .lease_duration = 1s,
+                                               .fetch_wait = 200ms});
+  ASSERT_TRUE(source) << source.error().message;
+  auto reader = (*source)->open({.starting_position = StartingPosition::trim_horizon}).value();
+  ASSERT_EQ(poll_until(*reader, 0, 1).size(), 1u);  // its lease is held
+  // A lease request waits a quarter of the lease at most, and after one goes unanswered the
+  // other leases are left to run out: closing does not wait out the request timeout (5 s).
+  f.servers.pause(1);
+  const auto start = std::chrono::steady_clock::now();
+  reader.reset();
+  const auto took = std::chrono::steady_clock::now() - start;
+  f.servers.resume(1);
+  EXPECT_LT(took, 2s);
 }
 
 TEST(JetStreamStreamTest, AMappingInvokesEachShardsRecordsInOrder) {

@@ -61,7 +61,8 @@ struct JetStreamStreamConfig {
     const JetStream& jetstream, JetStreamStreamConfig config);
 
 /// Publishes `data` to the shard of `partition_key` (FNV-1a 64 of the key modulo `shards`, as
-/// `Stream::shard_for`) with the key as a header, acknowledged. Fails as `JetStream::publish`
+/// `Stream::shard_for`) with the key as a header, acknowledged; a message id of its own makes
+/// a retry after a lost acknowledgement store it once. Fails as `JetStream::publish`
 /// does, or with `invalid_argument` for a key that is not 1-256 bytes or no shards.
 [[nodiscard]] NANOFAAS_API Expected<PutRecordResult> jetstream_put_record(
     const JetStream& jetstream, std::string_view stream, std::uint32_t shards,

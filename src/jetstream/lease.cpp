@@ -1,5 +1,7 @@
 #include "jetstream/lease.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <string_view>
 #include <utility>
 
@@ -46,53 +48,88 @@ Expected<std::shared_ptr<LeaseBucket>> LeaseBucket::open(std::shared_ptr<NatsCon
     return Unexpected(Error{Errc::invalid_argument,
                             "JetStream: lease bucket " + name + " has no TTL: leases never end"});
   }
-  return std::make_shared<LeaseBucket>(std::move(connection), std::move(kv), bucket_ttl);
+  // The leases' own context: a lease request waits a quarter of the TTL at most, as a later
+  // answer is of no use (and a reader closing during an outage does not wait long).
+  jsOptions jo;
+  jsOptions_Init(&jo);
+  jo.Wait = std::clamp<std::int64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(bucket_ttl / 4).count(), 1,
+      connection->options().request_timeout.count());
+  jsCtx* raw_js = nullptr;
+  if (s = natsConnection_JetStream(&raw_js, connection->nc(), &jo); s != NATS_OK) {
+    return Unexpected(nats_error("opening a JetStream context", s));
+  }
+  JsCtxPtr quick(raw_js);
+  s = retry_transient(patience, js_error, [&](jsErrCode&) {
+    kvStore* raw = nullptr;
+    const natsStatus r = js_KeyValue(&raw, quick.get(), name.c_str());
+    kv.reset(raw);
+    return r;
+  });
+  if (s != NATS_OK) return Unexpected(nats_error("lease bucket " + name, s));
+  return std::make_shared<LeaseBucket>(std::move(connection), std::move(quick), std::move(kv),
+                                       bucket_ttl);
 }
 
-LeaseBucket::LeaseBucket(std::shared_ptr<NatsConnection> connection, KvStorePtr kv,
+bool LeaseBucket::connected() const noexcept {
+  return connection_->connected();
+}
+
+LeaseBucket::LeaseBucket(std::shared_ptr<NatsConnection> connection, JsCtxPtr js, KvStorePtr kv,
                          std::chrono::nanoseconds ttl) noexcept
-    : connection_(std::move(connection)), kv_(std::move(kv)), ttl_(ttl) {}
+    : connection_(std::move(connection)), js_(std::move(js)), kv_(std::move(kv)), ttl_(ttl) {}
 
 Lease::Lease(std::shared_ptr<LeaseBucket> bucket, std::string key, std::string owner) noexcept
     : bucket_(std::move(bucket)), key_(std::move(key)), owner_(std::move(owner)) {}
 
-bool Lease::renew(std::uint64_t last) {
+natsStatus Lease::renew(std::uint64_t last) {
   std::uint64_t revision = 0;
-  if (kvStore_Update(&revision, bucket_->kv(), key_.c_str(), owner_.data(),
-                     static_cast<int>(owner_.size()), last) != NATS_OK) {
-    return false;
-  }
-  revision_ = revision;
-  return true;
+  const natsStatus s = kvStore_Update(&revision, bucket_->kv(), key_.c_str(), owner_.data(),
+                                      static_cast<int>(owner_.size()), last);
+  if (s == NATS_OK) revision_ = revision;
+  return s;
 }
 
-bool Lease::refresh() {
+LeaseRefresh Lease::refresh() {
+  // Disconnected, a request would wait its whole timeout (and hold up a closing reader); a
+  // request unanswered, the next would be too.
+  if (!bucket_->connected()) {
+    revision_ = 0;
+    return LeaseRefresh::lost;
+  }
   if (held()) {
-    if (renew(revision_)) return true;
+    const natsStatus s = renew(revision_);
+    if (s == NATS_OK) return LeaseRefresh::kept;
     revision_ = 0;  // expired and maybe taken: stop reading now
+    if (transient(s, jsErrCode{})) return LeaseRefresh::lost;
   }
   // No entry (never held, or dropped by the TTL) or a deleted one: created as ours.
   std::uint64_t revision = 0;
-  if (kvStore_Create(&revision, bucket_->kv(), key_.c_str(), owner_.data(),
-                     static_cast<int>(owner_.size())) == NATS_OK) {
+  const natsStatus s = kvStore_Create(&revision, bucket_->kv(), key_.c_str(), owner_.data(),
+                                      static_cast<int>(owner_.size()));
+  if (s == NATS_OK) {
     revision_ = revision;
-    return true;
+    return LeaseRefresh::taken;
   }
-  // An entry: free if released (empty), ours if a renewal failed to reach the server (the
-  // lease stands), else another owner's.
+  if (transient(s, jsErrCode{})) return LeaseRefresh::lost;
+  // An entry: free if released (empty), ours if a renewal reached the server but its answer
+  // did not come back (nobody else wrote in between: the lease stands), else another owner's.
   kvEntry* raw = nullptr;
-  if (kvStore_Get(&raw, bucket_->kv(), key_.c_str()) != NATS_OK) return false;
+  if (kvStore_Get(&raw, bucket_->kv(), key_.c_str()) != NATS_OK) return LeaseRefresh::lost;
   const KvEntryPtr entry(raw);
   const std::string_view value(static_cast<const char*>(kvEntry_Value(entry.get())),
                                static_cast<std::size_t>(kvEntry_ValueLen(entry.get())));
-  return (value.empty() || value == owner_) && renew(kvEntry_Revision(entry.get()));
+  if (value != owner_ && !value.empty()) return LeaseRefresh::lost;
+  if (renew(kvEntry_Revision(entry.get())) != NATS_OK) return LeaseRefresh::lost;
+  return value.empty() ? LeaseRefresh::taken : LeaseRefresh::kept;
 }
 
-void Lease::release() {
-  if (!held()) return;
+bool Lease::release() {
+  if (!held()) return true;
   std::uint64_t revision = 0;
-  kvStore_Update(&revision, bucket_->kv(), key_.c_str(), "", 0, revision_);
+  const natsStatus s = kvStore_Update(&revision, bucket_->kv(), key_.c_str(), "", 0, revision_);
   revision_ = 0;
+  return !transient(s, jsErrCode{});
 }
 
 }  // namespace nanofaas::detail

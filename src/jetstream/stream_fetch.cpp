@@ -7,6 +7,7 @@
 
 #include "jetstream/message_record.hpp"
 #include "jetstream/stream_reader.hpp"
+#include "jetstream/stream_setup.hpp"
 
 namespace nanofaas::detail {
 namespace {
@@ -28,21 +29,23 @@ void JetStreamStreamReader::fetch_loop(std::uint32_t index) {
       keep_lease(lane);
       renew_at = steady::now() + renew_every;
     }
-    if (!lane.leased) {
-      wait(renew_at);
-      continue;
-    }
+    steady::time_point until;
     {
       std::unique_lock lock(mutex_);
-      const auto full = [&] { return lane.held.size() - lane.read >= config_->prefetch; };
-      if (full()) {
-        changed_.wait_until(lock, renew_at, [&] { return stopping_.load() || !full(); });
+      // Nothing is fetched unless the lease surely holds: a fetch by a reader that lost it
+      // would take records from the next holder's consumer.
+      const auto idle = [&] {
+        return !lane.leased || steady::now() >= lane.lease_until ||
+               lane.held.size() - lane.read >= config_->prefetch;
+      };
+      if (idle()) {
+        changed_.wait_until(lock, renew_at, [&] { return stopping_.load() || !idle(); });
         continue;
       }
+      // As the queue's fetch: any records up to the batch at once, or "none" after the wait,
+      // which ends before the lease is due for renewal.
+      until = std::min({renew_at, lane.lease_until, steady::now() + config_->fetch_wait});
     }
-    // As the queue's fetch: any records up to the batch at once, or "none" after the wait,
-    // which ends before the lease is due for renewal.
-    const auto until = std::min(renew_at, steady::now() + config_->fetch_wait);
     jsFetchRequest request;
     jsFetchRequest_Init(&request);
     request.Batch = static_cast<int>(std::min(config_->prefetch, max_fetch_batch));
@@ -59,26 +62,52 @@ void JetStreamStreamReader::fetch_loop(std::uint32_t index) {
   }
 }
 
-bool JetStreamStreamReader::keep_lease(StreamLane& lane) {
+void JetStreamStreamReader::keep_lease(StreamLane& lane) {
   // The TTL runs on the server from about when the write was sent: counted from before it,
   // with a quarter to spare for the clocks' and the network's slack.
   const auto sent = steady::now();
-  const bool held = lane.lease->refresh();  // a round trip, outside the lock
-  std::lock_guard lock(mutex_);
-  if (held) {
-    lane.lease_until =
-        sent + std::chrono::duration_cast<steady::duration>(lane.lease->duration() * 3 / 4);
-  }
-  if (lane.leased && !held) {
-    // Lost: what was polled stays until checkpointed (its views must), the rest goes back.
-    for (std::size_t i = lane.read; i < lane.held.size(); ++i) {
-      natsMsg_Nak(lane.held[i]->msg.get(), nullptr);
+  const auto lasts = std::chrono::duration_cast<steady::duration>(lane.lease->duration() * 3 / 4);
+  const LeaseRefresh got = lane.lease->refresh();  // a round trip, outside the lock
+  {
+    std::lock_guard lock(mutex_);
+    if (got == LeaseRefresh::kept && lane.leased) {
+      lane.lease_until = sent + lasts;
+      return;
     }
-    lane.held.resize(lane.read);
-    lane.fetched_upto = lane.held.empty() ? 0 : lane.held.back()->record.sequence_number;
+    // Lost, or taken anew (another reader may have held the shard meanwhile): what this
+    // reader fetched before is no longer its to ack.
+    retire(lane);
   }
-  lane.leased = held;
-  return held;
+  if (got == LeaseRefresh::lost) return;
+  // Taken: the consumer may have delivered records past the last checkpoint to an earlier
+  // holder, which will never ack them; it starts over from the checkpoint, in order. Waits
+  // are bounded by the lease, and a rewind that fails is tried again at the next renewal.
+  const auto patience = std::chrono::duration_cast<std::chrono::milliseconds>(lasts) / 3;
+  if (stopping_.load() ||
+      !rewind_consumer(*connection_, lane.consumer, lane.rewind_known, patience) ||
+      stopping_.load()) {
+    return;
+  }
+  // A new subscription, so that nothing the old consumer sent is taken for the new one's.
+  auto sub =
+      bind_pull_subscription(*connection_, lane.consumer.stream, lane.consumer.durable, patience);
+  if (!sub) return;
+  std::lock_guard lock(mutex_);
+  if (!lane.retired.empty()) lane.old_subscriptions.push_back(std::move(lane.subscription));
+  lane.subscription = std::move(sub).value();
+  lane.fetched_upto = 0;
+  lane.lease_until = sent + lasts;
+  lane.leased = true;
+}
+
+void JetStreamStreamReader::retire(StreamLane& lane) {
+  // Polled records stay until checkpointed (their views must), the rest is dropped: the
+  // next holder reads them again from the consumer's ack floor.
+  for (std::size_t i = 0; i < lane.read; ++i) lane.retired.push_back(std::move(lane.held[i]));
+  lane.held.clear();
+  lane.read = 0;
+  lane.fetched_upto = 0;
+  lane.leased = false;
 }
 
 void JetStreamStreamReader::wait(steady::time_point until) {

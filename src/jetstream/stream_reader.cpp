@@ -28,12 +28,16 @@ JetStreamStreamReader::~JetStreamStreamReader() {
   // subscription earlier would leave the request there, and records the server sends it
   // would be lost until their ack wait ends.
   for (StreamLane& lane : lanes_) lane.fetcher.join();
+  // Records not checkpointed are left as they are: the next holder of the shard recreates
+  // its consumer at the last checkpoint. Another reader may take a shard at once once its
+  // lease is freed; during an outage that would wait for answers, and the leases run out.
+  bool answering = connection_->connected();
   for (StreamLane& lane : lanes_) {
-    // What was not checkpointed goes back at once (not after its ack wait), in order, to
-    // whoever takes the shard next.
-    for (const auto& held : lane.held) natsMsg_Nak(held->msg.get(), nullptr);
-    lane.lease->release();  // another reader may take the shard at once
-    lane.held.clear();      // before the subscription the messages refer to
+    if (answering) answering = lane.lease->release();
+  }
+  for (StreamLane& lane : lanes_) {
+    lane.held.clear();  // before the subscriptions the messages refer to
+    lane.retired.clear();
   }
 }
 
@@ -75,17 +79,27 @@ void JetStreamStreamReader::nack(std::span<const Record> records, std::chrono::n
 }
 
 // Acking the last record at or below `sequence_number` acks every earlier one of the shard
-// (the consumer acks all); the records are dropped, their views with them.
+// (the consumer acks all); the records are dropped, their views with them. Only while the
+// lease surely holds: after that the consumer may be another reader's, recreated.
 void JetStreamStreamReader::checkpoint(std::uint32_t lane, std::uint64_t sequence_number) {
   if (lane >= lanes_.size()) return;
   std::lock_guard lock(mutex_);
   StreamLane& l = lanes_[lane];
-  std::size_t done = 0;
-  while (done < l.held.size() && l.held[done]->record.sequence_number <= sequence_number) ++done;
+  const auto upto = [&](const auto& records) {
+    std::size_t n = 0;
+    while (n < records.size() && records[n]->record.sequence_number <= sequence_number) ++n;
+    return static_cast<std::ptrdiff_t>(n);
+  };
+  l.retired.erase(l.retired.begin(), l.retired.begin() + upto(l.retired));
+  if (l.retired.empty()) l.old_subscriptions.clear();  // an unsubscribe, buffered
+  const std::ptrdiff_t done = upto(l.held);
   if (done == 0) return;
-  natsMsg_Ack(l.held[done - 1]->msg.get(), nullptr);
-  l.held.erase(l.held.begin(), l.held.begin() + static_cast<std::ptrdiff_t>(done));
-  l.read = l.read > done ? l.read - done : 0;
+  if (l.leased && std::chrono::steady_clock::now() < l.lease_until) {
+    natsMsg_Ack(l.held[static_cast<std::size_t>(done - 1)]->msg.get(), nullptr);
+  }
+  l.held.erase(l.held.begin(), l.held.begin() + done);
+  const auto n = static_cast<std::size_t>(done);
+  l.read = l.read > n ? l.read - n : 0;
 }
 
 void JetStreamStreamReader::set_listener(std::function<void()> wake) {

@@ -16,6 +16,7 @@
 #include "jetstream/lease.hpp"
 #include "jetstream/nats_connection.hpp"
 #include "jetstream/nats_handles.hpp"
+#include "jetstream/stream_setup.hpp"
 #include "nanofaas/jetstream_stream.hpp"
 #include "nanofaas/source.hpp"
 
@@ -25,20 +26,29 @@ namespace nanofaas::detail {
 /// yet checkpointed, in stream order.
 struct StreamLane {
   NatsSubscriptionPtr subscription{};
+  // Earlier subscriptions, which retired records' messages refer to (under the mutex).
+  std::vector<NatsSubscriptionPtr> old_subscriptions{};
+  ConsumerSpec consumer{};    // how to recreate the consumer
+  bool rewind_known = false;  // a rewind's start was read from the consumer
   std::unique_ptr<Lease> lease{};
   bool leased = false;  // under the reader's mutex
   // Past this the lease may have run out on the server while a renewal was still trying: no
-  // record is handed out until one succeeds (under the reader's mutex).
+  // record is handed out or acked until one succeeds (under the reader's mutex).
   std::chrono::steady_clock::time_point lease_until{};
   std::deque<std::unique_ptr<HeldMessage>> held;  // in order; views stay until checkpointed
-  std::size_t read = 0;                           // the next one to poll
-  std::uint64_t fetched_upto = 0;                 // the highest sequence fetched
+  // Polled before the lease was lost: kept for their views until checkpointed or the reader
+  // closes, never acked (the consumer may have been recreated by then).
+  std::deque<std::unique_ptr<HeldMessage>> retired;
+  std::size_t read = 0;            // the next one to poll
+  std::uint64_t fetched_upto = 0;  // the highest sequence fetched
   std::thread fetcher{};
 };
 
 /// A reader of a JetStream stream: a fetch thread per shard keeps its lease, fetches in order
 /// while it holds it, and drops deliveries of records it holds already (those the server
-/// sends again once their ack wait ends before a checkpoint).
+/// sends again once their ack wait ends before a checkpoint). Each time it takes a lease it
+/// recreates the shard's consumer at its ack floor, so that it reads on from the last
+/// checkpoint whatever an earlier holder had fetched.
 class JetStreamStreamReader final : public SourceReader {
  public:
   JetStreamStreamReader(std::shared_ptr<NatsConnection> connection,
@@ -60,7 +70,8 @@ class JetStreamStreamReader final : public SourceReader {
 
  private:
   void fetch_loop(std::uint32_t lane);  // a shard's fetch thread
-  bool keep_lease(StreamLane& lane);    // renews or takes it; drops the records when lost
+  void keep_lease(StreamLane& lane);    // renews or takes it; drops the records when lost
+  void retire(StreamLane& lane);        // the lease is gone: nothing held may be acked
   void accept(StreamLane& lane, NatsMsgList& list);
   void wait(std::chrono::steady_clock::time_point until);  // unless stopping
 

@@ -2,6 +2,8 @@
 // a consumer per shard (starting where the reader asks, if new), bound subscriptions and
 // leases. Also the producer's side: a record published to its partition key's shard.
 
+#include <atomic>
+#include <cstdint>
 #include <random>
 #include <string>
 #include <utility>
@@ -55,6 +57,14 @@ std::string new_owner() {
   return owner;
 }
 
+/// A `Nats-Msg-Id` for one put, unique across processes (a random prefix drawn once and a
+/// count), so that a publish retried after its acknowledgement was lost is stored once.
+std::string new_put_id() {
+  static const std::string prefix = new_owner();
+  static std::atomic<std::uint64_t> count{0};
+  return prefix + "-" + std::to_string(count.fetch_add(1, std::memory_order_relaxed));
+}
+
 class JetStreamStreamSource final : public Source {
  public:
   JetStreamStreamSource(std::shared_ptr<NatsConnection> connection,
@@ -91,12 +101,10 @@ class JetStreamStreamSource final : public Source {
       spec.durable = c.group;
       spec.durable.append("-").append(std::to_string(i));
       spec.filter_subject = shard_subject(c.stream, i);
-      if (auto made = ensure_consumer(*connection_, spec); !made) {
-        return Unexpected(std::move(made).error());
-      }
-      auto sub = bind_pull_subscription(*connection_, c.stream, spec.durable);
+      auto sub = bind_consumer(spec);
       if (!sub) return Unexpected(std::move(sub).error());
       lanes[i].subscription = std::move(sub).value();
+      lanes[i].consumer = spec;
       std::string key = c.stream;
       key.append(".").append(c.group).append(".").append(std::to_string(i));
       lanes[i].lease = std::make_unique<Lease>(leases_, std::move(key), owner);
@@ -106,6 +114,18 @@ class JetStreamStreamSource final : public Source {
   }
 
  private:
+  // The shard's holder recreates its consumer when it takes the lease: a bind that falls
+  // between the delete and the create finds none, and is tried again.
+  Expected<NatsSubscriptionPtr> bind_consumer(const ConsumerSpec& spec) {
+    for (int attempt = 0;; ++attempt) {
+      if (auto made = ensure_consumer(*connection_, spec); !made) {
+        return Unexpected(std::move(made).error());
+      }
+      auto sub = bind_pull_subscription(*connection_, spec.stream, spec.durable);
+      if (sub || sub.error().code != Errc::not_found || attempt == 2) return sub;
+    }
+  }
+
   std::shared_ptr<NatsConnection> connection_;
   std::shared_ptr<const JetStreamStreamConfig> config_;
   std::shared_ptr<LeaseBucket> leases_;
@@ -152,7 +172,9 @@ Expected<PutRecordResult> jetstream_put_record(const JetStream& jetstream, std::
                             "at least one shard"});
   }
   const auto shard = static_cast<std::uint32_t>(detail::fnv1a(partition_key) % shards);
-  PublishOptions options{.headers = {{"Nanofaas-Partition-Key", std::string(partition_key)}},
+  const std::string id = detail::new_put_id();
+  PublishOptions options{.message_id = id,
+                         .headers = {{"Nanofaas-Partition-Key", std::string(partition_key)}},
                          .expected_stream = stream};
   auto seq = jetstream.publish(detail::shard_subject(stream, shard), data, options);
   if (!seq) return Unexpected(std::move(seq).error());

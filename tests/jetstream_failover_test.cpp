@@ -1,0 +1,189 @@
+// A JetStream stream's shard passing to another reader while records after the last
+// checkpoint are delivered and not acked: the next holder reads on from the checkpoint, in
+// order, whether the earlier one crashed (a process killed) or the same reader lost the
+// lease and took it again. Leases of 2 s (a lease request waits half a second, ample on a
+// loaded machine) and an ack wait of 60 s: only the handover brings those records back.
+
+#include <gtest/gtest.h>
+#include <nats/nats.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "jetstream_fixture.hpp"
+#include "nanofaas/jetstream.hpp"
+#include "nanofaas/jetstream_stream.hpp"
+#include "nats_servers.hpp"
+
+extern char** environ;
+
+namespace {
+
+using namespace nanofaas;
+using namespace nanofaas::test;
+using namespace std::chrono_literals;
+
+constexpr const char* bucket = "failover-leases";
+
+/// The C client on the same server, to see what the component does not show: a consumer's
+/// ack floor, and a lease key written as another reader would.
+class Raw {
+ public:
+  explicit Raw(const std::string& url) {
+    if (natsConnection_ConnectTo(&nc_, url.c_str()) != NATS_OK ||
+        natsConnection_JetStream(&js_, nc_, nullptr) != NATS_OK ||
+        js_KeyValue(&kv_, js_, bucket) != NATS_OK) {
+      throw std::runtime_error("cannot connect the C client");
+    }
+  }
+  Raw(const Raw&) = delete;
+  Raw& operator=(const Raw&) = delete;
+  ~Raw() {
+    kvStore_Destroy(kv_);
+    jsCtx_Destroy(js_);
+    natsConnection_Destroy(nc_);
+  }
+  /// The stream sequence of shard 0's last checkpoint in `group`, 0 if none or unknown.
+  std::uint64_t ack_floor(const std::string& group) {
+    jsConsumerInfo* info = nullptr;
+    std::uint64_t floor = 0;
+    if (js_GetConsumerInfo(&info, js_, "s", (group + "-0").c_str(), nullptr, nullptr) == NATS_OK) {
+      floor = info->AckFloor.Stream;
+    }
+    jsConsumerInfo_Destroy(info);
+    return floor;
+  }
+  /// Writes another owner into shard 0's lease of `group`.
+  void take_lease(const std::string& group) {
+    std::uint64_t revision = 0;
+    if (kvStore_PutString(&revision, kv_, ("s." + group + ".0").c_str(), "another") != NATS_OK) {
+      throw std::runtime_error("cannot write the lease");
+    }
+  }
+
+ private:
+  natsConnection* nc_ = nullptr;
+  jsCtx* js_ = nullptr;
+  kvStore* kv_ = nullptr;
+};
+
+/// A server, a one-shard stream "s" holding r0-r9, and a source on it for group "g".
+struct FailoverFixture {
+  FailoverFixture() {
+    auto made = jetstream_stream_source(js, {.stream = "s",
+                                             .group = "g",
+                                             .lease_bucket = bucket,
+                                             .lease_duration = 2s,
+                                             .ack_wait = 60s,
+                                             .fetch_wait = 200ms});
+    if (!made) throw std::runtime_error(made.error().message);
+    source = *made;
+    raw = std::make_unique<Raw>(servers.urls().front());  // once the bucket exists
+    for (int i = 0; i < 10; ++i) put(numbered("r", i));
+  }
+  void put(const std::string& data) {
+    if (!jetstream_put_record(js, "s", 1, "k", data)) throw std::runtime_error("put failed");
+  }
+  std::unique_ptr<SourceReader> open() {
+    return source->open({.starting_position = StartingPosition::trim_horizon}).value();
+  }
+  NatsServers servers;
+  JetStream js = JetStream::connect({.servers = servers.urls()}).value();
+  std::shared_ptr<Source> source;
+  std::unique_ptr<Raw> raw;
+};
+
+/// jetstream_crashing_reader in a process of its own; killed by `crash` or at the end.
+class ReaderProcess {
+ public:
+  explicit ReaderProcess(std::vector<std::string> args) {
+    int fds[2];
+    if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[0], STDIN_FILENO);
+    posix_spawn_file_actions_addclose(&actions, fds[1]);
+    args.insert(args.begin(), NANOFAAS_CRASHING_READER);
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const int failed =
+        posix_spawn(&pid_, NANOFAAS_CRASHING_READER, &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(fds[0]);
+    stdin_ = fds[1];
+    if (failed != 0) throw std::runtime_error("cannot start the reader process");
+  }
+  ReaderProcess(const ReaderProcess&) = delete;
+  ReaderProcess& operator=(const ReaderProcess&) = delete;
+  ~ReaderProcess() {
+    crash();
+    close(stdin_);
+  }
+  /// Kills it (SIGKILL) and waits until it is gone.
+  void crash() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int stdin_ = -1;
+};
+
+/// r3-r9 (sequences 4-10), in order.
+void expect_after_checkpoint(const std::vector<Record>& records) {
+  ASSERT_EQ(records.size(), 7u);
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    EXPECT_EQ(records[i].sequence_number, i + 4);
+    EXPECT_EQ(records[i].body.view(), numbered("r", static_cast<int>(i + 3)));
+  }
+}
+
+TEST(JetStreamFailoverTest, ANewHolderReadsOnFromTheCheckpointOfAReaderThatCrashed) {
+  FailoverFixture f;
+  // Another process reads r0-r9, checkpoints r2 and dies with r3-r9 delivered, unacked.
+  ReaderProcess crashing({f.servers.urls().front(), "s", "g", bucket, "10", "3"});
+  ASSERT_TRUE(eventually([&] { return f.raw->ack_floor("g") == 3; }));
+  crashing.crash();
+  // Its lease runs out and this reader takes the shard.
+  auto next = f.open();
+  const auto records = poll_until(*next, 0, 7);
+  expect_after_checkpoint(records);
+  next->checkpoint(0, 10);
+  next.reset();
+  // Nothing is left before what comes next.
+  f.put("after");
+  auto last = f.open();
+  const auto after = poll_until(*last, 0, 1);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].body.view(), "after");
+  EXPECT_EQ(after[0].sequence_number, 11u);
+}
+
+TEST(JetStreamFailoverTest, AReaderThatLosesItsShardAndTakesItAgainReadsOnFromItsCheckpoint) {
+  FailoverFixture f;
+  auto reader = f.open();
+  const auto first = poll_until(*reader, 0, 10);
+  ASSERT_EQ(first.size(), 10u);
+  reader->checkpoint(0, 3);
+  ASSERT_TRUE(eventually([&] { return f.raw->ack_floor("g") == 3; }));
+  // Another owner in the lease: the reader loses the shard, and takes it again once that
+  // entry runs out.
+  f.raw->take_lease("g");
+  const auto again = poll_until(*reader, 0, 7);
+  expect_after_checkpoint(again);
+  reader->checkpoint(0, 10);
+  EXPECT_TRUE(eventually([&] { return f.raw->ack_floor("g") == 10; }));
+}
+
+}  // namespace
