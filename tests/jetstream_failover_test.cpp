@@ -7,9 +7,6 @@
 #include <gtest/gtest.h>
 #include <nats/nats.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <memory>
@@ -17,12 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "child_process.hpp"
 #include "jetstream_fixture.hpp"
 #include "nanofaas/jetstream.hpp"
 #include "nanofaas/jetstream_stream.hpp"
 #include "nats_servers.hpp"
-
-extern char** environ;
 
 namespace {
 
@@ -100,45 +96,11 @@ struct FailoverFixture {
   std::unique_ptr<Raw> raw;
 };
 
-/// jetstream_crashing_reader in a process of its own; killed by `crash` or at the end.
-class ReaderProcess {
- public:
-  explicit ReaderProcess(std::vector<std::string> args) {
-    int fds[2];
-    if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[0], STDIN_FILENO);
-    posix_spawn_file_actions_addclose(&actions, fds[1]);
-    args.insert(args.begin(), NANOFAAS_CRASHING_READER);
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int failed =
-        posix_spawn(&pid_, NANOFAAS_CRASHING_READER, &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[0]);
-    stdin_ = fds[1];
-    if (failed != 0) throw std::runtime_error("cannot start the reader process");
-  }
-  ReaderProcess(const ReaderProcess&) = delete;
-  ReaderProcess& operator=(const ReaderProcess&) = delete;
-  ~ReaderProcess() {
-    crash();
-    close(stdin_);
-  }
-  /// Kills it (SIGKILL) and waits until it is gone.
-  void crash() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int stdin_ = -1;
-};
+/// jetstream_crashing_reader in a process of its own, with `args`.
+ChildProcess crashing_reader(std::vector<std::string> args) {
+  args.insert(args.begin(), NANOFAAS_CRASHING_READER);
+  return ChildProcess(args);
+}
 
 /// r3-r9 (sequences 4-10), in order.
 void expect_after_checkpoint(const std::vector<Record>& records) {
@@ -152,9 +114,10 @@ void expect_after_checkpoint(const std::vector<Record>& records) {
 TEST(JetStreamFailoverTest, ANewHolderReadsOnFromTheCheckpointOfAReaderThatCrashed) {
   FailoverFixture f;
   // Another process reads r0-r9, checkpoints r2 and dies with r3-r9 delivered, unacked.
-  ReaderProcess crashing({f.servers.urls().front(), "s", "g", bucket, "10", "3"});
+  ChildProcess crashing = crashing_reader({f.servers.urls().front(), "s", "g", bucket, "10", "3"});
   ASSERT_TRUE(eventually([&] { return f.raw->ack_floor("g") == 3; }));
-  crashing.crash();
+  crashing.signal(SIGKILL);
+  crashing.wait();
   // Its lease runs out and this reader takes the shard.
   auto next = f.open();
   const auto records = poll_until(*next, 0, 7);
