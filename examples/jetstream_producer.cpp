@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "jetstream_options.hpp"
 #include "nanofaas/jetstream.hpp"
 #include "nanofaas/jetstream_async_queue.hpp"
 #include "nanofaas/jetstream_stream.hpp"
@@ -25,6 +26,7 @@
 namespace {
 
 using namespace nanofaas;
+using namespace jetstream_example;
 using steady = std::chrono::steady_clock;
 
 struct Options {
@@ -36,24 +38,13 @@ struct Options {
   long threads = 4;
 };
 
-bool number(std::string_view text, long min, long max, long& out) {
-  const std::string s(text);
-  char* end = nullptr;
-  out = std::strtol(s.c_str(), &end, 10);
-  return !s.empty() && *end == '\0' && out >= min && out <= max;
-}
-
 bool parse(int argc, char** argv, Options& o) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string_view arg = argv[i];
     const std::string_view value = argv[i + 1];
     long n = 0;
     if (arg == "--servers") {
-      for (std::size_t from = 0; from <= value.size();) {
-        const std::size_t comma = std::min(value.find(',', from), value.size());
-        if (comma > from) o.servers.emplace_back(value.substr(from, comma - from));
-        from = comma + 1;
-      }
+      add_servers(value, o.servers);
     } else if (arg == "--replicas" && number(value, 1, 5, n)) {
       o.replicas = static_cast<int>(n);
     } else if (arg == "--events" && number(value, 0, 100'000'000, n)) {

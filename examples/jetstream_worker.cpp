@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "jetstream_options.hpp"
 #include "nanofaas/jetstream.hpp"
 #include "nanofaas/jetstream_async_queue.hpp"
 #include "nanofaas/jetstream_stream.hpp"
@@ -26,6 +27,7 @@
 namespace {
 
 using namespace nanofaas;
+using namespace jetstream_example;
 using namespace std::chrono_literals;
 
 struct Options {
@@ -37,33 +39,22 @@ struct Options {
   std::chrono::milliseconds lease{10000};
 };
 
-bool number(std::string_view text, long max, long& out) {
-  const std::string s(text);
-  char* end = nullptr;
-  out = std::strtol(s.c_str(), &end, 10);
-  return !s.empty() && *end == '\0' && out >= 1 && out <= max;
-}
-
 bool parse(int argc, char** argv, Options& o) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string_view arg = argv[i];
     const std::string_view value = argv[i + 1];
     long n = 0;
     if (arg == "--servers") {
-      for (std::size_t from = 0; from <= value.size();) {
-        const std::size_t comma = std::min(value.find(',', from), value.size());
-        if (comma > from) o.servers.emplace_back(value.substr(from, comma - from));
-        from = comma + 1;
-      }
-    } else if (arg == "--replicas" && number(value, 5, n)) {
+      add_servers(value, o.servers);
+    } else if (arg == "--replicas" && number(value, 1, 5, n)) {
       o.replicas = static_cast<int>(n);
-    } else if (arg == "--shards" && number(value, 256, n)) {
+    } else if (arg == "--shards" && number(value, 1, 256, n)) {
       o.shards = static_cast<std::uint32_t>(n);
     } else if (arg == "--log") {
       o.log = value;
-    } else if (arg == "--ack-wait-ms" && number(value, 43'200'000, n)) {
+    } else if (arg == "--ack-wait-ms" && number(value, 1, 43'200'000, n)) {
       o.ack_wait = std::chrono::milliseconds(n);
-    } else if (arg == "--lease-ms" && number(value, 600'000, n)) {
+    } else if (arg == "--lease-ms" && number(value, 1, 600'000, n)) {
       o.lease = std::chrono::milliseconds(n);
     } else {
       return false;
