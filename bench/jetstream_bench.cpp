@@ -17,6 +17,7 @@
 // Without --url it starts its own server (scripts/nats.sh) and stops it at the end. A mode
 // may carry settings: `async+max_in_flight=256+workers=1` (see `Settings`).
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <nats/nats.h>
 #include <signal.h>
@@ -93,6 +94,8 @@ struct Slot {
   std::atomic<int> failed;             // gave up (the reason is on its stderr)
   std::atomic<std::uint64_t> counted;  // its share of the first `target` messages
   std::atomic<std::uint64_t> batches;  // handler calls (floor: fetches) that counted
+  std::atomic<std::uint64_t> fetches;  // fetch requests made before the end
+  std::atomic<std::uint64_t> fetched;  // messages they brought
 };
 
 struct Shared {
@@ -109,6 +112,36 @@ static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
 void mark_failed() {
   if (failing_slot != nullptr) failing_slot->failed.store(1);
 }
+
+/// A consumer's shared state, for counting its fetches (the runner: null).
+Shared* counting_shared = nullptr;
+
+void count_fetch(const natsMsgList& list) {
+  if (failing_slot == nullptr || counting_shared->end_ns.load(std::memory_order_relaxed) != 0) {
+    return;
+  }
+  failing_slot->fetches.fetch_add(1, std::memory_order_relaxed);
+  failing_slot->fetched.fetch_add(static_cast<std::uint64_t>(list.Count),
+                                  std::memory_order_relaxed);
+}
+
+}  // namespace
+
+/// The engine's readers fetch through the C client's `natsSubscription_FetchRequest`: this
+/// definition takes its place in this program (the component is linked statically), counts
+/// each fetch and what it brought, and calls the client's own.
+extern "C" natsStatus natsSubscription_FetchRequest(natsMsgList* list, natsSubscription* sub,
+                                                    jsFetchRequest* request) {
+  using Fetch = natsStatus (*)(natsMsgList*, natsSubscription*, jsFetchRequest*);
+  static const auto real =
+      reinterpret_cast<Fetch>(::dlsym(RTLD_NEXT, "natsSubscription_FetchRequest"));
+  if (real == nullptr) die("natsSubscription_FetchRequest not found");
+  const natsStatus s = real(list, sub, request);
+  if (s == NATS_OK) count_fetch(*list);
+  return s;
+}
+
+namespace {
 
 Shared* map_shared(const std::string& path, bool create) {
   const int fd = ::open(path.c_str(), create ? O_RDWR | O_CREAT | O_TRUNC : O_RDWR, 0600);
@@ -228,6 +261,7 @@ int consume_raw(const Settings& s, const std::string& url, const Names& names, S
     const natsStatus st = natsSubscription_Fetch(&list, sub, s.fetch, 500, &error);
     if (st == NATS_TIMEOUT) continue;
     check(st, "fetch");
+    count_fetch(list);
     for (int i = 0; i < list.Count; ++i) check(natsMsg_Ack(list.Msgs[i], nullptr), "ack");
     count(shared, slot, static_cast<std::uint64_t>(list.Count));
     natsMsgList_Destroy(&list);
@@ -294,6 +328,7 @@ int consume(int argc, char** argv) {
   if (index < 0 || index >= max_processes) die("bad slot");
   Slot& slot = shared.slots[static_cast<std::size_t>(index)];
   failing_slot = &slot;
+  counting_shared = &shared;
   try {
     if (settings.base == "floor") {
       consume_raw(settings, url, names, shared, slot);
@@ -407,6 +442,29 @@ class Raw {
     return n;
   }
 
+  /// Stream `stream` (work queue, file storage) and its consumer `nanofaas` as
+  /// `jetstream_queue_source` makes them, but with `max_ack_pending`.
+  void create(const std::string& stream, std::uint32_t max_ack_pending) {
+    const char* subjects[] = {stream.c_str()};
+    jsStreamConfig sc;
+    jsStreamConfig_Init(&sc);
+    sc.Name = stream.c_str();
+    sc.Subjects = subjects;
+    sc.SubjectsLen = 1;
+    sc.Retention = js_WorkQueuePolicy;
+    sc.Storage = js_FileStorage;
+    jsErrCode error{};
+    check(js_AddStream(nullptr, js_, &sc, nullptr, &error), "add stream");
+    jsConsumerConfig cc;
+    jsConsumerConfig_Init(&cc);
+    cc.Durable = "nanofaas";
+    cc.AckPolicy = js_AckExplicit;
+    cc.AckWait = std::chrono::nanoseconds(30s).count();
+    cc.MaxDeliver = -1;
+    cc.MaxAckPending = max_ack_pending;
+    check(js_AddConsumer(nullptr, js_, stream.c_str(), &cc, nullptr, &error), "add consumer");
+  }
+
   void delete_stream(const std::string& stream) {
     jsErrCode error{};
     check(js_DeleteStream(js_, stream.c_str(), nullptr, &error), "delete stream");
@@ -424,6 +482,8 @@ struct Result {
   std::vector<double> per_process{};  // each one's share / the run's time
   double seconds = 0;
   std::uint64_t batches = 0;  // handler calls (floor: fetches) that counted
+  std::uint64_t fetches = 0;  // fetch requests that brought messages, before the end
+  std::uint64_t fetched = 0;  // messages they brought
 };
 
 struct Runner {
@@ -451,6 +511,9 @@ struct Runner {
     } else {
       // The stream and its durable consumer, as the queue source makes them (the floor reads
       // through the same consumer).
+      if (s.max_ack_pending != 0) {
+        raw.create(names.stream, s.max_ack_pending);
+      }
       auto source = jetstream_queue_source(js, {.stream = names.stream});
       if (!source) die("jetstream_queue_source: " + source.error().message);
       raw.publish(names.stream, messages + padding, false, 0);
@@ -527,6 +590,8 @@ struct Runner {
         const Slot& slot = shared.slots[static_cast<std::size_t>(p)];
         result.per_process.push_back(static_cast<double>(slot.counted.load()) / result.seconds);
         result.batches += slot.batches.load();
+        result.fetches += slot.fetches.load();
+        result.fetched += slot.fetched.load();
       }
     } else {
       std::fprintf(stderr, "%s with %d processes: the run failed or took too long\n", mode.c_str(),
@@ -629,7 +694,8 @@ int run_bench(int argc, char** argv) {
         messages, body_bytes, reps, took);
     std::printf(
         "| mode | processes | aggregate events/s | per process events/s (slowest–fastest) | "
-        "× floor | events per call |\n|---|---|---|---|---|---|\n");
+        "× floor | events per handler call | messages per fetch |\n"
+        "|---|---|---|---|---|---|---|\n");
     for (int p = 1; p <= most; ++p) {
       double floor_rate = 0;
       for (const auto& mode : modes) {
@@ -638,7 +704,7 @@ int run_bench(int argc, char** argv) {
           if (one.ok) rates.push_back(one.aggregate);
         }
         if (rates.empty()) {
-          std::printf("| %s | %d | failed | | | |\n", mode.c_str(), p);
+          std::printf("| %s | %d | failed | | | | |\n", mode.c_str(), p);
           continue;
         }
         const double rate = median(rates);
@@ -650,20 +716,22 @@ int run_bench(int argc, char** argv) {
         }
         const auto [slowest, fastest] =
             std::minmax_element(mid->per_process.begin(), mid->per_process.end());
-        std::printf("| %s | %d | %s | %s (%s–%s) | %.2f | %.1f |\n", mode.c_str(), p,
+        const auto ratio = [](std::uint64_t a, std::uint64_t b) {
+          return b == 0 ? 0.0 : static_cast<double>(a) / static_cast<double>(b);
+        };
+        std::printf("| %s | %d | %s | %s (%s–%s) | %.2f | %.1f | %.1f |\n", mode.c_str(), p,
                     thousands(rate).c_str(), thousands(rate / p).c_str(),
                     thousands(*slowest).c_str(), thousands(*fastest).c_str(), rate / floor_rate,
-                    mid->batches == 0
-                        ? 0.0
-                        : static_cast<double>(messages) / static_cast<double>(mid->batches));
+                    ratio(messages, mid->batches), ratio(mid->fetched, mid->fetches));
       }
     }
     std::printf(
         "\nfloor: the raw C client (fetch of 100, an ack each); queue: an event source mapping "
         "on jetstream_queue_source (batch size 100, window 1 s, 5 pollers, prefetch 256); "
         "async: jetstream_async_queues (max_in_flight 64), a handler per event. × floor: the "
-        "median aggregate over the floor's with as many processes. events per call: messages "
-        "per handler call (floor: per fetch) in the median run.\n");
+        "median aggregate over the floor's with as many processes. In the median run: events per "
+        "handler call (floor: per fetch), and messages per fetch request that brought any, "
+        "until the end.\n");
   }
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
