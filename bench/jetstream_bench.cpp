@@ -90,12 +90,15 @@ std::int64_t now_ns() {
 // the runner before it starts them).
 
 struct Slot {
-  std::atomic<int> ready;              // set up, waiting for the start
-  std::atomic<int> failed;             // gave up (the reason is on its stderr)
-  std::atomic<std::uint64_t> counted;  // its share of the first `target` messages
-  std::atomic<std::uint64_t> batches;  // handler calls (floor: fetches) that counted
-  std::atomic<std::uint64_t> fetches;  // fetch requests made before the end
-  std::atomic<std::uint64_t> fetched;  // messages they brought
+  std::atomic<int> ready;               // set up, waiting for the start
+  std::atomic<int> failed;              // gave up (the reason is on its stderr)
+  std::atomic<std::uint64_t> counted;   // its share of the first `target` messages
+  std::atomic<std::uint64_t> batches;   // handler calls (floor: fetches) that counted
+  std::atomic<std::uint64_t> fetches;   // fetch requests that brought messages, before the end
+  std::atomic<std::uint64_t> fetched;   // messages they brought
+  std::atomic<std::uint64_t> asked;     // messages they asked for
+  std::atomic<std::uint64_t> fetch_ns;  // time spent in them
+  std::atomic<std::uint64_t> empty;     // fetches that brought none (timeouts, "no messages")
 };
 
 struct Shared {
@@ -116,13 +119,20 @@ void mark_failed() {
 /// A consumer's shared state, for counting its fetches (the runner: null).
 Shared* counting_shared = nullptr;
 
-void count_fetch(const natsMsgList& list) {
+/// Counts a fetch that asked for `asked` messages, took `ns` and ended with `s`.
+void count_fetch(natsStatus s, const natsMsgList& list, int asked, std::int64_t ns) {
   if (failing_slot == nullptr || counting_shared->end_ns.load(std::memory_order_relaxed) != 0) {
     return;
   }
-  failing_slot->fetches.fetch_add(1, std::memory_order_relaxed);
-  failing_slot->fetched.fetch_add(static_cast<std::uint64_t>(list.Count),
-                                  std::memory_order_relaxed);
+  Slot& slot = *failing_slot;
+  if (s != NATS_OK || list.Count == 0) {
+    slot.empty.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  slot.fetches.fetch_add(1, std::memory_order_relaxed);
+  slot.fetched.fetch_add(static_cast<std::uint64_t>(list.Count), std::memory_order_relaxed);
+  slot.asked.fetch_add(static_cast<std::uint64_t>(asked), std::memory_order_relaxed);
+  slot.fetch_ns.fetch_add(static_cast<std::uint64_t>(ns), std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -136,8 +146,9 @@ extern "C" natsStatus natsSubscription_FetchRequest(natsMsgList* list, natsSubsc
   static const auto real =
       reinterpret_cast<Fetch>(::dlsym(RTLD_NEXT, "natsSubscription_FetchRequest"));
   if (real == nullptr) die("natsSubscription_FetchRequest not found");
+  const std::int64_t started = now_ns();
   const natsStatus s = real(list, sub, request);
-  if (s == NATS_OK) count_fetch(*list);
+  count_fetch(s, *list, request->Batch, now_ns() - started);
   return s;
 }
 
@@ -258,10 +269,11 @@ int consume_raw(const Settings& s, const std::string& url, const Names& names, S
   check(js_PullSubscribe(&sub, js, nullptr, "nanofaas", nullptr, &options, &error), "subscribe");
   while (shared.stop.load(std::memory_order_relaxed) == 0) {
     natsMsgList list{};
+    const std::int64_t started = now_ns();
     const natsStatus st = natsSubscription_Fetch(&list, sub, s.fetch, 500, &error);
+    count_fetch(st, list, s.fetch, now_ns() - started);
     if (st == NATS_TIMEOUT) continue;
     check(st, "fetch");
-    count_fetch(list);
     for (int i = 0; i < list.Count; ++i) check(natsMsg_Ack(list.Msgs[i], nullptr), "ack");
     count(shared, slot, static_cast<std::uint64_t>(list.Count));
     natsMsgList_Destroy(&list);
@@ -481,9 +493,12 @@ struct Result {
   double aggregate = 0;               // messages/s, all processes
   std::vector<double> per_process{};  // each one's share / the run's time
   double seconds = 0;
-  std::uint64_t batches = 0;  // handler calls (floor: fetches) that counted
-  std::uint64_t fetches = 0;  // fetch requests that brought messages, before the end
-  std::uint64_t fetched = 0;  // messages they brought
+  std::uint64_t batches = 0;   // handler calls (floor: fetches) that counted
+  std::uint64_t fetches = 0;   // fetch requests that brought messages, before the end
+  std::uint64_t fetched = 0;   // messages they brought
+  std::uint64_t asked = 0;     // messages they asked for
+  std::uint64_t fetch_ns = 0;  // time spent in them
+  std::uint64_t empty = 0;     // fetches that brought none
 };
 
 struct Runner {
@@ -592,6 +607,9 @@ struct Runner {
         result.batches += slot.batches.load();
         result.fetches += slot.fetches.load();
         result.fetched += slot.fetched.load();
+        result.asked += slot.asked.load();
+        result.fetch_ns += slot.fetch_ns.load();
+        result.empty += slot.empty.load();
       }
     } else {
       std::fprintf(stderr, "%s with %d processes: the run failed or took too long\n", mode.c_str(),
@@ -692,46 +710,72 @@ int run_bench(int argc, char** argv) {
         "JetStream consumers on one local nats-server: %lld messages of %zu bytes per run, "
         "median of %d runs (modes alternating); %.0f s in all\n\n",
         messages, body_bytes, reps, took);
+    // The run whose aggregate is the median of its mode's, or null when every one failed.
+    const auto median_run = [&](const std::string& mode, int p) -> const Result* {
+      std::vector<double> rates;
+      for (const Result& one : results[mode][p]) {
+        if (one.ok) rates.push_back(one.aggregate);
+      }
+      if (rates.empty()) return nullptr;
+      const double rate = median(rates);
+      for (const Result& one : results[mode][p]) {
+        if (one.ok && one.aggregate == rate) return &one;
+      }
+      return nullptr;
+    };
     std::printf(
         "| mode | processes | aggregate events/s | per process events/s (slowest–fastest) | "
-        "× floor | events per handler call | messages per fetch |\n"
-        "|---|---|---|---|---|---|---|\n");
+        "× floor |\n|---|---|---|---|---|\n");
     for (int p = 1; p <= most; ++p) {
       double floor_rate = 0;
       for (const auto& mode : modes) {
-        std::vector<double> rates;
-        for (const Result& one : results[mode][p]) {
-          if (one.ok) rates.push_back(one.aggregate);
-        }
-        if (rates.empty()) {
-          std::printf("| %s | %d | failed | | | | |\n", mode.c_str(), p);
+        const Result* mid = median_run(mode, p);
+        if (mid == nullptr) {
+          std::printf("| %s | %d | failed | | |\n", mode.c_str(), p);
           continue;
         }
-        const double rate = median(rates);
+        const double rate = mid->aggregate;
         if (floor_rate == 0) floor_rate = rate;
-        // The run whose aggregate is the median, for its spread and batches.
-        const Result* mid = nullptr;
-        for (const Result& one : results[mode][p]) {
-          if (one.ok && one.aggregate == rate) mid = &one;
-        }
         const auto [slowest, fastest] =
             std::minmax_element(mid->per_process.begin(), mid->per_process.end());
-        const auto ratio = [](std::uint64_t a, std::uint64_t b) {
-          return b == 0 ? 0.0 : static_cast<double>(a) / static_cast<double>(b);
-        };
-        std::printf("| %s | %d | %s | %s (%s–%s) | %.2f | %.1f | %.1f |\n", mode.c_str(), p,
+        std::printf("| %s | %d | %s | %s (%s–%s) | %.2f |\n", mode.c_str(), p,
                     thousands(rate).c_str(), thousands(rate / p).c_str(),
-                    thousands(*slowest).c_str(), thousands(*fastest).c_str(), rate / floor_rate,
-                    ratio(messages, mid->batches), ratio(mid->fetched, mid->fetches));
+                    thousands(*slowest).c_str(), thousands(*fastest).c_str(),
+                    floor_rate == 0 ? 0.0 : rate / floor_rate);
       }
     }
     std::printf(
         "\nfloor: the raw C client (fetch of 100, an ack each); queue: an event source mapping "
         "on jetstream_queue_source (batch size 100, window 1 s, 5 pollers, prefetch 256); "
-        "async: jetstream_async_queues (max_in_flight 64), a handler per event. × floor: the "
-        "median aggregate over the floor's with as many processes. In the median run: events per "
-        "handler call (floor: per fetch), and messages per fetch request that brought any, "
-        "until the end.\n");
+        "async: jetstream_async_queues (max_in_flight 64), a handler per event. aggregate: "
+        "messages / time from the start until all processes together processed them; per "
+        "process: each one's share over that time. × floor: over the floor's aggregate with as "
+        "many processes.\n\n");
+
+    std::printf(
+        "What the median runs fetched (all processes, until the last counted message):\n\n"
+        "| mode | processes | events per handler call | fetches/s | messages per fetch "
+        "(asked) | µs per fetch | fetches with none |\n|---|---|---|---|---|---|---|\n");
+    const auto ratio = [](std::uint64_t a, std::uint64_t b) {
+      return b == 0 ? 0.0 : static_cast<double>(a) / static_cast<double>(b);
+    };
+    for (int p = 1; p <= most; ++p) {
+      for (const auto& mode : modes) {
+        const Result* mid = median_run(mode, p);
+        if (mid == nullptr) continue;
+        std::printf("| %s | %d | %.1f | %s | %.1f (%.1f) | %.0f | %llu |\n", mode.c_str(), p,
+                    ratio(messages, mid->batches),
+                    thousands(static_cast<double>(mid->fetches) / mid->seconds).c_str(),
+                    ratio(mid->fetched, mid->fetches), ratio(mid->asked, mid->fetches),
+                    ratio(mid->fetch_ns, mid->fetches) / 1000,
+                    static_cast<unsigned long long>(mid->empty));
+      }
+    }
+    std::printf(
+        "\nevents per handler call: floor, per fetch. µs per fetch: from the request until the "
+        "client returned the messages (the engine's readers fetch on a thread of their own "
+        "while handlers run; the floor waits). A fetch with none: a timeout, or the server's "
+        "\"no messages\" (the engine's reader then pauses 10 ms, doubling).\n");
   }
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
