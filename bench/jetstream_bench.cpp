@@ -99,6 +99,7 @@ struct Slot {
   std::atomic<std::uint64_t> asked;     // messages they asked for
   std::atomic<std::uint64_t> fetch_ns;  // time spent in them
   std::atomic<std::uint64_t> empty;     // fetches that brought none (timeouts, "no messages")
+  std::atomic<std::uint64_t> cpu_ns;    // the process's CPU time from the start to the end
 };
 
 struct Shared {
@@ -243,10 +244,21 @@ Names names_of(int run) {
 // ---------------------------------------------------------------------------------------------
 // A consumer process: `consume MODE URL RUN SHARED_FILE SLOT`.
 
-/// Tells the runner it is set up, and waits for the start.
+std::int64_t cpu_ns() {
+  timespec t{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+}
+
+/// Tells the runner it is set up, and waits for the start. A thread then waits for the end
+/// and notes the CPU time the process took meanwhile (all its threads).
 void await_start(Shared& shared, Slot& slot) {
   slot.ready.store(1, std::memory_order_release);
   while (shared.start_ns.load(std::memory_order_acquire) == 0) std::this_thread::sleep_for(50us);
+  std::thread([&shared, &slot, from = cpu_ns()] {
+    while (shared.end_ns.load(std::memory_order_acquire) == 0) std::this_thread::sleep_for(1ms);
+    slot.cpu_ns.store(static_cast<std::uint64_t>(cpu_ns() - from));
+  }).detach();
 }
 
 void await_stop(Shared& shared) {
@@ -363,11 +375,17 @@ int consume(int argc, char** argv) {
 class Server {
  public:
   explicit Server(std::string url) : url_(std::move(url)) {}
+  /// Starts one in `dir`.
   explicit Server(const std::filesystem::path& dir) : dir_(dir) {
     stop_on_failure = dir.string();
     url_ = run("start");
     while (!url_.empty() && (url_.back() == '\n' || url_.back() == ' ')) url_.pop_back();
     if (url_.empty()) die("scripts/nats.sh printed no URL");
+    std::FILE* f = std::fopen((dir / "node1" / "pid").c_str(), "r");
+    if (f != nullptr) {
+      if (std::fscanf(f, "%d", &pid_) != 1) pid_ = 0;
+      std::fclose(f);
+    }
   }
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -376,6 +394,26 @@ class Server {
     stop_on_failure.clear();
   }
   const std::string& url() const { return url_; }
+  /// The server's CPU time so far (user and system), if it is ours; else 0.
+  std::int64_t cpu_ns() const {
+    if (pid_ == 0) return 0;
+    std::FILE* f = std::fopen(("/proc/" + std::to_string(pid_) + "/stat").c_str(), "r");
+    if (f == nullptr) return 0;
+    std::array<char, 1024> line{};
+    const bool read = std::fgets(line.data(), line.size(), f) != nullptr;
+    std::fclose(f);
+    if (!read) return 0;
+    // Fields 14 and 15 (utime, stime, in clock ticks) after the command in parentheses.
+    const char* p = std::strrchr(line.data(), ')');
+    unsigned long long utime = 0;
+    unsigned long long stime = 0;
+    if (p == nullptr || std::sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+                                    &utime, &stime) != 2) {
+      return 0;
+    }
+    return static_cast<std::int64_t>((utime + stime) * 1'000'000'000ULL /
+                                     static_cast<unsigned long long>(::sysconf(_SC_CLK_TCK)));
+  }
 
  private:
   std::string run(const std::string& command) const {
@@ -391,6 +429,7 @@ class Server {
   }
   std::filesystem::path dir_;
   std::string url_;
+  int pid_ = 0;
 };
 
 /// The runner's own raw connection: publishing fast (asynchronous publishes) and deleting
@@ -493,15 +532,18 @@ struct Result {
   double aggregate = 0;               // messages/s, all processes
   std::vector<double> per_process{};  // each one's share / the run's time
   double seconds = 0;
-  std::uint64_t batches = 0;   // handler calls (floor: fetches) that counted
-  std::uint64_t fetches = 0;   // fetch requests that brought messages, before the end
-  std::uint64_t fetched = 0;   // messages they brought
-  std::uint64_t asked = 0;     // messages they asked for
-  std::uint64_t fetch_ns = 0;  // time spent in them
-  std::uint64_t empty = 0;     // fetches that brought none
+  std::uint64_t batches = 0;          // handler calls (floor: fetches) that counted
+  std::uint64_t fetches = 0;          // fetch requests that brought messages, before the end
+  std::uint64_t fetched = 0;          // messages they brought
+  std::uint64_t asked = 0;            // messages they asked for
+  std::uint64_t fetch_ns = 0;         // time spent in them
+  std::uint64_t empty = 0;            // fetches that brought none
+  std::uint64_t server_cpu_ns = 0;    // the server's CPU time during the run (0: not ours)
+  std::uint64_t consumer_cpu_ns = 0;  // the consumers', together
 };
 
 struct Runner {
+  const Server& server;
   std::string exe;
   std::filesystem::path dir;
   std::string url;
@@ -574,12 +616,15 @@ struct Runner {
       std::this_thread::sleep_for(1ms);
       ok = !any_failed() && steady::now() < give_up;
     }
+    std::int64_t server_cpu = 0;
     if (ok) {
+      server_cpu = server.cpu_ns();
       shared.start_ns.store(now_ns(), std::memory_order_release);
       while (ok && shared.end_ns.load(std::memory_order_acquire) == 0) {
-        std::this_thread::sleep_for(2ms);
+        std::this_thread::sleep_for(1ms);
         ok = !any_failed() && steady::now() < give_up;
       }
+      server_cpu = server.cpu_ns() - server_cpu;
     }
     shared.stop.store(1, std::memory_order_release);
     // Exited children are reaped; one that does not end within 10 s is killed (it is ours).
@@ -601,6 +646,7 @@ struct Runner {
       result.ok = true;
       result.seconds = static_cast<double>(shared.end_ns.load() - shared.start_ns.load()) / 1e9;
       result.aggregate = static_cast<double>(messages) / result.seconds;
+      result.server_cpu_ns = static_cast<std::uint64_t>(server_cpu);
       for (int p = 0; p < processes; ++p) {
         const Slot& slot = shared.slots[static_cast<std::size_t>(p)];
         result.per_process.push_back(static_cast<double>(slot.counted.load()) / result.seconds);
@@ -610,6 +656,7 @@ struct Runner {
         result.asked += slot.asked.load();
         result.fetch_ns += slot.fetch_ns.load();
         result.empty += slot.empty.load();
+        result.consumer_cpu_ns += slot.cpu_ns.load();
       }
     } else {
       std::fprintf(stderr, "%s with %d processes: the run failed or took too long\n", mode.c_str(),
@@ -686,7 +733,8 @@ int run_bench(int argc, char** argv) {
     Raw raw(server->url());
     auto js = JetStream::connect({.servers = {server->url()}});
     if (!js) die("connect: " + js.error().message);
-    Runner runner{std::filesystem::read_symlink("/proc/self/exe").string(),
+    Runner runner{*server,
+                  std::filesystem::read_symlink("/proc/self/exe").string(),
                   dir,
                   server->url(),
                   raw,
@@ -755,7 +803,8 @@ int run_bench(int argc, char** argv) {
     std::printf(
         "What the median runs fetched (all processes, until the last counted message):\n\n"
         "| mode | processes | events per handler call | fetches/s | messages per fetch "
-        "(asked) | µs per fetch | fetches with none |\n|---|---|---|---|---|---|---|\n");
+        "(asked) | µs per fetch | fetches with none | CPU µs per event: server, consumers "
+        "|\n|---|---|---|---|---|---|---|---|\n");
     const auto ratio = [](std::uint64_t a, std::uint64_t b) {
       return b == 0 ? 0.0 : static_cast<double>(a) / static_cast<double>(b);
     };
@@ -763,19 +812,23 @@ int run_bench(int argc, char** argv) {
       for (const auto& mode : modes) {
         const Result* mid = median_run(mode, p);
         if (mid == nullptr) continue;
-        std::printf("| %s | %d | %.1f | %s | %.1f (%.1f) | %.0f | %llu |\n", mode.c_str(), p,
-                    ratio(messages, mid->batches),
+        std::printf("| %s | %d | %.1f | %s | %.1f (%.1f) | %.0f | %llu | %.1f, %.1f |\n",
+                    mode.c_str(), p, ratio(messages, mid->batches),
                     thousands(static_cast<double>(mid->fetches) / mid->seconds).c_str(),
                     ratio(mid->fetched, mid->fetches), ratio(mid->asked, mid->fetches),
                     ratio(mid->fetch_ns, mid->fetches) / 1000,
-                    static_cast<unsigned long long>(mid->empty));
+                    static_cast<unsigned long long>(mid->empty),
+                    ratio(mid->server_cpu_ns, messages) / 1000,
+                    ratio(mid->consumer_cpu_ns, messages) / 1000);
       }
     }
     std::printf(
         "\nevents per handler call: floor, per fetch. µs per fetch: from the request until the "
         "client returned the messages (the engine's readers fetch on a thread of their own "
         "while handlers run; the floor waits). A fetch with none: a timeout, or the server's "
-        "\"no messages\" (the engine's reader then pauses 10 ms, doubling).\n");
+        "\"no messages\" (the engine's reader then pauses 10 ms, doubling). CPU: user and "
+        "system time of the server (0 when given --url) and of the consumer processes during "
+        "the run, over the messages counted.\n");
   }
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
