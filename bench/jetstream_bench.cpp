@@ -5,6 +5,7 @@
 //          a trivial batch handler;
 //   async  an engine whose durable event queue is `jetstream_async_queues`, a trivial handler
 //          per event (the events stored in the format the queue's `store` writes).
+//   floor+events=1  the raw client again, reading messages in the async queue's format.
 // Every run gets a fresh work-queue stream holding MESSAGES messages of 100 bytes (plus a few
 // more, so that no process runs dry before the last counted one), published before the
 // clock starts. The consumers are this program again (`consume ...`), set up (connected,
@@ -13,9 +14,12 @@
 // aggregate = MESSAGES / (end - start). Modes alternate within each repetition; medians.
 //
 //   nanofaas_bench_jetstream [REPETITIONS=3 [MESSAGES=100000 [MAX_PROCESSES=3]]]
-//                            [--url nats://...] [--modes floor,queue,async,...]
+//                            [--url nats://...] [--modes floor,queue,floor+events=1,async]
 // Without --url it starts its own server (scripts/nats.sh) and stops it at the end. A mode
-// may carry settings: `async+max_in_flight=256+workers=1` (see `Settings`).
+// may carry settings (`Settings`), e.g. `async+max_in_flight=256+idle_spin_us=0`,
+// `queue+max_ack_pending=10000+prefetch=100+concurrency=2`, `floor+fetch=256`. Each row's
+// ratio is over the nearest floor row above it. The engines' readers' fetches are counted by
+// wrapping the C client's `natsSubscription_FetchRequest` (below).
 
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -188,6 +192,7 @@ struct Settings {
   std::size_t max_in_flight = JetStreamAsyncQueueConfig{}.max_in_flight;  // async
   std::uint32_t max_ack_pending = 0;  // the consumer's; 0: the server's default (1000)
   int fetch = 100;                    // floor: the batch of each fetch
+  bool events = false;                // floor: read messages in the async queue's format
 };
 
 Settings parse_mode(const std::string& mode) {
@@ -222,6 +227,8 @@ Settings parse_mode(const std::string& mode) {
       s.max_ack_pending = static_cast<std::uint32_t>(value);
     } else if (key == "fetch") {
       s.fetch = static_cast<int>(value);
+    } else if (key == "events") {
+      s.events = value != 0;
     } else {
       die("unknown setting " + key);
     }
@@ -493,9 +500,8 @@ class Raw {
     return n;
   }
 
-  /// Stream `stream` (work queue, file storage) and its consumer `nanofaas` as
-  /// `jetstream_queue_source` makes them, but with `max_ack_pending`.
-  void create(const std::string& stream, std::uint32_t max_ack_pending) {
+  /// Stream `stream` (work queue, file storage) as `jetstream_queue_source` makes it.
+  void add_stream(const std::string& stream) {
     const char* subjects[] = {stream.c_str()};
     jsStreamConfig sc;
     jsStreamConfig_Init(&sc);
@@ -506,13 +512,21 @@ class Raw {
     sc.Storage = js_FileStorage;
     jsErrCode error{};
     check(js_AddStream(nullptr, js_, &sc, nullptr, &error), "add stream");
+  }
+
+  /// Its durable consumer `nanofaas` as the component makes them, but with
+  /// `max_ack_pending` (0: the server's default) and, if not empty, `filter`.
+  void add_consumer(const std::string& stream, const std::string& filter,
+                    std::uint32_t max_ack_pending) {
     jsConsumerConfig cc;
     jsConsumerConfig_Init(&cc);
     cc.Durable = "nanofaas";
     cc.AckPolicy = js_AckExplicit;
     cc.AckWait = std::chrono::nanoseconds(30s).count();
     cc.MaxDeliver = -1;
-    cc.MaxAckPending = max_ack_pending;
+    if (max_ack_pending != 0) cc.MaxAckPending = max_ack_pending;
+    if (!filter.empty()) cc.FilterSubject = filter.c_str();
+    jsErrCode error{};
     check(js_AddConsumer(nullptr, js_, stream.c_str(), &cc, nullptr, &error), "add consumer");
   }
 
@@ -558,18 +572,21 @@ struct Runner {
     // No process may run dry before the last counted message: each holds up to a few hundred
     // (prefetched, in batches being run).
     const std::uint64_t padding = 2000 * static_cast<std::uint64_t>(processes) + messages / 50;
-    if (s.base == "async") {
+    if (s.base == "async" || s.events) {
       auto queues = jetstream_async_queues(js, {.stream = names.stream,
                                                 .subject_prefix = names.prefix,
                                                 .max_ack_pending = s.max_ack_pending});
       if (!queues) die("jetstream_async_queues: " + queues.error().message);
-      raw.publish(names.prefix + ".sink.LATEST", messages + padding, true,
-                  static_cast<std::uint64_t>(run));
+      // floor+events=1: the raw client reads the events, through a consumer like the queue's.
+      const std::string subject = names.prefix + ".sink.LATEST";
+      if (s.base == "floor") raw.add_consumer(names.stream, subject, s.max_ack_pending);
+      raw.publish(subject, messages + padding, true, static_cast<std::uint64_t>(run));
     } else {
       // The stream and its durable consumer, as the queue source makes them (the floor reads
       // through the same consumer).
       if (s.max_ack_pending != 0) {
-        raw.create(names.stream, s.max_ack_pending);
+        raw.add_stream(names.stream);
+        raw.add_consumer(names.stream, "", s.max_ack_pending);
       }
       auto source = jetstream_queue_source(js, {.stream = names.stream});
       if (!source) die("jetstream_queue_source: " + source.error().message);
@@ -699,7 +716,7 @@ std::vector<std::string> split(const std::string& list) {
 int run_bench(int argc, char** argv) {
   std::vector<std::string> positional;
   std::string url;
-  std::vector<std::string> modes{"floor", "queue", "async"};
+  std::vector<std::string> modes{"floor", "queue", "floor+events=1", "async"};
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--url" && i + 1 < argc) {
@@ -783,7 +800,7 @@ int run_bench(int argc, char** argv) {
           continue;
         }
         const double rate = mid->aggregate;
-        if (floor_rate == 0) floor_rate = rate;
+        if (mode.rfind("floor", 0) == 0) floor_rate = rate;
         const auto [slowest, fastest] =
             std::minmax_element(mid->per_process.begin(), mid->per_process.end());
         std::printf("| %s | %d | %s | %s (%s–%s) | %.2f |\n", mode.c_str(), p,
@@ -795,10 +812,11 @@ int run_bench(int argc, char** argv) {
     std::printf(
         "\nfloor: the raw C client (fetch of 100, an ack each); queue: an event source mapping "
         "on jetstream_queue_source (batch size 100, window 1 s, 5 pollers, prefetch 256); "
-        "async: jetstream_async_queues (max_in_flight 64), a handler per event. aggregate: "
-        "messages / time from the start until all processes together processed them; per "
-        "process: each one's share over that time. × floor: over the floor's aggregate with as "
-        "many processes.\n\n");
+        "floor+events=1: the same raw client reading messages in the durable event queue's "
+        "format (its headers); async: jetstream_async_queues (max_in_flight 64), a handler per "
+        "event. aggregate: messages / time from the start until all processes together "
+        "processed them; per process: each one's share over that time. × floor: over the "
+        "aggregate of the nearest floor row above, with as many processes.\n\n");
 
     std::printf(
         "What the median runs fetched (all processes, until the last counted message):\n\n"
