@@ -65,8 +65,9 @@ struct Slot;
 
 /// The runner's server directory, stopped when it gives up (consumers: empty).
 std::string stop_on_failure;
-/// A consumer's slot, marked failed when it gives up (the runner: null).
-Slot* failing_slot = nullptr;
+/// A consumer's slot: marked failed when it gives up, and where its fetches are counted (the
+/// runner: null).
+Slot* consumer_slot = nullptr;
 void mark_failed();
 
 [[noreturn]] void die(const std::string& what) {
@@ -118,18 +119,18 @@ struct Shared {
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
 
 void mark_failed() {
-  if (failing_slot != nullptr) failing_slot->failed.store(1);
+  if (consumer_slot != nullptr) consumer_slot->failed.store(1);
 }
 
-/// A consumer's shared state, for counting its fetches (the runner: null).
-Shared* counting_shared = nullptr;
+/// A consumer's shared state (the runner: null).
+Shared* consumer_shared = nullptr;
 
 /// Counts a fetch that asked for `asked` messages, took `ns` and ended with `s`.
 void count_fetch(natsStatus s, const natsMsgList& list, int asked, std::int64_t ns) {
-  if (failing_slot == nullptr || counting_shared->end_ns.load(std::memory_order_relaxed) != 0) {
+  if (consumer_slot == nullptr || consumer_shared->end_ns.load(std::memory_order_relaxed) != 0) {
     return;
   }
-  Slot& slot = *failing_slot;
+  Slot& slot = *consumer_slot;
   if (s != NATS_OK || list.Count == 0) {
     slot.empty.fetch_add(1, std::memory_order_relaxed);
     return;
@@ -143,8 +144,9 @@ void count_fetch(natsStatus s, const natsMsgList& list, int asked, std::int64_t 
 }  // namespace
 
 /// The engine's readers fetch through the C client's `natsSubscription_FetchRequest`: this
-/// definition takes its place in this program (the component is linked statically), counts
-/// each fetch and what it brought, and calls the client's own.
+/// definition takes its place in this program (the component is linked statically; with a
+/// shared nanofaas_jetstream the engine rows' fetch columns read 0), counts each fetch and
+/// what it brought, and calls the client's own.
 extern "C" natsStatus natsSubscription_FetchRequest(natsMsgList* list, natsSubscription* sub,
                                                     jsFetchRequest* request) {
   using Fetch = natsStatus (*)(natsMsgList*, natsSubscription*, jsFetchRequest*);
@@ -358,8 +360,8 @@ int consume(int argc, char** argv) {
   const int index = std::atoi(argv[6]);
   if (index < 0 || index >= max_processes) die("bad slot");
   Slot& slot = shared.slots[static_cast<std::size_t>(index)];
-  failing_slot = &slot;
-  counting_shared = &shared;
+  consumer_slot = &slot;
+  consumer_shared = &shared;
   try {
     if (settings.base == "floor") {
       consume_raw(settings, url, names, shared, slot);
