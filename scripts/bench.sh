@@ -2,8 +2,8 @@
 # The benchmark suite as one command: scripts/bench.sh [quick|full]
 # Installs what it needs (scripts/setup.sh bench: oneTBB, CAF, gnuplot), builds Release in
 # ${BUILD_DIR:-build} (scripts/build.sh), runs nanofaas_bench_suite (CSV, one file per figure)
-# and the headline, mapping, filter, HTTP and observability benchmarks and the instruction counts (text) into
-# bench/results/, draws the figures
+# and the headline, mapping, filter, HTTP, observability and JetStream benchmarks and the
+# instruction counts (text) into bench/results/, draws the figures
 # (bench/plots/figures.gp, SVG) and writes bench/results/ratios.md with the machine under it.
 # quick: ~2 minutes of measuring on 2 cores, medians of 3; full: medians of 5, longer runs.
 set -euo pipefail
@@ -12,9 +12,11 @@ cd "$(dirname "$0")/.."
 mode=${1:-quick}
 case $mode in
   quick) suite_flags=(--quick); headline_args=(5000); mapping_args=(3); filter_repetitions=3
-         http_args=(1 3 1 4 8); observability_args=(3 100000 300000 10000) ;;
+         http_args=(1 3 1 4 8); observability_args=(3 100000 300000 10000)
+         jetstream_args=(3 30000 3) ;;
   full) suite_flags=(); headline_args=(); mapping_args=(); filter_repetitions=5
-        http_args=(2 5 1 4 8); observability_args=(5 200000 500000 10000) ;;
+        http_args=(2 5 1 4 8); observability_args=(5 200000 500000 10000)
+        jetstream_args=(5 200000 3) ;;
   *) echo "usage: scripts/bench.sh [quick|full]" >&2; exit 2 ;;
 esac
 command_line="scripts/bench.sh $mode"
@@ -45,6 +47,11 @@ echo "== nanofaas_bench_sigv4 >> $results/http.txt"
 echo "== nanofaas_bench_observability ${observability_args[*]} > $results/observability.txt"
 "$build_dir/bench/nanofaas_bench_observability" "${observability_args[@]}" \
   > "$results/observability.txt"
+# Built with nanofaas::jetstream (libnats-dev); it starts its own nats-server (scripts/nats.sh).
+if [[ -x $build_dir/bench/nanofaas_bench_jetstream ]] && command -v nats-server > /dev/null; then
+  echo "== nanofaas_bench_jetstream ${jetstream_args[*]} > $results/jetstream.txt"
+  "$build_dir/bench/nanofaas_bench_jetstream" "${jetstream_args[@]}" > "$results/jetstream.txt"
+fi
 if [[ -x $build_dir/bench/nanofaas_bench_icount ]] && command -v valgrind > /dev/null; then
   echo "== scripts/instruction_gate.sh > $results/instructions.txt"
   # A failed gate is reported in the file, and the plots and notes are still written.
@@ -71,6 +78,7 @@ compiler=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build_dir/CMakeCache.txt"
   echo "counts); load average (1, 5, 15 min) $load_before at the start (after the build),"
   echo "$load_after at the end (this run's own threads count): other work on the machine"
   echo "disturbs nanofaas' spinning workers most."
-  echo "Other output: headline.txt, mapping.txt, filter.txt, http.txt, instructions.txt, *.csv, *.svg."
+  echo "Other output: headline.txt, mapping.txt, filter.txt, http.txt, observability.txt,"
+  echo "jetstream.txt, instructions.txt, *.csv, *.svg."
 } >> "$results/ratios.md"
 echo "bench.sh: results in $results/ (measuring took ${elapsed} s)"
