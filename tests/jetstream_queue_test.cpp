@@ -55,6 +55,7 @@ TEST(JetStreamQueueTest, BadConfigurationsAreInvalidArguments) {
         JetStreamQueueConfig{.stream = "q", .replicas = 0},
         JetStreamQueueConfig{.stream = "q", .max_receive_count = 2},
         JetStreamQueueConfig{.stream = "q", .dead_letter_stream = "d"},
+        JetStreamQueueConfig{.stream = "q", .max_in_flight = 0},
         JetStreamQueueConfig{.stream = "q", .prefetch = 0}}) {
     auto made = jetstream_queue_source(js, c);
     ASSERT_FALSE(made) << c.stream;

@@ -28,11 +28,11 @@ struct JetStreamAsyncQueueConfig {
   /// back after it. Events held are marked in progress every third of it. 1 s to 12 hours.
   std::chrono::nanoseconds ack_wait = std::chrono::seconds(30);
   /// Events one process holds per version at most, 1-10000: fetched, running, or waiting
-  /// for a throttle's backoff. A process fetches no more than this leaves room for.
-  std::size_t max_in_flight = 64;
+  /// for a throttle's backoff. A process fetches once half of it is free, no more than fits.
+  std::size_t max_in_flight = 256;
   /// A created consumer's `MaxAckPending`: events held at once by all processes together,
   /// per version; set it to the function's reserved concurrency to hold that across
-  /// processes. 0: the server's default (1000).
+  /// processes. 0: no limit but each process's `max_in_flight`.
   std::uint32_t max_ack_pending = 0;
   /// How long one fetch waits on the server for events, 1 ms to 1 min; closing waits as long.
   std::chrono::milliseconds fetch_wait{500};

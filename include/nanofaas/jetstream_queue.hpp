@@ -38,6 +38,10 @@ struct JetStreamQueueConfig {
   /// The dead-letter stream, required exactly when `max_receive_count` > 0; messages go to
   /// the subject of its name (a created one takes that subject).
   std::string dead_letter_stream{};
+  /// A created consumer's `MaxAckPending`: messages received and not yet acked by all readers
+  /// together, 1 to 1,000,000 (SQS's in-flight limit is 120,000); past it the server holds
+  /// the rest back. An existing consumer keeps its own.
+  std::uint32_t max_in_flight = 120000;
   /// Messages a reader fetches ahead of its polls, 1-10000. Each one's visibility timeout runs
   /// from its fetch; one that waited past it is left for a later delivery.
   std::size_t prefetch = 256;

@@ -68,7 +68,7 @@ class EventQueueFactory {
                                                      .durable = consumer,
                                                      .filter_subject = subject,
                                                      .ack_wait = config_.ack_wait,
-                                                     .max_ack_pending = config_.max_ack_pending,
+                                                     .max_ack_pending = max_ack_pending(),
                                                      .replicas = config_.replicas,
                                                      .create = config_.create});
       if (!ack_wait) return nullptr;
@@ -91,6 +91,12 @@ class EventQueueFactory {
   }
 
  private:
+  /// The consumer's limit: the configured one, or one no deployment reaches (the server's
+  /// default of 1,000 would cap a few processes' `max_in_flight`).
+  std::uint32_t max_ack_pending() const noexcept {
+    return config_.max_ack_pending != 0 ? config_.max_ack_pending : 1000000;
+  }
+
   std::shared_ptr<NatsConnection> connection_;
   JetStreamAsyncQueueConfig config_;
 };

@@ -28,7 +28,9 @@ void JetStreamQueueReader::fetch_loop() {
     {
       std::unique_lock lock(mutex_);
       keep_buffered_locked();
-      while (!stopping_.load() && (!fetching_ || holding_locked() >= config.prefetch)) {
+      // Holding messages until settled, it waits for half the room: fewer, larger fetches.
+      const std::size_t most = spec_->hold_until_settled ? config.prefetch / 2 : config.prefetch - 1;
+      while (!stopping_.load() && (!fetching_ || holding_locked() > most)) {
         if (room_.wait_for(lock, spec_->ack_wait / 4) == std::cv_status::timeout) {
           keep_buffered_locked();
         }

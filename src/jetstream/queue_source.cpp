@@ -33,6 +33,9 @@ Status validate(const JetStreamQueueConfig& c) {
       (!valid_nats_name(c.dead_letter_stream) || c.dead_letter_stream == c.stream)) {
     return invalid("dead_letter_stream must be another stream's name");
   }
+  if (c.max_in_flight < 1 || c.max_in_flight > 1000000) {
+    return invalid("max_in_flight must be 1-1000000");
+  }
   if (c.prefetch < 1 || c.prefetch > 10000) return invalid("prefetch must be 1-10000");
   if (c.fetch_wait < 1ms || c.fetch_wait > 1min) return invalid("fetch_wait must be 1 ms to 1 min");
   if (c.clock == nullptr) return invalid("no clock");
@@ -88,6 +91,7 @@ Expected<std::shared_ptr<Source>> jetstream_queue_source(const JetStream& jetstr
   auto ack_wait = ensure_consumer(connection, {.stream = config.stream,
                                                .durable = config.consumer,
                                                .ack_wait = config.visibility_timeout,
+                                               .max_ack_pending = config.max_in_flight,
                                                .replicas = config.replicas,
                                                .create = config.create});
   if (!ack_wait) return Unexpected(std::move(ack_wait).error());
