@@ -74,7 +74,7 @@ void print_report(const Results& results, const std::vector<std::string>& modes,
       "\nfloor: the raw C client (fetch of 100, an ack each); queue: an event source mapping "
       "on jetstream_queue_source (batch size 100, window 1 s, 5 pollers, prefetch 256); "
       "floor+events=1: the same raw client reading messages in the durable event queue's "
-      "format (its headers); async: jetstream_async_queues (max_in_flight 64), a handler per "
+      "format (its headers); async: jetstream_async_queues (max_in_flight 256), a handler per "
       "event. aggregate: messages / time from the start until all processes together "
       "processed them; per process: each one's share over that time. × floor: over the "
       "aggregate of the nearest floor row above, with as many processes.\n\n");
