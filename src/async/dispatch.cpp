@@ -177,7 +177,12 @@ void AsyncDispatcher::listen(Version& v) {
   v.queue->set_listener([this, &v] {
     if (dispatching_.load(std::memory_order_acquire)) schedule_pump(v, nullptr);
   });
-  schedule_pump(v, nullptr);  // for what arrived before the listener
+  // For what arrived before the listener; after shutdown began, nothing runs it any more.
+  if (dispatching_.load(std::memory_order_acquire)) {
+    schedule_pump(v, nullptr);
+  } else {
+    v.queue->close();
+  }
 }
 
 void AsyncDispatcher::close_queues() noexcept {
