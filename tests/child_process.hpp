@@ -3,6 +3,7 @@
 // A program the test starts and stops by its PID, with its standard output read line by line
 // and its standard input a pipe that ends when the test does (or the object goes).
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -23,8 +24,9 @@ class ChildProcess {
   explicit ChildProcess(const std::vector<std::string>& argv) {
     int fds[2];
     int in[2];
-    if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
-    if (pipe(in) != 0) {
+    // Close-on-exec: a child started later must not hold this one's pipes open.
+    if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    if (pipe2(in, O_CLOEXEC) != 0) {
       close(fds[0]);
       close(fds[1]);
       throw std::runtime_error("pipe failed");

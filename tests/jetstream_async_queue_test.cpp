@@ -206,39 +206,73 @@ TEST(JetStreamAsyncQueueTest, AHandlerLongerThanTheAckWaitKeepsItsEvent) {
   EXPECT_FALSE(eventually([&] { return runs.total.load() > 1; }, 1500ms));
 }
 
-TEST(JetStreamAsyncQueueTest, ShutdownGivesBackWhatItFetchedToTheNextWorker) {
+TEST(JetStreamAsyncQueueTest, ShutdownGivesBackWhatItHeldAtOnceAndWithoutUsingAnAttempt) {
   AsyncQueueFixture f;
-  Runs runs;
-  std::atomic<bool> gate_open{false};
+  Runs first_runs;
   {
-    // Holds up to 16 events while its first handler waits: shutdown must give them back
-    // at once (the ack wait is far longer than the test's patience).
+    // Holds up to 16 events (fetched, or throttled behind its one slot) while its first
+    // handler runs to its deadline: shutdown must give them back at once (the ack wait is
+    // far longer than the test's patience).
     Engine first = durable_engine(f.js, {.ack_wait = 5min, .max_in_flight = 16});
     std::atomic<int> started{0};
-    ASSERT_TRUE(first.add_function({.name = "f", .reserved_concurrency = 1},
-                                   [&](const Event& e, Context& c) {
-                                     started.fetch_add(1);
-                                     while (!gate_open.load()) c.sleep_for(1ms);
-                                     runs.add(e, c);
-                                     return Response::ok("");
-                                   }));
+    AsyncConfig quick_retry{.maximum_retry_attempts = 1, .retry_delays = {10ms}};
+    ASSERT_TRUE(first.add_function(
+        {.name = "f", .timeout = 500ms, .reserved_concurrency = 1, .async = quick_retry},
+        [&](const Event& e, Context& c) {
+          started.fetch_add(1);
+          while (c.sleep_for(1ms)) {
+          }
+          first_runs.add(e, c);
+          return Response::ok("");
+        }));
     for (int i = 0; i < 100; ++i) {
       ASSERT_TRUE(first.invoke_async("f", PayloadView(numbered("e", i))));
     }
     ASSERT_TRUE(eventually([&] { return started.load() >= 1; }));
-    std::thread opener([&] { gate_open.store(true); });
     first.shutdown(0s);
-    opener.join();
   }
-  const int ran_first = runs.total.load();
+  const int ran_first = first_runs.total.load();
   EXPECT_GE(ran_first, 1);
+  // The next worker fails every event, with one retry: each one the first did not run gets
+  // both its attempts here (a give-back counted as a delivery would leave it one).
   Engine second = durable_engine(f.js, {.ack_wait = 5min});
-  ASSERT_TRUE(second.add_function({.name = "f"}, [&](const Event& e, Context& c) {
-    runs.add(e, c);
-    return Response::ok("");
+  Runs second_runs;
+  std::atomic<int> dead{0};
+  AsyncConfig async{.maximum_retry_attempts = 1, .retry_delays = {10ms}};
+  async.dead_letter = [&](const DeadLetter&) { dead.fetch_add(1); };
+  ASSERT_TRUE(second.add_function({.name = "f", .async = async}, [&](const Event& e, Context& c) {
+    second_runs.add(e, c);
+    return Response::error("Boom", "always");
   }));
-  ASSERT_TRUE(eventually([&] { return runs.distinct() == 100; }))
-      << runs.distinct() << " of 100 after the first ran " << ran_first;
+  ASSERT_TRUE(eventually([&] { return dead.load() == 100; }))
+      << dead.load() << " of 100 after the first ran " << ran_first;
+  for (int i = 0; i < 100; ++i) {
+    const std::string body = numbered("e", i);
+    if (first_runs.of(body) == 0) {
+      EXPECT_EQ(second_runs.of(body), 2) << body;
+    }
+  }
+}
+
+TEST(JetStreamAsyncQueueTest, EventsWaitingLongerThanTheAckWaitWhileOthersSettleRunOnce) {
+  // One slot, 30 events of 100 ms, 20 held at a time: they wait up to 2 s (two ack waits) in
+  // this process while settlements come every 100 ms; the marks that keep them must not wait
+  // for a quiet moment.
+  AsyncQueueFixture f;
+  Engine engine =
+      durable_engine(f.js, {.ack_wait = 1s, .max_in_flight = 20},
+                     {.async_throttle_backoff = 10ms, .async_throttle_backoff_max = 20ms});
+  Runs runs;
+  ASSERT_TRUE(engine.add_function({.name = "f", .reserved_concurrency = 1},
+                                  [&](const Event& e, Context& c) {
+                                    c.sleep_for(100ms);
+                                    runs.add(e, c);
+                                    return Response::ok("");
+                                  }));
+  for (int i = 0; i < 30; ++i) ASSERT_TRUE(engine.invoke_async("f", PayloadView(numbered("e", i))));
+  ASSERT_TRUE(eventually([&] { return runs.distinct() == 30; }));
+  EXPECT_FALSE(eventually([&] { return runs.total.load() > 30; }, 1500ms));
+  EXPECT_EQ(runs.total.load(), 30);
 }
 
 TEST(JetStreamAsyncQueueTest, MaxAckPendingHoldsConcurrencyAcrossProcesses) {
@@ -313,7 +347,7 @@ TEST(JetStreamAsyncQueueTest, AMessageThatCarriesNoEventIsDroppedAndTheNextRuns)
   EXPECT_EQ(runs.of("junk"), 0);
 }
 
-TEST(JetStreamAsyncQueueTest, ACompletionIsRefusedAndAnUnreachableServerIsAnError) {
+TEST(JetStreamAsyncQueueTest, ACompletionALargeBodyAndAnUnreachableServerAreClearErrors) {
   AsyncQueueFixture f;
   auto js = JetStream::connect(
                 {.servers = f.servers.urls(), .request_timeout = 200ms, .retry_for = 500ms})
@@ -323,6 +357,10 @@ TEST(JetStreamAsyncQueueTest, ACompletionIsRefusedAndAnUnreachableServerIsAnErro
   auto with_completion = engine.invoke_async("f", Payload::copy_of("x"), [](AsyncOutcome&&) {});
   ASSERT_FALSE(with_completion);
   EXPECT_EQ(with_completion.error().code, Errc::invalid_argument);
+  // A body the server would refuse (max_payload, 1 MB) is too large, not "unavailable".
+  auto large = engine.invoke_async("f", PayloadView(std::string((1u << 20) - 100, 'x')));
+  ASSERT_FALSE(large);
+  EXPECT_EQ(large.error().code, Errc::request_too_large) << large.error().message;
   f.servers.kill(1);
   auto stored = engine.invoke_async("f", PayloadView(std::string_view("x")));
   ASSERT_FALSE(stored);

@@ -34,6 +34,9 @@ enum class Settlement : std::uint8_t {
 /// only those back (a throttled one, after its backoff); the engine hands each one back
 /// through `settle` before freeing it. The queue calls the callback `set_listener` gave it
 /// when events arrive. `AsyncConfig::max_queue_depth` is the queue's to apply, or not.
+/// `push`, `pop`, `pop_bulk` and `requeue` must not throw (the engine calls them where it
+/// cannot handle an exception). `close` may be called more than once; `settle` still works
+/// after it, from worker threads and from the thread that shuts the engine down.
 class NANOFAAS_API AsyncQueue {
  public:
   virtual ~AsyncQueue() = default;

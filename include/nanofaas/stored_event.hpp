@@ -26,9 +26,14 @@ struct StoredEvent {
   /// Its trace, `span_id` the sender's span; invalid: none.
   TraceContext trace{};
   PayloadView body{};
+  /// Invocations already made (0 for a new event), and how long ago it was first accepted
+  /// (by the engine's clock): what a queue keeps when it stores an event again, such as one
+  /// given back at shutdown (`Settlement::returned`).
+  std::uint32_t attempts = 0;
+  std::chrono::nanoseconds age{0};
 };
 
-/// The parts of `event` a durable queue stores (for `AsyncQueue::store`).
+/// The parts of `event` a durable queue stores (for `AsyncQueue::store`, and `settle`).
 [[nodiscard]] NANOFAAS_API StoredEvent stored_form(const QueuedEvent& event) noexcept;
 
 /// An event made from `stored` for `AsyncQueue::pop` to return: `attempts` invocations already

@@ -91,6 +91,8 @@ class AsyncDispatcher {
   /// Makes an event a durable queue restored `version`'s: its alias, configuration, and
   /// enqueue time by the engine's clock; counts it received.
   void adopt(Version& version, AsyncEvent& event) noexcept;
+  /// Hands a durable queue's event back to it (`Settlement::returned`) and frees it.
+  void give_back(AsyncEvent* event) noexcept;
   /// Frees an event that ended: a durable queue's is settled back to it first, as `how`.
   void finish(AsyncEvent* event, Settlement how,
               std::chrono::nanoseconds delay = std::chrono::nanoseconds(0)) noexcept;

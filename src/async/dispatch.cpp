@@ -375,7 +375,11 @@ void AsyncDispatcher::requeue(Version& v, TakenEvents& taken) noexcept {
 void AsyncDispatcher::put_back(Version& v, TakenEvents& taken) noexcept {
   requeue(v, taken);
   taken.release_each([&](AsyncEvent* event) {
-    if (event->version == nullptr) adopt(v, *event);
+    if (event->queue_tag != 0) {
+      if (event->version == nullptr) event->version = &v;
+      give_back(event);  // a durable queue's: not lost, delivered again
+      return;
+    }
     fail_event(event, DropReason::throttled, nullptr, "no memory left to queue the event again");
   });
 }

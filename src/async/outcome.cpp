@@ -139,6 +139,10 @@ bool AsyncDispatcher::release_due_events() {
     more = !delayed_.empty();
   }
   for (AsyncEvent* event : full) {
+    if (event->queue_tag != 0) {
+      give_back(event);  // a durable queue's: not lost, delivered again
+      continue;
+    }
     fail_event(event, DropReason::throttled, nullptr,
                "the asynchronous queue was full when the event was due again");
   }
@@ -195,6 +199,14 @@ void AsyncDispatcher::fail_event(AsyncEvent* event, DropReason reason, const Inv
   finish(event, Settlement::failed);
 }
 
+void AsyncDispatcher::give_back(AsyncEvent* event) noexcept {
+  // Counted only if it was received here (adopted: a bulk take may have held it unseen).
+  if (event->config != nullptr) {
+    event->version->counters.async().async_handed_back.fetch_add(1, std::memory_order_release);
+  }
+  finish(event, Settlement::returned);
+}
+
 void AsyncDispatcher::finish(AsyncEvent* event, Settlement how,
                              std::chrono::nanoseconds delay) noexcept {
   if (event->queue_tag != 0) event->version->queue->settle(*event, how, delay);
@@ -213,9 +225,7 @@ std::uint64_t AsyncDispatcher::runnable() {
 void AsyncDispatcher::spill(AsyncEvent* event) noexcept {
   Version& v = *event->version;
   if (event->queue_tag != 0) {
-    // Not lost: the durable queue delivers it again, here after a restart or elsewhere.
-    v.counters.async().async_handed_back.fetch_add(1, std::memory_order_release);
-    finish(event, Settlement::returned);
+    give_back(event);
     return;
   }
   count_drop(v, DropReason::shutdown,

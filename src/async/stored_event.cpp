@@ -3,12 +3,15 @@
 
 #include "nanofaas/stored_event.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <new>
 #include <string>
 
 #include "async/async_event.hpp"
 #include "async/event_pool.hpp"
 #include "common/fail.hpp"
+#include "core/engine_core.hpp"
 #include "core/function.hpp"
 
 namespace nanofaas {
@@ -33,6 +36,14 @@ StoredEvent stored_form(const QueuedEvent& event) noexcept {
   out.depth = event.depth;
   out.trace = event.trace;
   out.body = event.body();
+  out.attempts = event.attempts;
+  if (const detail::Version* v = event.version) {
+    const detail::EngineCore& core = *v->engine;
+    const auto now =
+        core.clock_is_steady ? std::chrono::steady_clock::now() : core.config.clock->now();
+    out.age = std::max(std::chrono::nanoseconds(0),
+                       std::chrono::duration_cast<std::chrono::nanoseconds>(now - event.enqueued));
+  }
   return out;
 }
 

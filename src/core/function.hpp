@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -77,6 +78,8 @@ struct Function {
 
   // Guards versions, aliases and policy (rare writes; reads on the call path are shared).
   mutable std::shared_mutex mutex;
+  /// Held by PublishVersion throughout, which takes `mutex` only to read and to add.
+  std::mutex publish_mutex;
   std::vector<std::unique_ptr<Version>> versions;  // versions[i] is version i+1
   std::map<std::string, const AliasRoute*, std::less<>> aliases;
   std::vector<std::unique_ptr<AliasRoute>> alias_routes;  // never freed: calls may hold one

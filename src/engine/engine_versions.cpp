@@ -1,3 +1,5 @@
+#include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <utility>
 
@@ -32,17 +34,29 @@ Expected<std::string> Engine::publish_version(std::string_view function_name) {
   if (fn == nullptr) {
     return fail(Errc::not_found, "Function not found: " + std::string(function_name));
   }
-  std::unique_lock lock(fn->mutex);
-  std::string name = std::to_string(fn->versions.size() + 1);
-  const AsyncConfig* async = fn->latest->async.load();
+  // One publisher at a time; the function's own lock only around reading and adding, since
+  // making the queue may take round trips to a server (a durable queue).
+  std::lock_guard publishing(fn->publish_mutex);
+  std::string name;
+  const AsyncConfig* async = nullptr;
+  {
+    std::shared_lock lock(fn->mutex);
+    name = std::to_string(fn->versions.size() + 1);
+    async = fn->latest->async.load();
+  }
   auto queue = impl_->make_queue(fn->name, name, async->max_queue_depth);
   if (!queue) return Unexpected(std::move(queue).error());
-  fn->versions.push_back(std::make_unique<detail::Version>(
+  auto version = std::make_unique<detail::Version>(
       *impl_, *fn, name, fn->latest->factory, settings_of(*fn->latest), async,
       impl_->config.keep_alive, impl_->config.max_request_bytes, impl_->config.max_response_bytes,
-      impl_->config.workers, std::move(*queue)));
-  fn->versions.back()->queue_depth = async->max_queue_depth;
-  impl_->async.listen(*fn->versions.back());
+      impl_->config.workers, std::move(*queue));
+  version->queue_depth = async->max_queue_depth;
+  detail::Version& made = *version;
+  {
+    std::unique_lock lock(fn->mutex);
+    fn->versions.push_back(std::move(version));
+  }
+  impl_->async.listen(made);
   return name;
 }
 

@@ -1,6 +1,9 @@
 #include "jetstream/event_headers.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -12,6 +15,14 @@ namespace {
 constexpr std::string_view request_id_header = "Nanofaas-Request-Id";
 constexpr std::string_view alias_header = "Nanofaas-Alias";
 constexpr std::string_view qualified_header = "Nanofaas-Qualified";
+constexpr std::string_view attempts_header = "Nanofaas-Attempts";
+constexpr std::string_view enqueued_header = "Nanofaas-Enqueued";  // wall-clock ns since 1970
+
+std::int64_t wall_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 /// 32 lowercase hex digits: the id's 128 bits exactly (its UUID form drops a few).
 std::string hex_of(const RequestId& id) {
@@ -40,12 +51,19 @@ std::vector<RecordAttribute> event_headers(const StoredEvent& event) {
   if (!event.alias.empty())
     headers.push_back({std::string(alias_header), std::string(event.alias)});
   if (event.qualified) headers.push_back({std::string(qualified_header), "1"});
+  if (event.attempts != 0) {
+    headers.push_back({std::string(attempts_header), std::to_string(event.attempts)});
+  }
+  headers.push_back({std::string(enqueued_header), std::to_string(wall_ns() - event.age.count())});
   return headers;
 }
 
 Expected<StoredEvent> event_of(const Record& record) {
   StoredEvent event;
   bool has_id = false;
+  // Without the header (an event stored by an older writer), its age runs from the stream's
+  // timestamp, which the record's arrival time gives.
+  event.age = std::chrono::steady_clock::now() - record.arrival_time;
   for (const RecordAttribute& a : record.attributes) {
     if (a.name == request_id_header) {
       has_id = a.value.size() == 32 &&
@@ -55,6 +73,14 @@ Expected<StoredEvent> event_of(const Record& record) {
       event.alias = a.value;
     } else if (a.name == qualified_header) {
       event.qualified = a.value == "1";
+    } else if (a.name == attempts_header) {
+      std::from_chars(a.value.data(), a.value.data() + a.value.size(), event.attempts);
+    } else if (a.name == enqueued_header) {
+      std::int64_t wall = 0;
+      const auto [end, ec] = std::from_chars(a.value.data(), a.value.data() + a.value.size(), wall);
+      if (ec == std::errc{} && end == a.value.data() + a.value.size()) {
+        event.age = std::chrono::nanoseconds(std::max<std::int64_t>(0, wall_ns() - wall));
+      }
     }
   }
   if (!has_id || !event.id) {

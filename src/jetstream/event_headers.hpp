@@ -14,8 +14,9 @@ namespace nanofaas::detail {
 /// too, for duplicate suppression).
 [[nodiscard]] std::vector<RecordAttribute> event_headers(const StoredEvent& event);
 
-/// The event a fetched message carries (views into `record`), or `invalid_argument` for a
-/// message no event queue stored.
+/// The event a fetched message carries (views into `record`; its age from when it was first
+/// stored, else from the stream's timestamp, as `record.arrival_time` by the steady clock),
+/// or `invalid_argument` for a message no event queue stored.
 [[nodiscard]] Expected<StoredEvent> event_of(const Record& record);
 
 }  // namespace nanofaas::detail

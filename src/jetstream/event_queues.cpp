@@ -59,7 +59,8 @@ class EventQueueFactory {
     const std::string token = version_token(version);
     std::string subject = config_.subject_prefix;
     subject.append(".").append(function).append(".").append(token);
-    std::unique_ptr<JetStreamQueueReader> reader;
+    NatsSubscriptionPtr subscription;
+    std::shared_ptr<const QueueReaderSpec> spec;
     if (config_.receive) {
       std::string consumer = config_.stream;
       consumer.append("_").append(function).append("_").append(token);
@@ -81,13 +82,12 @@ class EventQueueFactory {
                                  .visibility_timeout = *ack_wait,
                                  .prefetch = config_.max_in_flight,
                                  .fetch_wait = config_.fetch_wait};
-      auto spec = std::make_shared<const QueueReaderSpec>(
+      spec = std::make_shared<const QueueReaderSpec>(
           QueueReaderSpec{std::move(queue), *ack_wait, /*hold_until_settled=*/true});
-      reader = std::make_unique<JetStreamQueueReader>(connection_, std::move(sub).value(),
-                                                      std::move(spec));
+      subscription = std::move(sub).value();
     }
     return std::make_unique<JetStreamEventQueue>(connection_, std::move(subject), config_.stream,
-                                                 std::move(reader));
+                                                 std::move(subscription), std::move(spec));
   }
 
  private:

@@ -29,11 +29,12 @@ void JetStreamQueueReader::fetch_loop() {
       std::unique_lock lock(mutex_);
       keep_buffered_locked();
       // Holding messages until settled, it waits for half the room: fewer, larger fetches.
-      const std::size_t most = spec_->hold_until_settled ? config.prefetch / 2 : config.prefetch - 1;
+      const std::size_t most =
+          spec_->hold_until_settled ? config.prefetch / 2 : config.prefetch - 1;
       while (!stopping_.load() && (!fetching_ || holding_locked() > most)) {
-        if (room_.wait_for(lock, spec_->ack_wait / 4) == std::cv_status::timeout) {
-          keep_buffered_locked();
-        }
+        // Settlements wake it often: the marks go by their own deadline, not the wake-ups.
+        room_.wait_until(lock, next_keep_);
+        keep_buffered_locked();
       }
       if (stopping_.load()) return;
       room = config.prefetch - holding_locked();
@@ -68,6 +69,8 @@ void JetStreamQueueReader::fetch_loop() {
 
 void JetStreamQueueReader::keep_buffered_locked() {
   const auto now = steady::now();
+  if (now < next_keep_) return;
+  next_keep_ = now + spec_->ack_wait / 4;
   const auto keep = [&](HeldMessage& held) {
     if (now - held.fetched < spec_->ack_wait / 3) return;
     natsMsg_InProgress(held.msg.get(), nullptr);
@@ -111,10 +114,10 @@ void JetStreamQueueReader::accept(NatsMsgList& list) {
   std::shared_ptr<const std::function<void()>> wake;
   {
     std::lock_guard lock(mutex_);
-    if (fetching_) {
+    if (fetching_ || !give_back_) {
       for (auto& held : fresh) ready_.push_back(held_.add(std::move(held)));
       fresh.clear();
-      wake = listener_;
+      if (fetching_) wake = listener_;
     }
   }
   for (const auto& held : fresh) natsMsg_Nak(held->msg.get(), nullptr);  // stopped meanwhile

@@ -28,17 +28,19 @@ JetStreamQueueReader::~JetStreamQueueReader() {
   // subscription earlier would leave the request there, and messages the server sends it
   // would come back only after their ack wait.
   fetcher_.join();
-  stop_fetching();
+  stop_fetching();  // and what a poll did not take goes back now
   // Members go in reverse order: the held messages before the subscription they refer to.
 }
 
-void JetStreamQueueReader::stop_fetching() {
+void JetStreamQueueReader::stop_fetching(bool give_back) {
   // What was fetched and not polled goes back at once, to the consumer's other readers; what
   // a fetch still brings is given back as it arrives.
   std::vector<std::unique_ptr<HeldMessage>> unpolled;
   {
     std::lock_guard lock(mutex_);
     fetching_ = false;
+    give_back_ = give_back;
+    if (!give_back_) return;
     for (const std::uint64_t handle : ready_) {
       if (auto held = held_.remove(handle)) unpolled.push_back(std::move(held));
     }

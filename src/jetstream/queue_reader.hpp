@@ -52,9 +52,10 @@ class JetStreamQueueReader final : public SourceReader {
   void set_listener(std::function<void()> wake) override;
   /// Terminates the records' messages: never delivered again.
   void terminate(std::span<const Record> records);
-  /// Fetches no more and gives back what was fetched and not polled; polled messages stay
-  /// held (and kept in progress) until settled.
-  void stop_fetching();
+  /// Fetches no more and, with `give_back`, gives back what was fetched and not polled
+  /// (without, a poll still takes it, and what a fetch in flight brings); polled messages
+  /// stay held (and kept in progress) until settled.
+  void stop_fetching(bool give_back = true);
   /// Messages fetched and not polled.
   [[nodiscard]] std::size_t buffered();
 
@@ -65,7 +66,8 @@ class JetStreamQueueReader final : public SourceReader {
   void pause(std::chrono::milliseconds& backoff);  // after a fetch error, unless stopping
   /// Marks buffered messages (and, with `hold_until_settled`, polled ones) that waited a third
   /// of their ack wait in progress, so that the server does not deliver them again (which
-  /// would use up a receive) before a poll takes them. Under `mutex_`.
+  /// would use up a receive) before a poll takes them; every quarter of the ack wait at most.
+  /// Under `mutex_`.
   void keep_buffered_locked();
   /// Messages that count against `prefetch`. Under `mutex_`.
   [[nodiscard]] std::size_t holding_locked() const noexcept;
@@ -82,7 +84,9 @@ class JetStreamQueueReader final : public SourceReader {
   std::deque<std::uint64_t> ready_;  // fetched, not yet polled, oldest first
   std::shared_ptr<const std::function<void()>> listener_;
   std::atomic<bool> stopping_{false};
-  bool fetching_ = true;  // under mutex_: false once stop_fetching began
+  bool fetching_ = true;   // under mutex_: false once stop_fetching began
+  bool give_back_ = true;  // under mutex_: stop_fetching naks what arrives after it
+  std::chrono::steady_clock::time_point next_keep_{};  // under mutex_: the next marking
   std::thread fetcher_;
 };
 
