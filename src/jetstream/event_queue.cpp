@@ -129,7 +129,11 @@ void JetStreamEventQueue::set_listener(std::function<void()> ready) {
 
 void JetStreamEventQueue::wake() {
   std::lock_guard lock(listener_mutex_);
-  if (listener_) listener_();
+  try {
+    if (listener_) listener_();
+  } catch (...) {
+    // No memory to schedule a look: the next arrival, or a completion's pump, makes one.
+  }
 }
 
 void JetStreamEventQueue::close() noexcept {
