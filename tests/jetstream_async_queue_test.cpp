@@ -159,7 +159,13 @@ TEST(JetStreamAsyncQueueTest, AFailedEventIsRetriedWithItsAttemptCountedThenSucc
     return !conditions.empty();
   }));
   EXPECT_EQ(runs.of("x"), 3);  // two retries, the third attempt succeeded
-  EXPECT_EQ(worker.metrics().find("f")->async_retries, 2u);
+  const auto m = worker.metrics().find("f");
+  EXPECT_EQ(m->async_retries, 2u);
+  // Each delivery counts as received, and each retry left the process with its nak.
+  EXPECT_EQ(m->async_events_received, 3u);
+  EXPECT_EQ(m->async_events_handed_back, 2u);
+  EXPECT_EQ(m->async_events_succeeded, 1u);
+  EXPECT_EQ(m->async_pending, 0u);
 }
 
 TEST(JetStreamAsyncQueueTest, AnEventThatKeepsFailingGoesToItsJetStreamDeadLetterThenEnds) {

@@ -59,13 +59,17 @@ struct FunctionMetrics {
   /// sink, or spill handler (a target that refused one counts in `destination_delivery_failures` or
   /// `dead_letter_errors` instead).
   std::uint64_t async_events_discarded = 0;
-  std::uint64_t async_events_spilled = 0;           ///< handed to the spill handler at shutdown
+  std::uint64_t async_events_spilled = 0;  ///< handed to the spill handler at shutdown
+  /// Taken back by a durable queue (`AsyncQueue::durable`): retries it holds until their
+  /// delay ends, maybe for another process, and events returned at shutdown.
+  std::uint64_t async_events_handed_back = 0;
   std::uint64_t async_retries = 0;                  ///< retries after function errors
   std::uint64_t async_throttled = 0;                ///< dispatches that were throttled and requeued
   std::uint64_t destination_delivery_failures = 0;  ///< `DestinationDeliveryFailures`
   std::uint64_t dead_letter_errors = 0;             ///< `DeadLetterErrors`
   std::uint64_t recursive_invocations_dropped = 0;  ///< `RecursiveInvocationsDropped`
-  std::uint64_t async_pending = 0;      ///< accepted, not yet finished (queued, delayed, running)
+  /// Received, not yet finished nor handed back (queued, delayed, running).
+  std::uint64_t async_pending = 0;
   DurationHistogram async_event_age{};  ///< `AsyncEventAge`: from acceptance to first run
   DurationHistogram duration{};         ///< `Duration` of every invocation
   DurationHistogram init_duration{};    ///< `Init Duration` of every cold start

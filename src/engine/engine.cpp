@@ -47,6 +47,7 @@ void read_counters(const detail::Version& v, FunctionMetrics& m) {
   // read here has its reason counted too.
   m.async_events_failed = a.async_failed.load(std::memory_order_acquire);
   m.async_events_spilled = a.async_spilled.load(std::memory_order_acquire);
+  m.async_events_handed_back = a.async_handed_back.load(std::memory_order_acquire);
   const auto dropped = [&a](detail::DropReason reason) {
     return a.async_dropped[static_cast<std::size_t>(reason)].load(std::memory_order_relaxed);
   };
