@@ -12,6 +12,23 @@ bool missing(natsStatus s, jsErrCode e) {
   return s == NATS_NOT_FOUND || e == JSStreamNotFoundErr || e == JSConsumerNotFoundErr;
 }
 
+/// The consumer `spec` asks for; its strings point into `spec`.
+jsConsumerConfig consumer_config(const ConsumerSpec& spec) {
+  jsConsumerConfig config;
+  jsConsumerConfig_Init(&config);
+  config.Durable = spec.durable.c_str();
+  config.AckPolicy = spec.ack_policy;
+  config.AckWait = spec.ack_wait.count();
+  config.MaxDeliver = -1;  // redrive is the source's, past its own receive count
+  config.DeliverPolicy = spec.deliver_policy;
+  config.OptStartSeq = spec.start_seq;
+  config.OptStartTime = spec.start_time_ns;
+  config.Replicas = spec.replicas;
+  if (spec.max_ack_pending != 0) config.MaxAckPending = spec.max_ack_pending;
+  if (!spec.filter_subject.empty()) config.FilterSubject = spec.filter_subject.c_str();
+  return config;
+}
+
 }  // namespace
 
 bool valid_nats_name(const std::string& name) noexcept {
@@ -75,18 +92,7 @@ Expected<std::chrono::nanoseconds> ensure_consumer(const NatsConnection& connect
     if (!missing(s, js_error) || !spec.create) {
       return Unexpected(nats_error(what, s, js_error));
     }
-    jsConsumerConfig config;
-    jsConsumerConfig_Init(&config);
-    config.Durable = spec.durable.c_str();
-    config.AckPolicy = spec.ack_policy;
-    config.AckWait = spec.ack_wait.count();
-    config.MaxDeliver = -1;  // redrive is the source's, past its own receive count
-    config.DeliverPolicy = spec.deliver_policy;
-    config.OptStartSeq = spec.start_seq;
-    config.OptStartTime = spec.start_time_ns;
-    config.Replicas = spec.replicas;
-    if (spec.max_ack_pending != 0) config.MaxAckPending = spec.max_ack_pending;
-    if (!spec.filter_subject.empty()) config.FilterSubject = spec.filter_subject.c_str();
+    jsConsumerConfig config = consumer_config(spec);
     s = retry_transient(patience, js_error, [&](jsErrCode& e) {
       jsConsumerInfo* raw = nullptr;
       const natsStatus r =
@@ -111,6 +117,7 @@ namespace {
 void restart_point(const jsConsumerInfo& info, ConsumerSpec& spec) {
   const jsConsumerConfig& c = *info.Config;
   spec.ack_wait = std::chrono::nanoseconds(c.AckWait);
+  spec.max_ack_pending = c.MaxAckPending > 0 ? static_cast<std::uint32_t>(c.MaxAckPending) : 0;
   spec.replicas = c.Replicas;
   spec.deliver_policy = js_DeliverByStartSequence;
   spec.start_time_ns = 0;
@@ -156,17 +163,7 @@ Status rewind_consumer(const NatsConnection& connection, ConsumerSpec& spec, boo
     }
     known = true;
   }
-  jsConsumerConfig config;
-  jsConsumerConfig_Init(&config);
-  config.Durable = spec.durable.c_str();
-  config.AckPolicy = spec.ack_policy;
-  config.AckWait = spec.ack_wait.count();
-  config.MaxDeliver = -1;
-  config.DeliverPolicy = spec.deliver_policy;
-  config.OptStartSeq = spec.start_seq;
-  config.OptStartTime = spec.start_time_ns;
-  config.Replicas = spec.replicas;
-  if (!spec.filter_subject.empty()) config.FilterSubject = spec.filter_subject.c_str();
+  jsConsumerConfig config = consumer_config(spec);
   // Another reader opening may create it as it wants in between: deleted again then.
   natsStatus s = NATS_OK;
   for (int attempt = 0; attempt < 3; ++attempt) {

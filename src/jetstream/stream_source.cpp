@@ -78,9 +78,12 @@ class JetStreamStreamSource final : public Source {
   std::string_view name() const noexcept override { return config_->stream; }
   Expected<std::unique_ptr<SourceReader>> open(ReaderOptions options) override {
     const JetStreamStreamConfig& c = *config_;
+    // A shard's reader bounds what it holds (prefetch, then its checkpoints), so the server's
+    // default MaxAckPending (1,000) must not stall a larger prefetch.
     ConsumerSpec spec{.stream = c.stream,
                       .ack_policy = js_AckAll,
                       .ack_wait = c.ack_wait,
+                      .max_ack_pending = 1000000,
                       .replicas = c.replicas,
                       .create = c.create};
     switch (options.starting_position) {
