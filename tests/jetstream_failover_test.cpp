@@ -56,6 +56,38 @@ class Raw {
     jsConsumerInfo_Destroy(info);
     return floor;
   }
+  /// How many deliveries shard 0's consumer of `group` made, 0 if unknown.
+  std::uint64_t delivered(const std::string& group) {
+    jsConsumerInfo* info = nullptr;
+    std::uint64_t n = 0;
+    if (js_GetConsumerInfo(&info, js_, "s", (group + "-0").c_str(), nullptr, nullptr) == NATS_OK) {
+      n = info->Delivered.Consumer;
+    }
+    jsConsumerInfo_Destroy(info);
+    return n;
+  }
+  /// Takes one delivery from shard 0's consumer of `group` and drops it unacked, as a former
+  /// holder's late fetch would: its body, or empty.
+  std::string steal_one(const std::string& group) {
+    jsSubOptions options;
+    jsSubOptions_Init(&options);
+    options.Stream = "s";
+    const std::string durable = group + "-0";
+    options.Consumer = durable.c_str();
+    natsSubscription* sub = nullptr;
+    std::string body;
+    if (js_PullSubscribe(&sub, js_, nullptr, durable.c_str(), nullptr, &options, nullptr) ==
+        NATS_OK) {
+      natsMsgList list{};
+      if (natsSubscription_Fetch(&list, sub, 1, 5000, nullptr) == NATS_OK && list.Count == 1) {
+        body.assign(natsMsg_GetData(list.Msgs[0]),
+                    static_cast<std::size_t>(natsMsg_GetDataLength(list.Msgs[0])));
+      }
+      natsMsgList_Destroy(&list);
+    }
+    natsSubscription_Destroy(sub);
+    return body;
+  }
   /// Writes another owner into shard 0's lease of `group`.
   void take_lease(const std::string& group) {
     std::uint64_t revision = 0;
@@ -147,6 +179,36 @@ TEST(JetStreamFailoverTest, AReaderThatLosesItsShardAndTakesItAgainReadsOnFromIt
   expect_after_checkpoint(again);
   reader->checkpoint(0, 10);
   EXPECT_TRUE(eventually([&] { return f.raw->ack_floor("g") == 10; }));
+}
+
+TEST(JetStreamFailoverTest, ADeliveryTheHolderNeverGotIsReadAgainNotSkipped) {
+  FailoverFixture f;
+  // Prefetch 3: the reader fetches r0-r2 and waits, so that the next delivery, r3, goes to a
+  // fetch from elsewhere (a former holder's, arriving late) and is dropped there.
+  auto source = jetstream_stream_source(f.js, {.stream = "s",
+                                               .group = "h",
+                                               .lease_bucket = bucket,
+                                               .lease_duration = 2s,
+                                               .ack_wait = 60s,
+                                               .prefetch = 3,
+                                               .fetch_wait = 200ms});
+  ASSERT_TRUE(source) << source.error().message;
+  auto reader = (*source)->open({.starting_position = StartingPosition::trim_horizon}).value();
+  ASSERT_TRUE(eventually([&] { return f.raw->delivered("h") == 3; }));
+  ASSERT_EQ(f.raw->steal_one("h"), "r3");
+  const auto first = poll_until(*reader, 0, 3);
+  ASSERT_EQ(first.size(), 3u);
+  // The deliveries after the stolen one jump: the consumer starts over from the checkpoint
+  // (none yet), and r3 is read in order, never skipped (a checkpoint would ack it unread).
+  std::vector<std::string> bodies;
+  eventually([&] {
+    std::vector<Record> got;
+    reader->poll(0, 10, got);
+    for (const Record& r : got) bodies.emplace_back(r.body.view());
+    return bodies.size() >= 10;
+  });
+  ASSERT_EQ(bodies.size(), 10u);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(bodies[static_cast<std::size_t>(i)], numbered("r", i));
 }
 
 }  // namespace

@@ -35,9 +35,13 @@ void JetStreamStreamReader::fetch_loop(std::uint32_t index) {
       // Nothing is fetched unless the lease surely holds: a fetch by a reader that lost it
       // would take records from the next holder's consumer.
       const auto idle = [&] {
-        return !lane.leased || steady::now() >= lane.lease_until ||
+        return !lane.leased || lane.rewind || steady::now() >= lane.lease_until ||
                lane.held.size() - lane.read >= config_->prefetch;
       };
+      if (lane.rewind && lane.leased) {
+        renew_at = steady::now();  // the rewind goes with the lease's renewal, now
+        continue;
+      }
       if (idle()) {
         changed_.wait_until(lock, renew_at, [&] { return stopping_.load() || !idle(); });
         continue;
@@ -70,12 +74,12 @@ void JetStreamStreamReader::keep_lease(StreamLane& lane) {
   const LeaseRefresh got = lane.lease->refresh();  // a round trip, outside the lock
   {
     std::lock_guard lock(mutex_);
-    if (got == LeaseRefresh::kept && lane.leased) {
+    if (got == LeaseRefresh::kept && lane.leased && !lane.rewind) {
       lane.lease_until = sent + lasts;
       return;
     }
-    // Lost, or taken anew (another reader may have held the shard meanwhile): what this
-    // reader fetched before is no longer its to ack.
+    // Lost, or taken anew (another reader may have held the shard meanwhile), or deliveries
+    // went missing: what this reader fetched before is no longer its to ack.
     retire(lane);
   }
   if (got == LeaseRefresh::lost) return;
@@ -96,6 +100,8 @@ void JetStreamStreamReader::keep_lease(StreamLane& lane) {
   if (!lane.retired.empty()) lane.old_subscriptions.push_back(std::move(lane.subscription));
   lane.subscription = std::move(sub).value();
   lane.fetched_upto = 0;
+  lane.delivered_upto = 0;
+  lane.rewind = false;
   lane.lease_until = sent + lasts;
   lane.leased = true;
 }
@@ -118,6 +124,7 @@ void JetStreamStreamReader::wait(steady::time_point until) {
 void JetStreamStreamReader::accept(StreamLane& lane, NatsMsgList& list) {
   const auto index = static_cast<std::uint32_t>(&lane - lanes_.data());
   std::vector<std::unique_ptr<HeldMessage>> fresh;
+  std::vector<std::uint64_t> deliveries;  // each one's consumer sequence
   for (int i = 0; i < list.size(); ++i) {
     NatsMsgPtr msg = list.take(i);
     jsMsgMetaData* raw = nullptr;
@@ -135,11 +142,20 @@ void JetStreamStreamReader::accept(StreamLane& lane, NatsMsgList& list) {
     r.lane = index;
     r.handle = r.sequence_number;
     fresh.push_back(std::move(held));
+    deliveries.push_back(meta->Sequence.Consumer);
   }
   std::shared_ptr<const std::function<void()>> wake;
   {
     std::lock_guard lock(mutex_);
-    for (auto& held : fresh) {
+    for (std::size_t i = 0; i < fresh.size() && !lane.rewind; ++i) {
+      if (deliveries[i] != lane.delivered_upto + 1) {
+        // Deliveries this reader never got: none after them is handed out, and the consumer
+        // starts over from the checkpoint (`keep_lease`).
+        lane.rewind = true;
+        break;
+      }
+      lane.delivered_upto = deliveries[i];
+      auto& held = fresh[i];
       // A record delivered again (its ack wait ended before a checkpoint) is held already.
       if (held->record.sequence_number <= lane.fetched_upto) continue;
       lane.fetched_upto = held->record.sequence_number;

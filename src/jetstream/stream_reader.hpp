@@ -41,6 +41,11 @@ struct StreamLane {
   std::deque<std::unique_ptr<HeldMessage>> retired;
   std::size_t read = 0;            // the next one to poll
   std::uint64_t fetched_upto = 0;  // the highest sequence fetched
+  // The consumer's delivery count seen (its sequence of deliveries, from 1 for each consumer
+  // a rewind makes): a jump means deliveries this reader never got (a reply lost in a
+  // reconnect, a former holder's late fetch), which a checkpoint would ack unread.
+  std::uint64_t delivered_upto = 0;
+  bool rewind = false;  // such a jump was seen: the consumer starts over from the checkpoint
   std::thread fetcher{};
 };
 
