@@ -2,6 +2,8 @@
 // a consumer per shard (starting where the reader asks, if new), bound subscriptions and
 // leases. Also the producer's side: a record published to its partition key's shard.
 
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdint>
 #include <random>
@@ -57,12 +59,16 @@ std::string new_owner() {
   return owner;
 }
 
-/// A `Nats-Msg-Id` for one put, unique across processes (a random prefix drawn once and a
-/// count), so that a publish retried after its acknowledgement was lost is stored once.
+/// A `Nats-Msg-Id` for one put, unique across processes (a random prefix drawn once, the
+/// process id, for a child forked after it, and a count), so that a publish retried after its
+/// acknowledgement was lost is stored once.
 std::string new_put_id() {
   static const std::string prefix = new_owner();
   static std::atomic<std::uint64_t> count{0};
-  return prefix + "-" + std::to_string(count.fetch_add(1, std::memory_order_relaxed));
+  std::string id = prefix;
+  id.append("-").append(std::to_string(::getpid())).append("-");
+  id.append(std::to_string(count.fetch_add(1, std::memory_order_relaxed)));
+  return id;
 }
 
 class JetStreamStreamSource final : public Source {
