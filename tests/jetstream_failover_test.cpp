@@ -48,23 +48,11 @@ class Raw {
   }
   /// The stream sequence of shard 0's last checkpoint in `group`, 0 if none or unknown.
   std::uint64_t ack_floor(const std::string& group) {
-    jsConsumerInfo* info = nullptr;
-    std::uint64_t floor = 0;
-    if (js_GetConsumerInfo(&info, js_, "s", (group + "-0").c_str(), nullptr, nullptr) == NATS_OK) {
-      floor = info->AckFloor.Stream;
-    }
-    jsConsumerInfo_Destroy(info);
-    return floor;
+    return consumer_info(group, [](const jsConsumerInfo& i) { return i.AckFloor.Stream; });
   }
   /// How many deliveries shard 0's consumer of `group` made, 0 if unknown.
   std::uint64_t delivered(const std::string& group) {
-    jsConsumerInfo* info = nullptr;
-    std::uint64_t n = 0;
-    if (js_GetConsumerInfo(&info, js_, "s", (group + "-0").c_str(), nullptr, nullptr) == NATS_OK) {
-      n = info->Delivered.Consumer;
-    }
-    jsConsumerInfo_Destroy(info);
-    return n;
+    return consumer_info(group, [](const jsConsumerInfo& i) { return i.Delivered.Consumer; });
   }
   /// Takes one delivery from shard 0's consumer of `group` and drops it unacked, as a former
   /// holder's late fetch would: its body, or empty.
@@ -97,6 +85,18 @@ class Raw {
   }
 
  private:
+  /// What `read` takes from the info of shard 0's consumer of `group`, 0 if unknown.
+  template <class Read>
+  std::uint64_t consumer_info(const std::string& group, Read read) {
+    jsConsumerInfo* info = nullptr;
+    std::uint64_t value = 0;
+    if (js_GetConsumerInfo(&info, js_, "s", (group + "-0").c_str(), nullptr, nullptr) == NATS_OK) {
+      value = read(*info);
+    }
+    jsConsumerInfo_Destroy(info);
+    return value;
+  }
+
   natsConnection* nc_ = nullptr;
   jsCtx* js_ = nullptr;
   kvStore* kv_ = nullptr;
