@@ -40,8 +40,9 @@ class Raw {
   }
 
   /// Publishes `n` messages of `body_bytes` to `subject`; `event`: with the headers of a
-  /// stored event (`Nanofaas-Request-Id`, `Nanofaas-Chain-Depth`, `Nats-Msg-Id`), as
-  /// `JetStreamEventQueue::store` writes them. Returns once the stream acknowledged each.
+  /// stored event (`Nanofaas-Request-Id`, `Nanofaas-Chain-Depth`, `Nanofaas-Enqueued`,
+  /// `Nats-Msg-Id`), as `JetStreamEventQueue::store` writes them. Returns once the stream
+  /// acknowledged each.
   void publish(const std::string& subject, std::uint64_t n, bool event, std::uint64_t salt) {
     std::string body(body_bytes, 'x');
     for (std::uint64_t i = 0; i < n; ++i) {
@@ -57,6 +58,11 @@ class Raw {
                       static_cast<unsigned long long>(i + 1));
         check(natsMsgHeader_Set(msg, "Nanofaas-Request-Id", id), "header");
         check(natsMsgHeader_Set(msg, "Nanofaas-Chain-Depth", "1"), "header");
+        const std::string enqueued =
+            std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count());
+        check(natsMsgHeader_Set(msg, "Nanofaas-Enqueued", enqueued.c_str()), "header");
         check(natsMsgHeader_Set(msg, "Nats-Msg-Id", id), "header");
       }
       check(js_PublishMsgAsync(js_, &msg, nullptr), "publish");
