@@ -35,6 +35,7 @@ in-process nanofaas engine. Latency counts from each event's scheduled send time
   --warmup D          unmeasured time first                             (default 100ms)
   --mode M            async (invoke_async) | sync (invoke)              (default async)
   --workers N         engine worker threads                                  (default 2)
+  --idle-spin D       how long an idle worker spins at most before it sleeps (default 50us)
   --payload TEXT      request body                       (default a small JSON order)
   --spin D            busy time of `spin`                                   (default 1us)
   --fail-rate F       fraction of calls `fail` fails, 0..1                  (default 0.1)
@@ -53,6 +54,7 @@ struct Options {
                 .progress = true};
   bool duration_given = false;
   std::uint32_t workers = 2;
+  std::chrono::nanoseconds idle_spin = EngineConfig{}.idle_spin;
   std::string payload = R"({"symbol":"ACME","qty":100,"side":"buy","px":101.25})";
   std::chrono::nanoseconds spin = std::chrono::microseconds(1);
   double fail_rate = 0.1;
@@ -132,7 +134,8 @@ int parse(int argc, char** argv, Options& o) {
       auto v = parse_integer<std::uint32_t>(value);
       if (!v || *v == 0) return bad(option, value, "a positive integer");
       o.spec.concurrency = *v;
-    } else if (option == "--duration" || option == "--warmup" || option == "--spin") {
+    } else if (option == "--duration" || option == "--warmup" || option == "--spin" ||
+               option == "--idle-spin") {
       auto v = parse_duration(value);
       if (!v) return bad(option, value, "a duration such as 250ms or 2s");
       if (option == "--duration") {
@@ -140,6 +143,8 @@ int parse(int argc, char** argv, Options& o) {
         o.duration_given = true;
       } else if (option == "--warmup") {
         o.spec.warmup = *v;
+      } else if (option == "--idle-spin") {
+        o.idle_spin = *v;
       } else {
         o.spin = *v;
       }
@@ -258,7 +263,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "nanofaas_load: --out %s: %s\n", o.out.c_str(), std::strerror(errno));
     return 2;
   }
-  auto engine = Engine::create({.workers = o.workers});
+  auto engine = Engine::create({.workers = o.workers, .idle_spin = o.idle_spin});
   if (!engine) {
     std::fprintf(stderr, "nanofaas_load: engine: %s\n", engine.error().message.c_str());
     return 1;

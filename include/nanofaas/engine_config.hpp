@@ -50,8 +50,10 @@ struct EngineConfig {
   /// Stacks each worker keeps mapped and pre-faulted for cold starts, refilled while it is
   /// idle (mapping one costs ~10 µs on a VM). 0: map on demand.
   std::size_t stack_reserve = 16;
-  /// How long an idle worker spins before it sleeps (spinning catches back-to-back calls
-  /// without a futex wake; sleeping frees the core).
+  /// How long an idle worker spins at most before it sleeps (spinning catches back-to-back
+  /// calls without a futex wake; sleeping frees the core). The spin adapts: it shrinks while
+  /// work does not come back within it, and at most one worker less than the machine has
+  /// cores spins at a time.
   std::chrono::nanoseconds idle_spin = std::chrono::microseconds(50);
   /// How long a plain-thread caller spins for its result before it sleeps.
   std::chrono::nanoseconds caller_spin = std::chrono::microseconds(20);

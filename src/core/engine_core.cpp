@@ -3,6 +3,7 @@
 #include <boost/fiber/context.hpp>
 #include <boost/fiber/operations.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <random>
@@ -14,6 +15,7 @@
 #include "exec/event_completion.hpp"
 #include "exec/log_writer.hpp"
 #include "runtime/parker.hpp"
+#include "runtime/placement.hpp"
 #include "runtime/tick_clock.hpp"
 
 namespace nanofaas::detail {
@@ -66,6 +68,7 @@ EngineCore::EngineCore(EngineConfig engine_config)
                engine_config.metrics),
       config(std::move(engine_config)),
       clock_is_steady(config.clock == &Clock::steady()),
+      spinners(std::max(std::thread::hardware_concurrency(), 2u) - 1),
       concurrency(config.concurrency_limit, config.unreserved_concurrency_min) {
   if (config.log_sink) {
     log_thread = std::make_unique<LogWriter>(config.log_sink, config.log_buffer, config.workers);
@@ -73,7 +76,10 @@ EngineCore::EngineCore(EngineConfig engine_config)
   }
   if (config.span_exporter) set_span_exporter(&config.span_exporter);
   workers.reserve(config.workers);
-  const WorkerConfig worker_config{config.idle_spin, config.stack_size, config.stack_reserve};
+  const WorkerConfig worker_config{.idle_spin = config.idle_spin,
+                                   .spin_group = &spinners,
+                                   .stack_size = config.stack_size,
+                                   .stack_reserve = config.stack_reserve};
   for (std::uint32_t i = 0; i < config.workers; ++i) {
     workers.push_back(std::make_unique<Worker>(worker_config, *this, i));
   }
@@ -235,13 +241,7 @@ void EngineCore::count_spillover(Version& v, const Environment* env) noexcept {
 }
 
 Worker& EngineCore::pick_worker() noexcept {
-  Worker* best = workers.front().get();
-  for (auto& w : workers) {
-    if (w->load.load(std::memory_order_relaxed) < best->load.load(std::memory_order_relaxed)) {
-      best = w.get();
-    }
-  }
-  return *best;
+  return detail::pick_worker(workers);
 }
 
 void EngineCore::dispatch(Invocation& inv, Environment* env, Worker* self) {

@@ -88,7 +88,7 @@ struct EngineCore : ExecHost, WorkerHooks {
   /// Lambda's recursive loop detection: a chain deeper than this is stopped.
   static constexpr std::uint32_t max_chain_depth = 16;
   [[nodiscard]] const WorkerHooks& worker_hooks() const noexcept override { return *this; }
-  /// The least loaded worker.
+  /// Where new work goes (`detail::pick_worker`: an awake worker first).
   Worker& pick_worker() noexcept;
   /// The worker whose thread this is, if it is one of this engine's; else nullptr.
   Worker* own_worker() const noexcept {
@@ -104,6 +104,8 @@ struct EngineCore : ExecHost, WorkerHooks {
 
   EngineConfig config;
   bool clock_is_steady;
+  /// The workers' limit of idle spinners: one less than the cores, for the producers.
+  SpinGroup spinners;
   std::vector<std::unique_ptr<Worker>> workers;
   time_point next_reclaim{};  // worker 0's main fiber only
   bool stopped = false;       // set by the facade's shutdown

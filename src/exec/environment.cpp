@@ -142,6 +142,8 @@ bool Environment::execute(Invocation& invocation, ChainSlot* depth_slot) noexcep
   // A call from this worker starts right away: its dispatch time stands in for the start
   // (one clock read fewer on the nested path). Queued and cold calls read the clock.
   const auto start = invocation.same_worker && !report_init_ ? invocation.start : TickClock::now();
+  // Placement may add work behind a handler that ran briefly last time (`pick_worker`).
+  worker->begin_handler(start, quick_);
   const bool cold = report_init_;
   if (report_init_) {
     out.init_duration = init_duration_;
@@ -179,6 +181,7 @@ bool Environment::execute(Invocation& invocation, ChainSlot* depth_slot) noexcep
   const auto end = TickClock::now();
   const bool timed_out = end >= invocation.deadline;
   out.duration = end - start;
+  quick_ = out.duration <= Worker::brief_run;
   // A refilled invocation ran the same version: its name is already there.
   if (out.executed_version != v.name) out.executed_version = v.name;
   if (timed_out) {

@@ -88,6 +88,7 @@ class Environment {
 
   std::chrono::nanoseconds init_duration_{0};
   bool report_init_ = false;
+  bool quick_ = false;  // its last handler ran within Worker::brief_run
   /// Queued events this environment ran back to back; it yields every `yield_every`.
   static constexpr std::uint32_t yield_every = 16;
   std::uint32_t drained_ = 0;

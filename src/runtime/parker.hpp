@@ -83,6 +83,11 @@ class Parker {
     state_.store(empty, std::memory_order_release);
   }
 
+  /// True while the owning thread sleeps on the futex (not while it spins). Any thread; a hint.
+  [[nodiscard]] bool sleeping() const noexcept {
+    return state_.load(std::memory_order_relaxed) == parked;
+  }
+
   /// Wakes the parked thread, or makes its next park return at once. Any thread.
   void unpark() noexcept {
     if (state_.exchange(notified, std::memory_order_release) == parked) futex_wake_all(state_);

@@ -18,7 +18,7 @@ __attribute__((tls_model("initial-exec"))) thread_local Worker* current_worker =
 
 Worker::Worker(const WorkerConfig& config, WorkerHooks& hooks, std::uint32_t index)
     : hooks_(&hooks),
-      idle_spin_(config.idle_spin),
+      idle_spin_(config.idle_spin, config.spin_group),
       index_(index),
       stacks_(config.stack_size, config.stack_reserve) {}
 

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "runtime/held_work.hpp"
+#include "runtime/idle_spin.hpp"
 #include "runtime/mailbox.hpp"
 #include "runtime/parker.hpp"
 #include "runtime/stack_allocator.hpp"
@@ -73,6 +74,31 @@ class Worker {
   bool has_waiting_callers() const noexcept {
     return waiting_callers_.load(std::memory_order_relaxed) != 0;
   }
+  /// True while the worker spins for work: a task posted to it runs at once, with no futex
+  /// wake. Any thread (a hint).
+  bool spinning() const noexcept {
+    return idle_.load(std::memory_order_relaxed) && !parker_.sleeping();
+  }
+  /// How long a handler may run and still count as brief (`busy_briefly`).
+  static constexpr std::chrono::microseconds brief_run{50};
+  /// True while the worker is likely to be done within `brief_run`: it began a handler whose
+  /// last run was brief at most `brief_run` before `now` (steady). False when
+  /// it sleeps, spins, runs a handler not known to be brief, or has run for longer. Any thread
+  /// (a hint); always false without an idle spin.
+  bool busy_briefly(std::chrono::steady_clock::time_point now) const noexcept {
+    const auto since = began_.load(std::memory_order_relaxed);
+    return !idle_.load(std::memory_order_relaxed) && since != 0 &&
+           now.time_since_epoch().count() - since <= std::chrono::nanoseconds(brief_run).count();
+  }
+  /// A handler begins now (steady `now`); `brief`: its last run was. On this worker only.
+  void begin_handler(std::chrono::steady_clock::time_point now, bool brief) noexcept {
+    began_.store(brief ? now.time_since_epoch().count() : 0, std::memory_order_relaxed);
+  }
+  /// Work placed on this worker and not finished, and tasks posted and not taken in. Any
+  /// thread (a hint).
+  std::uint32_t backlog() const noexcept {
+    return load.load(std::memory_order_relaxed) + inbox_count_.load(std::memory_order_relaxed);
+  }
   /// True once the worker got its stop task. On this worker only.
   bool stopping() const noexcept { return stopping_; }
   /// The worker whose thread this is, or nullptr on other threads.
@@ -94,7 +120,7 @@ class Worker {
   void on_fiber_exit() noexcept;
 
   WorkerHooks* hooks_;
-  std::chrono::nanoseconds idle_spin_;
+  IdleSpin idle_spin_;
   std::uint32_t index_;
   std::thread thread_;
   std::latch started_{1};
@@ -102,6 +128,8 @@ class Worker {
   moodycamel::ConcurrentQueue<Task> inbox_;
   std::atomic<std::uint32_t> inbox_count_{0};
   std::atomic<std::uint32_t> waiting_callers_{0};  // posted deliveries a caller waits for
+  std::atomic<bool> idle_{false};                  // in its idle wait: spinning or asleep
+  std::atomic<std::int64_t> began_{0};  // steady ns it began a brief handler; 0: not in one
   Parker parker_;
 
   // Worker-thread-only state.

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "runtime/tick_clock.hpp"
 #include "runtime/worker.hpp"
 
 namespace nanofaas::detail {
@@ -59,7 +60,15 @@ void WorkerAlgorithm::suspend_until(
          worker_->stacks_.refill_one()) {
   }
   if (worker_->inbox_count_.load(std::memory_order_acquire) != 0) return;
-  worker_->parker_.park(deadline, worker_->idle_spin_);
+  IdleSpin& idle = worker_->idle_spin_;
+  const bool adapt = idle.enabled();  // no clock reads for a worker that never spins
+  const auto spin = adapt ? idle.begin() : std::chrono::nanoseconds(0);
+  const auto idle_since = adapt ? TickClock::now() : TickClock::time_point{};
+  worker_->idle_.store(true, std::memory_order_relaxed);
+  worker_->parker_.park(deadline, spin);
+  worker_->began_.store(0, std::memory_order_relaxed);  // brief again once a brief handler begins
+  worker_->idle_.store(false, std::memory_order_relaxed);
+  if (adapt) idle.end(TickClock::now() - idle_since);
 }
 
 void WorkerAlgorithm::notify() noexcept {

@@ -16,7 +16,7 @@ struct Job;
 /// The Boost.Fiber scheduling algorithm of one worker. Unlike the shipped ones it keeps no
 /// process-wide state (so engines are independent), and it merges the worker's inbox into its
 /// ready queue: a posted delivery resumes its mailbox's fiber directly, without an
-/// intermediate dispatcher fiber. When idle it spins for `WorkerConfig::idle_spin`, then parks
+/// intermediate dispatcher fiber. When idle it spins (`IdleSpin`), then parks
 /// on a futex; any thread wakes it through `Worker::post` or Boost's remote `notify`.
 /// Deliveries a caller waits for run first, in the order they were posted, but at most
 /// `caller_streak` in a row while other fibers are ready. As it picks every switch, it tells

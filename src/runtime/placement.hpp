@@ -1,0 +1,20 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "runtime/worker.hpp"
+
+namespace nanofaas::detail {
+
+/// An awake worker takes new work while its backlog is below this.
+inline constexpr std::uint32_t awake_backlog = 8;
+/// Where new work goes: a worker that spins for work, else one busy only briefly
+/// (`Worker::busy_briefly`), while its backlog is short; else the least loaded one. Waking a
+/// sleeping worker costs a futex wake and, where cores are few, the core a producer needs: a burst
+/// goes to the worker already awake, and wakes the next only once that one falls behind. Any
+/// thread; `workers` is not empty.
+Worker& pick_worker(const std::vector<std::unique_ptr<Worker>>& workers) noexcept;
+
+}  // namespace nanofaas::detail

@@ -1,0 +1,154 @@
+// Idle workers on a machine with few cores: how long one spins (IdleSpin), how many spin at
+// once (SpinGroup), and where new work goes (pick_worker prefers an awake worker).
+
+#include "runtime/idle_spin.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <latch>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "runtime/placement.hpp"
+#include "runtime/task.hpp"
+#include "runtime/worker.hpp"
+#include "runtime/worker_hooks.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using nanofaas::detail::IdleSpin;
+using nanofaas::detail::Job;
+using nanofaas::detail::pick_worker;
+using nanofaas::detail::SpinGroup;
+using nanofaas::detail::Task;
+using nanofaas::detail::Worker;
+
+TEST(IdleSpinTest, WaitsLongerThanTheSpinHalveItDownToAThirtySecond) {
+  IdleSpin spin(64us, nullptr);
+  EXPECT_EQ(spin.begin(), 64us);
+  spin.end(1ms);
+  EXPECT_EQ(spin.begin(), 32us);
+  for (int i = 0; i < 20; ++i) {
+    (void)spin.begin();
+    spin.end(1ms);
+  }
+  EXPECT_EQ(spin.begin(), 2us);
+}
+
+TEST(IdleSpinTest, AWaitWithinTheSpinRestoresItAll) {
+  IdleSpin spin(64us, nullptr);
+  for (int i = 0; i < 3; ++i) {
+    (void)spin.begin();
+    spin.end(1ms);
+  }
+  ASSERT_EQ(spin.begin(), 8us);
+  spin.end(20us);  // work came back within the longest spin: spinning would have caught it
+  EXPECT_EQ(spin.begin(), 64us);
+}
+
+TEST(IdleSpinTest, ASpinOfZeroNeverSpins) {
+  IdleSpin spin(0ns, nullptr);
+  EXPECT_FALSE(spin.enabled());
+  EXPECT_EQ(spin.begin(), 0ns);
+}
+
+TEST(IdleSpinTest, OnlyTheGroupsLimitOfWorkersSpinAtOnce) {
+  SpinGroup group(1);
+  IdleSpin first(50us, &group);
+  IdleSpin second(50us, &group);
+  EXPECT_EQ(first.begin(), 50us);
+  EXPECT_EQ(second.begin(), 0ns);  // sleeps at once: the first catches the next burst
+  second.end(1us);
+  first.end(1us);
+  EXPECT_EQ(group.spinning.load(), 0u);
+  EXPECT_EQ(second.begin(), 50us);  // the place is free again
+  second.end(1us);
+}
+
+TEST(IdleSpinTest, AGroupAllowsAtLeastOneSpinner) {
+  SpinGroup group(0);  // a machine that reports no cores
+  IdleSpin spin(50us, &group);
+  EXPECT_EQ(spin.begin(), 50us);
+  spin.end(1us);
+}
+
+// Workers that do nothing on their main fibers.
+struct NoHooks final : nanofaas::detail::WorkerHooks {
+  time_point housekeeping(time_point) override { return time_point::max(); }
+  void sweep() override {}
+};
+
+// Two workers: worker 0 sleeps as soon as it is idle, worker 1 spins for as long as it is.
+struct TwoWorkers {
+  TwoWorkers() {
+    const nanofaas::detail::WorkerConfig sleeper{.stack_size = 64 * 1024, .stack_reserve = 1};
+    nanofaas::detail::WorkerConfig spinner = sleeper;
+    spinner.idle_spin = std::chrono::hours(1);
+    workers.push_back(std::make_unique<Worker>(sleeper, hooks, 0));
+    workers.push_back(std::make_unique<Worker>(spinner, hooks, 1));
+    for (auto& w : workers) w->start();
+  }
+  ~TwoWorkers() {
+    for (auto& w : workers) w->post(Task::stop());
+    for (auto& w : workers) w->join();
+  }
+  NoHooks hooks;
+  std::vector<std::unique_ptr<Worker>> workers;
+};
+
+// Waits (bounded) until `done()`; false if it never was.
+template <class Done>
+bool soon(Done done) {
+  const auto until = std::chrono::steady_clock::now() + 10s;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+TEST(PickWorkerTest, NewWorkGoesToTheSpinningWorkerUntilItsBacklogGrows) {
+  for (int round = 0; round < 20; ++round) {
+    TwoWorkers two;
+    Worker& w0 = *two.workers[0];
+    Worker& w1 = *two.workers[1];
+    ASSERT_TRUE(soon([&] { return w1.spinning(); }));
+    w1.load.fetch_add(3);  // work placed on it: more loaded than the sleeping worker 0
+    EXPECT_EQ(&pick_worker(two.workers), &w1) << "round " << round;  // no futex wake for 0
+    w1.load.fetch_add(nanofaas::detail::awake_backlog - 3);
+    EXPECT_EQ(&pick_worker(two.workers), &w0) << "round " << round;  // 1 fell behind
+    w1.load.store(0);
+  }
+}
+
+TEST(PickWorkerTest, AWorkerRunningAHandlerIsNotPreferredToALessLoadedOne) {
+  for (int round = 0; round < 20; ++round) {
+    TwoWorkers two;
+    Worker& w0 = *two.workers[0];
+    Worker& w1 = *two.workers[1];
+    // Worker 1 runs a job that does not return yet (a long handler): awake, not spinning.
+    std::latch running(1);
+    std::latch release(1);
+    struct Hold {
+      std::latch* running;
+      std::latch* release;
+    } hold{&running, &release};
+    w1.post(Task::run(Job{[](Worker&, const Job& job) {
+                            auto* h = static_cast<Hold*>(job.a);
+                            h->running->count_down();
+                            h->release->wait();
+                          },
+                          &hold}));
+    running.wait();
+    ASSERT_TRUE(soon([&] { return !w1.spinning(); }));
+    w1.load.fetch_add(1);
+    EXPECT_EQ(&pick_worker(two.workers), &w0) << "round " << round;
+    w1.load.store(0);
+    release.count_down();
+  }
+}
+
+}  // namespace
