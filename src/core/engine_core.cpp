@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <new>
 #include <random>
 #include <thread>
+#include <utility>
 
 #include "common/saturating_time.hpp"
 #include "common/trace_ids.hpp"
@@ -33,6 +35,29 @@ bool allowed_by_policy(const Function& function, std::string_view qualifier,
     if (s.qualifier.empty() || s.qualifier == qualifier) return true;
   }
   return false;
+}
+
+/// One spare invocation per thread: a thread's next synchronous call reuses the memory of its
+/// last one instead of a malloc and a free per call.
+struct SpareInvocation {
+  Invocation* spare = nullptr;
+  ~SpareInvocation() { delete spare; }
+};
+thread_local SpareInvocation spare_invocation;
+
+Invocation* new_invocation() {
+  if (Invocation* inv = std::exchange(spare_invocation.spare, nullptr)) return inv;
+  return new Invocation;
+}
+
+/// Frees an invocation its caller is done with: keeps it as the thread's spare if there is none.
+void free_invocation(Invocation* inv) noexcept {
+  if (spare_invocation.spare != nullptr) {
+    delete inv;
+    return;
+  }
+  inv->~Invocation();
+  spare_invocation.spare = new (inv) Invocation;
 }
 
 }  // namespace
@@ -224,7 +249,7 @@ InvokeResult EngineCore::invoke(const InvokeRequest& request) {
     env->run_inline(inv);
     return InvokeResult(std::move(inv.out));
   }
-  auto* inv = new Invocation;
+  Invocation* inv = new_invocation();
   prepare(*inv);
   if (env == nullptr)
     inv->init_allowance.store(Invocation::init_running, std::memory_order_relaxed);
@@ -331,10 +356,13 @@ InvokeResult EngineCore::wait(Invocation* inv, Clock::time_point deadline,
   } else {
     // A plain thread: spin briefly (a warm call returns within a microsecond or two), then
     // sleep on the futex until completion or the deadline.
-    const auto spin_until = saturating_add(steady::now(), config.caller_spin);
+    const bool spin = config.caller_spin.count() > 0;
+    const auto spin_until = spin ? saturating_add(steady::now(), config.caller_spin) : steady::now();
     while (inv->state.load(std::memory_order_acquire) != Invocation::done) {
-      for (int i = 0; i < 32; ++i) spin_pause();
-      if (steady::now() < spin_until) continue;
+      if (spin) {
+        for (int i = 0; i < 32; ++i) spin_pause();
+        if (steady::now() < spin_until) continue;
+      }
       std::uint32_t expected = Invocation::pending;
       if (!inv->state.compare_exchange_strong(expected, Invocation::caller_sleeping,
                                               std::memory_order_acq_rel)) {
@@ -356,7 +384,7 @@ InvokeResult EngineCore::wait(Invocation* inv, Clock::time_point deadline,
     }
   }
   InvokeResult result(std::move(inv->out));
-  delete inv;
+  free_invocation(inv);
   return result;
 }
 
