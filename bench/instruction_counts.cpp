@@ -2,14 +2,18 @@
 // `valgrind --tool=callgrind --instr-atstart=no`, which counts only between the start and
 // stop requests below. Spinning is off so that the count does not depend on timing.
 //
-// usage: nanofaas_bench_icount sync|nested|cold|async|batch|filter COUNT [metrics-off|traced]
+// usage: nanofaas_bench_icount sync|nested|cold|async|spread|batch|filter COUNT
+//        [metrics-off|traced|default]
 //   metrics-off: `EngineConfig::metrics` false; traced: a span exporter (a per-thread sum);
+//   default: the default configuration (2 workers that spin), to profile natively;
 //   async: per `invoke_async` event, the producer and the worker together;
+//   spread: the same, round-robin over 10,000 functions;
 //   batch: per record through a queue mapping at batch size 100 (COUNT x 100 records);
 //   filter: per padded record through five patterns, half of the records matching.
 
 #include <valgrind/callgrind.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +21,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "filter_workload.hpp"
 #include "nanofaas/filter.hpp"
@@ -29,6 +34,7 @@ nanofaas::Engine quiet_engine(std::string_view variant) {
                                 .idle_spin = std::chrono::nanoseconds(0),
                                 .caller_spin = std::chrono::nanoseconds(0)};
   if (variant == "metrics-off") config.metrics = false;
+  if (variant == "default") config = {};  // 2 workers that spin: for profiling, not counting
   if (variant == "traced") {
     config.span_exporter = [](const nanofaas::Span& span) {
       thread_local std::uint64_t seen = 0;
@@ -60,10 +66,12 @@ void in_handler(nanofaas::Engine& engine, int count, Op op) {
 
 int main(int argc, char** argv) {
   const std::string_view variant = argc == 4 ? argv[3] : "";
-  if ((argc != 3 && argc != 4) || (argc == 4 && variant != "metrics-off" && variant != "traced")) {
-    std::fprintf(stderr,
-                 "usage: %s sync|nested|cold|async|batch|filter COUNT [metrics-off|traced]\n",
-                 argv[0]);
+  if ((argc != 3 && argc != 4) ||
+      (argc == 4 && variant != "metrics-off" && variant != "traced" && variant != "default")) {
+    std::fprintf(
+        stderr,
+        "usage: %s sync|nested|cold|async|spread|batch|filter COUNT [metrics-off|traced|default]\n",
+        argv[0]);
     return 2;
   }
   const std::string_view op = argv[1];
@@ -103,6 +111,37 @@ int main(int argc, char** argv) {
     CALLGRIND_START_INSTRUMENTATION;
     for (int i = 0; i < count; ++i) {
       if (!engine.invoke_async("sink", nanofaas::Payload::copy_of(payload))) std::abort();
+    }
+    done.wait();
+    CALLGRIND_STOP_INSTRUMENTATION;
+  } else if (op == "spread") {
+    // Events round-robin over 10,000 functions, each warm, as the suite's functions sweep.
+    constexpr int functions = 10000;
+    std::atomic<std::latch*> counting{nullptr};
+    std::vector<std::string> names;
+    for (int f = 0; f < functions; ++f) {
+      names.emplace_back("f");
+      names.back() += std::to_string(f);
+      if (!engine.add_function({.name = names.back()}, [&counting](const nanofaas::Event&) {
+            counting.load(std::memory_order_relaxed)->count_down();
+            return nanofaas::Response{};
+          })) {
+        std::abort();
+      }
+    }
+    std::latch warm(functions);
+    counting = &warm;
+    for (const std::string& name : names) {
+      if (!engine.invoke_async(name, std::string_view("{}"))) std::abort();
+    }
+    warm.wait();
+    std::latch done(count);
+    counting = &done;
+    CALLGRIND_START_INSTRUMENTATION;
+    for (int i = 0; i < count; ++i) {
+      while (!engine.invoke_async(names[static_cast<std::size_t>(i % functions)],
+                                  std::string_view("{}"))) {
+      }
     }
     done.wait();
     CALLGRIND_STOP_INSTRUMENTATION;

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/fiber/condition_variable.hpp>
 #include <boost/fiber/future.hpp>
+#include <boost/fiber/mutex.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -67,6 +69,65 @@ TEST(AsyncTest, TenThousandFunctionsWithShortBacklogsAllDrain) {
     }
     ASSERT_TRUE(test::eventually([&] { return done.load() == functions * per_function; }, 40s))
         << done.load() << " of " << functions * per_function << " ran";
+  }
+}
+
+TEST(AsyncTest, BacklogsOfWarmBriefFunctionsStartAtMostAnEnvironmentPerWorker) {
+  // A brief handler's environment takes its version's next event as it finishes: a new
+  // environment for each event queued meanwhile only adds cold starts and stacks. With 10,000
+  // functions that once made ~32,000 environments, until stacks could not be mapped and
+  // events waited a minute for their retry.
+  constexpr int functions = 2000 / test::sanitizer_divisor;
+  constexpr int per_function = 50;
+  std::atomic<int> done{0};
+  auto engine = make_engine({.workers = 2});
+  for (int f = 0; f < functions; ++f) {
+    ASSERT_TRUE(engine.add_function({.name = test::numbered("f", f)}, [&](const Event&) {
+      done.fetch_add(1, std::memory_order_relaxed);
+      return Response{};
+    }));
+    ASSERT_TRUE(engine.invoke_async(test::numbered("f", f), Payload()));
+  }
+  ASSERT_TRUE(test::eventually([&] { return done.load() == functions; }));
+  for (int i = 0; i < per_function; ++i) {
+    for (int f = 0; f < functions; ++f) {
+      ASSERT_TRUE(engine.invoke_async(test::numbered("f", f), Payload()));
+    }
+  }
+  ASSERT_TRUE(test::eventually([&] { return done.load() == functions * (per_function + 1); }))
+      << done.load() << " of " << functions * (per_function + 1) << " ran";
+  std::uint64_t environments = 0;
+  for (const FunctionMetrics& m : engine.metrics().functions) environments += m.cold_starts;
+  EXPECT_LE(environments, 2u * functions);
+}
+
+TEST(AsyncTest, ASuspendedBriefHandlersQueuedEventsRunInEnvironmentsOfTheirOwn) {
+  // Brief so far, then each handler waits (on its fiber) until four run at once: the queued
+  // events must start environments of their own while the first ones wait, on one worker.
+  for (int round = 0; round < 10; ++round) {
+    boost::fibers::mutex mutex;
+    boost::fibers::condition_variable all_in;
+    int inside = 0;
+    std::atomic<bool> wait{false};
+    std::atomic<int> done{0};
+    std::atomic<bool> timed_out{false};
+    auto engine = make_engine({.workers = 1});
+    ASSERT_TRUE(engine.add_function({.name = "f"}, [&](const Event&) {
+      if (wait.load()) {
+        std::unique_lock lock(mutex);
+        ++inside;
+        all_in.notify_all();
+        if (!all_in.wait_for(lock, 5s, [&] { return inside >= 4; })) timed_out = true;
+      }
+      done.fetch_add(1);
+      return Response{};
+    }));
+    ASSERT_TRUE(engine.invoke_async("f", Payload()));  // brief: its environment drains alone
+    ASSERT_TRUE(test::eventually([&] { return done.load() == 1; }));
+    wait = true;
+    for (int i = 0; i < 4; ++i) ASSERT_TRUE(engine.invoke_async("f", Payload()));
+    ASSERT_TRUE(test::eventually([&] { return done.load() == 5; }, 10s));
+    EXPECT_FALSE(timed_out.load()) << "round " << round;
   }
 }
 

@@ -24,32 +24,43 @@ std::uint32_t concurrent_of(Engine& engine, std::string_view name) {
 /// One round on a 1-worker engine: a backlog of 2,000 events of "noisy" holds the worker at
 /// its event number `hold_at`; a sync call of "caller" (idle, warm) is posted meanwhile; then
 /// the worker is released. Returns how many of the backlog's events ran after the hold and
-/// before the caller's invocation. With `several_ready`, checks that more than one noisy
-/// environment existed at the hold (they take turns draining, so others wait ready).
+/// before the caller's invocation. With `several_ready`, the backlog is spread over four noisy
+/// functions, and the round checks that more than one noisy environment existed at the hold
+/// (they take turns draining, so others wait ready).
 int events_before_caller(int hold_at, bool several_ready) {
   constexpr int backlog = 2000;
+  const int functions = several_ready ? 4 : 1;
   auto engine = test::make_engine({.workers = 1});
   std::latch held(1);
   std::latch release(1);
   std::atomic<int> noisy_done{0};
-  EXPECT_TRUE(engine.add_function({.name = "noisy"}, [&](const Event&) {
-    if (noisy_done.load() == hold_at) {
-      held.count_down();
-      release.wait();  // holds the only worker until the caller's invocation is posted
-    }
-    noisy_done.fetch_add(1);
-    return Response{};
-  }));
+  for (int f = 0; f < functions; ++f) {
+    EXPECT_TRUE(engine.add_function({.name = "noisy" + std::to_string(f)}, [&](const Event&) {
+      if (noisy_done.load() == hold_at) {
+        held.count_down();
+        release.wait();  // holds the only worker until the caller's invocation is posted
+      }
+      noisy_done.fetch_add(1);
+      return Response{};
+    }));
+  }
   int noisy_seen_by_caller = -1;
   EXPECT_TRUE(engine.add_function({.name = "caller", .reserved_concurrency = 1}, [&](const Event&) {
     noisy_seen_by_caller = noisy_done.load();
     return Response{};
   }));
   EXPECT_TRUE(engine.invoke("caller", "warm"));  // an idle environment on the worker
-  for (int i = 0; i < backlog; ++i) EXPECT_TRUE(engine.invoke_async("noisy", "{}"));
+  for (int i = 0; i < backlog; ++i) {
+    EXPECT_TRUE(engine.invoke_async("noisy" + std::to_string(i % functions), "{}"));
+  }
   held.wait();
   if (several_ready) {
-    EXPECT_GE(engine.metrics().find("noisy")->environments, 2u);
+    const auto metrics = engine.metrics();
+    std::uint32_t environments = 0;
+    for (int f = 0; f < functions; ++f) {
+      environments += metrics.find("noisy" + std::to_string(f))->environments;
+    }
+    EXPECT_GE(environments, 2u);
   }
   std::thread caller([&] { EXPECT_TRUE(engine.invoke("caller", "now")); });
   EXPECT_TRUE(test::eventually([&] { return concurrent_of(engine, "caller") == 1; }));
@@ -79,8 +90,8 @@ TEST(SchedulingTest, ACallerRunsBeforeTheRestOfAnotherFunctionsBacklog) {
 }
 
 TEST(SchedulingTest, ACallerGoesAheadOfOtherReadyEnvironments) {
-  // Held at the 200th event, by when the pump has started several environments that take
-  // turns draining the backlog (each yields every 16 events): they wait in the ready queue.
+  // Held at the 200th event, by when the pump has started an environment per function, which
+  // take turns draining the backlog (each yields every 16 events): they wait in the ready queue.
   // A caller posted then must run before all of them, not after each has had its turn.
   EXPECT_LE(median_events_before_caller(200, true), 4);
 }

@@ -57,8 +57,8 @@ class AsyncDispatcher {
   /// freed). `now`: the steady time it ended (the next one's start). On a worker.
   Invocation* complete(EventInvocation& invocation, bool timed_out, bool continue_here,
                        time_point now) noexcept;
-  /// Requeues the events `taken` did not run and pumps `version`: they run in other
-  /// environments while the one that took them is busy (a slow or suspended handler). One the
+  /// A handler of `version` suspended: requeues the events `taken` did not run and pumps
+  /// `version`, so that they and what is queued run in other environments meanwhile. One the
   /// queue has no memory for stays in `taken`. Runs no user code, so the scheduler may call it.
   void hand_back(Version& version, TakenEvents& taken) noexcept;
   /// Hands `record` to every target of `destination`: its callback, its function (invoked
@@ -106,6 +106,9 @@ class AsyncDispatcher {
   /// from these (refilled in bulk) instead of one at a time; put back when nothing is returned.
   EventInvocation* take_event(Version& version, EventInvocation* reuse, NextEvent& next,
                               time_point started, TakenEvents* taken = nullptr) noexcept;
+  /// True when the pump should leave `version`'s queued events to its running environments
+  /// (a brief handler, no idle environment, one running per worker already).
+  bool enough_running(Version& version) const noexcept;
   /// Returns the events `taken` did not run to `version`'s queue (failing any it has no memory
   /// for), so that another environment runs them.
   void put_back(Version& version, TakenEvents& taken) noexcept;

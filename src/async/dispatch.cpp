@@ -225,6 +225,10 @@ void AsyncDispatcher::pump(Version& v, Worker& worker) {
       return;
     }
     granted = false;
+    if (enough_running(v)) {
+      if (in_flight_.load(std::memory_order_acquire) < window_) serve_window(&worker);
+      return;
+    }
     NextEvent next = NextEvent::empty;
     EventInvocation* inv = take_event(v, nullptr, next, {});
     if (inv == nullptr) {
@@ -245,6 +249,19 @@ void AsyncDispatcher::pump(Version& v, Worker& worker) {
     boost::this_fiber::yield();
     if (!dispatching_.load(std::memory_order_acquire)) return;
   }
+}
+
+bool AsyncDispatcher::enough_running(Version& v) const noexcept {
+  // Environments of a brief handler take the version's next event as they finish: a new one
+  // per queued event would only add cold starts (and a stack each), so at most one per worker
+  // runs; slower handlers scale out, as Lambda's do. Each running one pumps the version once
+  // it ends; the fence pairs with the one there.
+  if (!v.async_brief.load(std::memory_order_relaxed) ||
+      v.pool.idle.load(std::memory_order_relaxed) != 0) {
+    return false;
+  }
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  return v.async_running.load(std::memory_order_seq_cst) >= core_.workers.size();
 }
 
 EventInvocation* AsyncDispatcher::take_event(Version& v, EventInvocation* reuse, NextEvent& next,
@@ -324,7 +341,11 @@ EventInvocation* AsyncDispatcher::take_event(Version& v, EventInvocation* reuse,
         c->record(c->async_event_age, now - event->enqueued);
     }
     ++event->attempts;
-    EventInvocation* inv = reuse != nullptr ? reuse : new EventInvocation(*this);
+    EventInvocation* inv = reuse;
+    if (inv == nullptr) {
+      inv = new EventInvocation(*this);
+      v.async_running.fetch_add(1, std::memory_order_relaxed);
+    }
     if (reuse != nullptr) {
       // What the last event's run set; its version's name stays (the same version).
       InvokeOutput& out = inv->out;
@@ -361,7 +382,15 @@ EventInvocation* AsyncDispatcher::take_event(Version& v, EventInvocation* reuse,
 }
 
 void AsyncDispatcher::hand_back(Version& v, TakenEvents& taken) noexcept {
-  if (taken.empty()) return;
+  // The handler suspended: not brief this time, so the version's queued events may start
+  // environments of their own meanwhile (`enough_running`).
+  if (v.async_brief.load(std::memory_order_relaxed)) {
+    v.async_brief.store(false, std::memory_order_relaxed);
+  }
+  if (taken.empty()) {
+    if (v.queue->depth_approx() > 0) schedule_pump(v, nullptr);
+    return;
+  }
   // Also called from the scheduler, where no user callback may run: an event the queue has no
   // memory for is not failed here but stays taken, and runs after the handler.
   requeue(v, taken);

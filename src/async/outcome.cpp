@@ -52,6 +52,10 @@ Invocation* AsyncDispatcher::settle(EventInvocation& inv, bool continue_here,
   AsyncEvent* event = inv.queued;
   TakenEvents* const taken = &inv.taken;
   const InvokeOutput& out = inv.out;
+  if (const bool brief = out.duration <= Worker::brief_run;
+      v.async_brief.load(std::memory_order_relaxed) != brief) {
+    v.async_brief.store(brief, std::memory_order_relaxed);
+  }
   if (!out.function_error) {
     v.counters.async().async_succeeded.fetch_add(1, std::memory_order_release);
     if (!event->config->on_success.empty()) {
@@ -95,6 +99,10 @@ Invocation* AsyncDispatcher::settle(EventInvocation& inv, bool continue_here,
     stop_draining(v, taken, inv.slot);
   }
   delete &inv;
+  // Pairs with the pump's fence: either it sees this invocation gone (and dispatches what is
+  // queued), or the check of the queue below sees what it left there.
+  v.async_running.fetch_sub(1, std::memory_order_seq_cst);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
   in_flight_.fetch_sub(1, std::memory_order_acq_rel);
   Worker* self = core_.own_worker();
   if (others_waiting(v)) {

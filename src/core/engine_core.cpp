@@ -357,7 +357,8 @@ InvokeResult EngineCore::wait(Invocation* inv, Clock::time_point deadline,
     // A plain thread: spin briefly (a warm call returns within a microsecond or two), then
     // sleep on the futex until completion or the deadline.
     const bool spin = config.caller_spin.count() > 0;
-    const auto spin_until = spin ? saturating_add(steady::now(), config.caller_spin) : steady::now();
+    const auto spin_until =
+        spin ? saturating_add(steady::now(), config.caller_spin) : steady::now();
     while (inv->state.load(std::memory_order_acquire) != Invocation::done) {
       if (spin) {
         for (int i = 0; i < 32; ++i) spin_pause();
