@@ -57,9 +57,13 @@ class AsyncDispatcher {
   /// freed). `now`: the steady time it ended (the next one's start). On a worker.
   Invocation* complete(EventInvocation& invocation, bool timed_out, bool continue_here,
                        time_point now) noexcept;
-  /// A handler of `version` suspended: requeues the events `taken` did not run and pumps
-  /// `version`, so that they and what is queued run in other environments meanwhile. One the
-  /// queue has no memory for stays in `taken`. Runs no user code, so the scheduler may call it.
+  /// A handler of `version` suspended: the events `taken` did not run and those queued run
+  /// in other environments meanwhile (`hand_back`, a pump). Runs no user code, so the
+  /// scheduler may call it.
+  void suspended(Version& version, TakenEvents& taken) noexcept;
+  /// Requeues the events `taken` did not run and pumps `version`: they run in other
+  /// environments while the one that took them is busy (a slow or suspended handler). One the
+  /// queue has no memory for stays in `taken`. Runs no user code.
   void hand_back(Version& version, TakenEvents& taken) noexcept;
   /// Hands `record` to every target of `destination`: its callback, its function (invoked
   /// asynchronously at chain `depth`), its queue and its record sink (both at `depth`). False
@@ -106,9 +110,10 @@ class AsyncDispatcher {
   /// from these (refilled in bulk) instead of one at a time; put back when nothing is returned.
   EventInvocation* take_event(Version& version, EventInvocation* reuse, NextEvent& next,
                               time_point started, TakenEvents* taken = nullptr) noexcept;
-  /// True when the pump should leave `version`'s queued events to its running environments
-  /// (a brief handler, no idle environment, one running per worker already).
-  bool enough_running(Version& version) const noexcept;
+  /// Counts an Event invocation of `version` about to start (in `Version::async_running`),
+  /// unless its queued events are better left to those running: a brief handler, and one
+  /// running per worker already. False: nothing counted.
+  bool reserve_running(Version& version) noexcept;
   /// Returns the events `taken` did not run to `version`'s queue (failing any it has no memory
   /// for), so that another environment runs them.
   void put_back(Version& version, TakenEvents& taken) noexcept;

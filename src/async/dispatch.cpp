@@ -225,13 +225,14 @@ void AsyncDispatcher::pump(Version& v, Worker& worker) {
       return;
     }
     granted = false;
-    if (enough_running(v)) {
+    if (!reserve_running(v)) {
       if (in_flight_.load(std::memory_order_acquire) < window_) serve_window(&worker);
       return;
     }
     NextEvent next = NextEvent::empty;
     EventInvocation* inv = take_event(v, nullptr, next, {});
     if (inv == nullptr) {
+      v.async_running.fetch_sub(1, std::memory_order_seq_cst);
       // moodycamel can miss an item that is mid-enqueue; come back for it. A throttled event
       // waits for its backoff (or a completion pumps again).
       if (next == NextEvent::empty && v.queue->depth_approx() > 0) schedule_pump(v, &worker);
@@ -251,17 +252,17 @@ void AsyncDispatcher::pump(Version& v, Worker& worker) {
   }
 }
 
-bool AsyncDispatcher::enough_running(Version& v) const noexcept {
+bool AsyncDispatcher::reserve_running(Version& v) noexcept {
   // Environments of a brief handler take the version's next event as they finish: a new one
   // per queued event would only add cold starts (and a stack each), so at most one per worker
   // runs; slower handlers scale out, as Lambda's do. Each running one pumps the version once
-  // it ends; the fence pairs with the one there.
-  if (!v.async_brief.load(std::memory_order_relaxed) ||
-      v.pool.idle.load(std::memory_order_relaxed) != 0) {
-    return false;
+  // it ends (the read-modify-writes order this against that).
+  const std::uint32_t running = v.async_running.fetch_add(1, std::memory_order_seq_cst);
+  if (running < core_.workers.size() || !v.async_brief.load(std::memory_order_relaxed)) {
+    return true;
   }
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  return v.async_running.load(std::memory_order_seq_cst) >= core_.workers.size();
+  v.async_running.fetch_sub(1, std::memory_order_seq_cst);
+  return false;
 }
 
 EventInvocation* AsyncDispatcher::take_event(Version& v, EventInvocation* reuse, NextEvent& next,
@@ -341,11 +342,7 @@ EventInvocation* AsyncDispatcher::take_event(Version& v, EventInvocation* reuse,
         c->record(c->async_event_age, now - event->enqueued);
     }
     ++event->attempts;
-    EventInvocation* inv = reuse;
-    if (inv == nullptr) {
-      inv = new EventInvocation(*this);
-      v.async_running.fetch_add(1, std::memory_order_relaxed);
-    }
+    EventInvocation* inv = reuse != nullptr ? reuse : make_event_invocation(*this);
     if (reuse != nullptr) {
       // What the last event's run set; its version's name stays (the same version).
       InvokeOutput& out = inv->out;
@@ -381,16 +378,21 @@ EventInvocation* AsyncDispatcher::take_event(Version& v, EventInvocation* reuse,
   }
 }
 
-void AsyncDispatcher::hand_back(Version& v, TakenEvents& taken) noexcept {
-  // The handler suspended: not brief this time, so the version's queued events may start
-  // environments of their own meanwhile (`enough_running`).
+void AsyncDispatcher::suspended(Version& v, TakenEvents& taken) noexcept {
+  // Not brief this time, so the version's queued events may start environments of their own
+  // meanwhile (`reserve_running`).
   if (v.async_brief.load(std::memory_order_relaxed)) {
     v.async_brief.store(false, std::memory_order_relaxed);
   }
-  if (taken.empty()) {
-    if (v.queue->depth_approx() > 0) schedule_pump(v, nullptr);
-    return;
+  if (!taken.empty()) {
+    hand_back(v, taken);
+  } else if (v.queue->depth_approx() > 0) {
+    schedule_pump(v, nullptr);
   }
+}
+
+void AsyncDispatcher::hand_back(Version& v, TakenEvents& taken) noexcept {
+  if (taken.empty()) return;
   // Also called from the scheduler, where no user callback may run: an event the queue has no
   // memory for is not failed here but stays taken, and runs after the handler.
   requeue(v, taken);

@@ -19,11 +19,18 @@ struct EventInvocation final : Invocation, EventCompletion {
     return dispatcher->complete(*this, timed_out, keep, end);
   }
   /// The handler suspended: the events taken in bulk go back to the queue for others.
-  void release() noexcept override { dispatcher->hand_back(version_of(*this), taken); }
+  void release() noexcept override { dispatcher->suspended(version_of(*this), taken); }
 
   AsyncDispatcher* dispatcher;
   AsyncEvent* queued = nullptr;
   TakenEvents taken;
 };
+
+/// A new EventInvocation of `owner`, from the calling thread's cache when it has one: a worker
+/// that starts and ends an invocation per event (many functions, one event each) does not
+/// allocate and free each time.
+EventInvocation* make_event_invocation(AsyncDispatcher& owner);
+/// Frees `invocation`, into the calling thread's cache while it has room.
+void free_event_invocation(EventInvocation* invocation) noexcept;
 
 }  // namespace nanofaas::detail

@@ -98,11 +98,10 @@ Invocation* AsyncDispatcher::settle(EventInvocation& inv, bool continue_here,
   } else {
     stop_draining(v, taken, inv.slot);
   }
-  delete &inv;
-  // Pairs with the pump's fence: either it sees this invocation gone (and dispatches what is
-  // queued), or the check of the queue below sees what it left there.
+  free_event_invocation(&inv);
+  // Either a pump's reserve_running sees this invocation gone (and dispatches what is queued),
+  // or the check of the queue below sees what it left there.
   v.async_running.fetch_sub(1, std::memory_order_seq_cst);
-  std::atomic_thread_fence(std::memory_order_seq_cst);
   in_flight_.fetch_sub(1, std::memory_order_acq_rel);
   Worker* self = core_.own_worker();
   if (others_waiting(v)) {

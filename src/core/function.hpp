@@ -50,7 +50,8 @@ struct Version : EnvironmentSpec {
   std::atomic<bool> pump_posted{false};      // a pump task for this version is on its way
   std::atomic<bool> awaiting_window{false};  // listed in the dispatcher's window waiters
   std::atomic<bool> window_granted{false};   // served from that list: its pump goes first
-  /// Event invocations alive: dispatched, running, or going on with the next queued event.
+  /// Event invocations alive (dispatched, running, or going on with the next queued event),
+  /// and those a pump is about to start.
   std::atomic<std::uint32_t> async_running{0};
   /// Its last Event invocation ran within `Worker::brief_run`.
   std::atomic<bool> async_brief{false};
