@@ -17,12 +17,13 @@ namespace bench::suite {
 void sync_cold_memory(const Plan& plan, const std::string& dir) {
   auto engine = bench::echo_engine(2);
   boost::asio::thread_pool pool(2);
-  Percentiles direct, sync, nested, asio, caf;
+  Percentiles direct, round_trip, sync, nested, asio, caf;
   Percentiles cold_nested, cold_plain, cold_caf;
   std::vector<double> per_env, per_actor;
   for (int r = 0; r < plan.reps; ++r) {
     direct.add(bench::direct_call(plan.sync_calls));
     sync.add(bench::sync_invoke(engine, plan.sync_calls));
+    round_trip.add(bench::round_trip_floor(plan.sync_calls));
     nested.add(bench::nested_invoke(engine, plan.sync_calls));
     asio.add(bench::asio_pool_future(pool, plan.sync_calls));
     if (bench::have_caf) caf.add(bench::caf_request(plan.sync_calls));
@@ -43,6 +44,7 @@ void sync_cold_memory(const Plan& plan, const std::string& dir) {
   std::fprintf(f, "system,p50_ns,p99_ns,p999_ns\n");
   const std::pair<const char*, const Percentiles*> rows[] = {
       {"direct call (floor)", &direct},
+      {"floor: a spinning thread answers through a slot", &round_trip},
       {"nanofaas invoke", &sync},
       {"nanofaas nested invoke", &nested},
       {"asio thread_pool post + future", &asio},

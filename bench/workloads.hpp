@@ -99,6 +99,38 @@ inline DurationHistogram sync_invoke(nanofaas::Engine& engine, int n) {
   });
 }
 
+/// The machine's floor for a sync call from a plain thread: a second thread spins on a request
+/// slot, copies the payload (the echo's work) and answers through a response slot the caller
+/// spins on. No engine and no sleeping: what is left is the two cache-line hand-overs.
+inline DurationHistogram round_trip_floor(int n) {
+  const std::string in = payload();
+  struct alignas(64) Slot {
+    std::atomic<std::uint64_t> value{0};
+  };
+  Slot asked, answered;
+  std::atomic<bool> stop{false};
+  nanofaas::Payload out;
+  std::thread server([&] {
+    std::uint64_t seen = 0;
+    while (!stop.load(std::memory_order_relaxed)) {
+      const std::uint64_t request = asked.value.load(std::memory_order_acquire);
+      if (request == seen) continue;  // spin, as a spinning worker does
+      out = nanofaas::Payload::copy_of(in);
+      seen = request;
+      answered.value.store(request, std::memory_order_release);
+    }
+  });
+  std::uint64_t call = 0;
+  auto h = time_calls(n, [&] {
+    asked.value.store(++call, std::memory_order_release);
+    while (answered.value.load(std::memory_order_acquire) != call) {
+    }
+  });
+  stop = true;
+  server.join();
+  return h;
+}
+
 /// The peer most services use: post to boost::asio::thread_pool and wait on a future.
 inline DurationHistogram asio_pool_future(boost::asio::thread_pool& pool, int n) {
   const std::string in = payload();
