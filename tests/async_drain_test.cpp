@@ -131,6 +131,42 @@ TEST(AsyncTest, ASuspendedBriefHandlersQueuedEventsRunInEnvironmentsOfTheirOwn) 
   }
 }
 
+TEST(AsyncTest, AHandlerWaitingForAnEventOfItsOwnFunctionIsNotWaitedFor) {
+  // A handler that waits (on its fiber) for a later event of its own function: that event must
+  // start an environment of its own, even after another brief run, on the only worker.
+  for (int round = 0; round < 10; ++round) {
+    boost::fibers::mutex mutex;
+    boost::fibers::condition_variable signalled;
+    bool signal = false;
+    std::atomic<bool> waiting{false};
+    std::atomic<bool> timed_out{false};
+    std::atomic<int> done{0};
+    auto engine = make_engine({.workers = 1});
+    ASSERT_TRUE(engine.add_function({.name = "f"}, [&](const Event& ev) {
+      if (ev.body() == "wait") {
+        std::unique_lock lock(mutex);
+        waiting = true;
+        if (!signalled.wait_for(lock, 5s, [&] { return signal; })) timed_out = true;
+      } else if (ev.body() == "signal") {
+        std::lock_guard lock(mutex);
+        signal = true;
+        signalled.notify_all();
+      }
+      done.fetch_add(1);
+      return Response{};
+    }));
+    ASSERT_TRUE(engine.invoke_async("f", "quick"));  // brief
+    ASSERT_TRUE(test::eventually([&] { return done.load() == 1; }));
+    ASSERT_TRUE(engine.invoke_async("f", "wait"));
+    ASSERT_TRUE(test::eventually([&] { return waiting.load(); }));
+    ASSERT_TRUE(engine.invoke_async("f", "quick"));  // brief again, while one waits
+    ASSERT_TRUE(test::eventually([&] { return done.load() == 2; }));
+    ASSERT_TRUE(engine.invoke_async("f", "signal"));
+    ASSERT_TRUE(test::eventually([&] { return done.load() == 4; }, 10s));
+    EXPECT_FALSE(timed_out.load()) << "round " << round;
+  }
+}
+
 TEST(AsyncTest, ABacklogDoesNotStarveAnotherFunctionsEvents) {
   // Function a's backlog fills the async window; b's event must get the next free place,
   // not wait for a's whole queue to drain. The worker is held while both are queued, so the

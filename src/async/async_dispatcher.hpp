@@ -57,10 +57,10 @@ class AsyncDispatcher {
   /// freed). `now`: the steady time it ended (the next one's start). On a worker.
   Invocation* complete(EventInvocation& invocation, bool timed_out, bool continue_here,
                        time_point now) noexcept;
-  /// A handler of `version` suspended: the events `taken` did not run and those queued run
-  /// in other environments meanwhile (`hand_back`, a pump). Runs no user code, so the
-  /// scheduler may call it.
-  void suspended(Version& version, TakenEvents& taken) noexcept;
+  /// The handler of `invocation` suspended: it no longer counts among its version's running
+  /// invocations, and the events it took and those queued run in other environments
+  /// meanwhile (`hand_back`, a pump). Runs no user code, so the scheduler may call it.
+  void suspended(EventInvocation& invocation) noexcept;
   /// Requeues the events `taken` did not run and pumps `version`: they run in other
   /// environments while the one that took them is busy (a slow or suspended handler). One the
   /// queue has no memory for stays in `taken`. Runs no user code.

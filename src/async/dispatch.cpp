@@ -378,11 +378,15 @@ EventInvocation* AsyncDispatcher::take_event(Version& v, EventInvocation* reuse,
   }
 }
 
-void AsyncDispatcher::suspended(Version& v, TakenEvents& taken) noexcept {
-  // Not brief this time, so the version's queued events may start environments of their own
-  // meanwhile (`reserve_running`).
-  if (v.async_brief.load(std::memory_order_relaxed)) {
-    v.async_brief.store(false, std::memory_order_relaxed);
+void AsyncDispatcher::suspended(EventInvocation& inv) noexcept {
+  // A suspended handler may wait long (even for events of its own version): the version's
+  // queued events start environments of their own meanwhile (`reserve_running`). Counted
+  // again when it settles.
+  Version& v = version_of(inv);
+  TakenEvents& taken = inv.taken;
+  if (inv.counted) {
+    inv.counted = false;
+    v.async_running.fetch_sub(1, std::memory_order_seq_cst);
   }
   if (!taken.empty()) {
     hand_back(v, taken);

@@ -19,11 +19,13 @@ struct EventInvocation final : Invocation, EventCompletion {
     return dispatcher->complete(*this, timed_out, keep, end);
   }
   /// The handler suspended: the events taken in bulk go back to the queue for others.
-  void release() noexcept override { dispatcher->suspended(version_of(*this), taken); }
+  void release() noexcept override { dispatcher->suspended(*this); }
 
   AsyncDispatcher* dispatcher;
   AsyncEvent* queued = nullptr;
   TakenEvents taken;
+  /// Counted in its version's `async_running`: not while its handler is suspended.
+  bool counted = true;
 };
 
 /// A new EventInvocation of `owner`, from the calling thread's cache when it has one: a worker

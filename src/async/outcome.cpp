@@ -52,8 +52,14 @@ Invocation* AsyncDispatcher::settle(EventInvocation& inv, bool continue_here,
   AsyncEvent* event = inv.queued;
   TakenEvents* const taken = &inv.taken;
   const InvokeOutput& out = inv.out;
+  if (!inv.counted) {  // suspended on its way: it runs again, as one of the version's
+    inv.counted = true;
+    v.async_running.fetch_add(1, std::memory_order_seq_cst);
+  }
+  // Whether the version's handler runs briefly (`reserve_running`); not from an invocation
+  // whose handler never ran (an init that failed).
   if (const bool brief = out.duration <= Worker::brief_run;
-      v.async_brief.load(std::memory_order_relaxed) != brief) {
+      out.duration.count() > 0 && v.async_brief.load(std::memory_order_relaxed) != brief) {
     v.async_brief.store(brief, std::memory_order_relaxed);
   }
   if (!out.function_error) {

@@ -92,6 +92,7 @@ class Worker {
   }
   /// A handler begins now (steady `now`); `brief`: its last run was. On this worker only.
   void begin_handler(std::chrono::steady_clock::time_point now, bool brief) noexcept {
+    if (!idle_spin_.enabled()) return;  // never awake for placement: it sleeps when idle
     began_.store(brief ? now.time_since_epoch().count() : 0, std::memory_order_relaxed);
   }
   /// Work placed on this worker and not finished, and tasks posted and not taken in. Any
