@@ -1,5 +1,6 @@
 // Idle workers on a machine with few cores: how long one spins (IdleSpin), how many spin at
-// once (SpinGroup), and where new work goes (pick_worker prefers an awake worker).
+// once (SpinGroup), and where new work goes (pick_worker prefers an awake worker; cold starts
+// spread).
 
 #include "runtime/idle_spin.hpp"
 
@@ -22,6 +23,7 @@ using namespace std::chrono_literals;
 using nanofaas::detail::IdleSpin;
 using nanofaas::detail::Job;
 using nanofaas::detail::pick_worker;
+using nanofaas::detail::pick_worker_to_init;
 using nanofaas::detail::SpinGroup;
 using nanofaas::detail::Task;
 using nanofaas::detail::Worker;
@@ -148,6 +150,19 @@ TEST(PickWorkerTest, AWorkerRunningAHandlerIsNotPreferredToALessLoadedOne) {
     EXPECT_EQ(&pick_worker(two.workers), &w0) << "round " << round;
     w1.load.store(0);
     release.count_down();
+  }
+}
+
+TEST(PickWorkerTest, AColdStartGoesToTheLeastLoadedWorkerAndASpinningOneAmongEquals) {
+  for (int round = 0; round < 20; ++round) {
+    TwoWorkers two;
+    Worker& w0 = *two.workers[0];
+    Worker& w1 = *two.workers[1];
+    ASSERT_TRUE(soon([&] { return w1.spinning(); }));
+    EXPECT_EQ(&pick_worker_to_init(two.workers), &w1) << "round " << round;  // no futex wake
+    w1.load.fetch_add(1);  // an init placed on it may block it for long: spread the next
+    EXPECT_EQ(&pick_worker_to_init(two.workers), &w0) << "round " << round;
+    w1.load.store(0);
   }
 }
 

@@ -282,7 +282,7 @@ void EngineCore::dispatch(Invocation& inv, Environment* env, Worker* self) {
     }
     return;
   }
-  Worker& w = self != nullptr ? *self : pick_worker();
+  Worker& w = self != nullptr ? *self : detail::pick_worker_to_init(workers);
   w.load.fetch_add(1, std::memory_order_relaxed);
   if (&w == self) {
     inv.same_worker = true;

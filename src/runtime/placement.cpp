@@ -36,4 +36,21 @@ Worker& pick_worker(const std::vector<std::unique_ptr<Worker>>& workers) noexcep
   return busy != nullptr ? *busy : *least;
 }
 
+Worker& pick_worker_to_init(const std::vector<std::unique_ptr<Worker>>& workers) noexcept {
+  Worker* least = nullptr;
+  std::uint32_t least_backlog = 0;
+  bool least_spins = false;
+  for (const auto& w : workers) {
+    const std::uint32_t backlog = w->backlog();
+    const bool spins = w->spinning();
+    if (least == nullptr || backlog < least_backlog ||
+        (backlog == least_backlog && spins && !least_spins)) {
+      least = w.get();
+      least_backlog = backlog;
+      least_spins = spins;
+    }
+  }
+  return *least;
+}
+
 }  // namespace nanofaas::detail

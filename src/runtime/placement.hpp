@@ -16,5 +16,9 @@ inline constexpr std::uint32_t awake_backlog = 8;
 /// goes to the worker already awake, and wakes the next only once that one falls behind. Any
 /// thread; `workers` is not empty.
 Worker& pick_worker(const std::vector<std::unique_ptr<Worker>>& workers) noexcept;
+/// Where a cold start from a plain thread goes: the least loaded worker, a spinning one among
+/// equals. An init may hold its worker for long (it may block the thread), so cold starts spread
+/// over the workers instead of gathering behind the awake one. Any thread; `workers` is not empty.
+Worker& pick_worker_to_init(const std::vector<std::unique_ptr<Worker>>& workers) noexcept;
 
 }  // namespace nanofaas::detail
