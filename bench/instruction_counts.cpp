@@ -4,6 +4,8 @@
 //
 // usage: nanofaas_bench_icount sync|nested|cold|async|spread|batch|filter COUNT
 //        [metrics-off|traced|default]
+//   sync, nested, async and spread take a "-handle" suffix: they call through FunctionHandles
+//   resolved beforehand instead of by name;
 //   metrics-off: `EngineConfig::metrics` false; traced: a span exporter (a per-thread sum);
 //   default: the default configuration (2 workers that spin), to profile natively;
 //   async: per `invoke_async` event, the producer and the worker together;
@@ -68,26 +70,31 @@ int main(int argc, char** argv) {
   const std::string_view variant = argc == 4 ? argv[3] : "";
   if ((argc != 3 && argc != 4) ||
       (argc == 4 && variant != "metrics-off" && variant != "traced" && variant != "default")) {
-    std::fprintf(
-        stderr,
-        "usage: %s sync|nested|cold|async|spread|batch|filter COUNT [metrics-off|traced|default]\n",
-        argv[0]);
+    std::fprintf(stderr,
+                 "usage: %s sync|nested|cold|async|spread|batch|filter[-handle] COUNT "
+                 "[metrics-off|traced|default]\n",
+                 argv[0]);
     return 2;
   }
-  const std::string_view op = argv[1];
+  std::string_view op = argv[1];
+  const bool by_handle = op.ends_with("-handle");
+  if (by_handle) op.remove_suffix(std::string_view("-handle").size());
   const int count = std::atoi(argv[2]);
   const std::string payload = bench::payload();
   auto engine = quiet_engine(variant);
+  const nanofaas::FunctionHandle echo = engine.resolve("echo").value();
   if (op == "sync") {
     for (int i = 0; i < 100; ++i) (void)engine.invoke("echo", payload);
     CALLGRIND_START_INSTRUMENTATION;
     for (int i = 0; i < count; ++i) {
-      if (!engine.invoke("echo", payload)) std::abort();
+      if (!(by_handle ? engine.invoke(echo, payload) : engine.invoke("echo", payload))) {
+        std::abort();
+      }
     }
     CALLGRIND_STOP_INSTRUMENTATION;
   } else if (op == "nested") {
-    in_handler(engine, count, [&payload](nanofaas::Context& ctx, int) {
-      if (!ctx.invoke("echo", payload)) std::abort();
+    in_handler(engine, count, [&payload, &echo, by_handle](nanofaas::Context& ctx, int) {
+      if (!(by_handle ? ctx.invoke(echo, payload) : ctx.invoke("echo", payload))) std::abort();
     });
   } else if (op == "cold") {
     for (int i = 0; i <= count; ++i) {
@@ -116,11 +123,16 @@ int main(int argc, char** argv) {
       if (!engine.invoke_async("sink", nanofaas::Payload::copy_of(payload))) std::abort();
     }
     warm.wait();
+    const nanofaas::FunctionHandle sink = engine.resolve("sink").value();
     std::latch done(count);
     counting = &done;
     CALLGRIND_START_INSTRUMENTATION;
     for (int i = 0; i < count; ++i) {
-      if (!engine.invoke_async("sink", nanofaas::Payload::copy_of(payload))) std::abort();
+      auto bytes = nanofaas::Payload::copy_of(payload);
+      if (!(by_handle ? engine.invoke_async(sink, std::move(bytes))
+                      : engine.invoke_async("sink", std::move(bytes)))) {
+        std::abort();
+      }
     }
     done.wait();
     CALLGRIND_STOP_INSTRUMENTATION;
@@ -145,12 +157,15 @@ int main(int argc, char** argv) {
       if (!engine.invoke_async(name, std::string_view("{}"))) std::abort();
     }
     warm.wait();
+    std::vector<nanofaas::FunctionHandle> handles;
+    for (const std::string& name : names) handles.push_back(engine.resolve(name).value());
     std::latch done(count);
     counting = &done;
     CALLGRIND_START_INSTRUMENTATION;
     for (int i = 0; i < count; ++i) {
-      while (!engine.invoke_async(names[static_cast<std::size_t>(i % functions)],
-                                  std::string_view("{}"))) {
+      const auto f = static_cast<std::size_t>(i % functions);
+      while (!(by_handle ? engine.invoke_async(handles[f], std::string_view("{}"))
+                         : engine.invoke_async(names[f], std::string_view("{}")))) {
       }
     }
     done.wait();

@@ -120,6 +120,8 @@ void throughput_vs_functions(const Plan& plan, const std::string& dir) {
       plan, dir, "throughput_vs_functions.csv", comment, "functions", {1, 100, 10000},
       {
           {"nanofaas", [n](int k) { return bench::async_throughput(n, k); }, true},
+          {"nanofaas by name",
+           [n](int k) { return bench::async_throughput(n, k, 2, bench::Naming::name); }, true},
           {"asio thread_pool", [n](int k) { return bench::asio_distinct_throughput(n, k); }, true},
           {"oneTBB task_group", [n](int k) { return bench::tbb_distinct_throughput(n, k); },
            bench::have_tbb},

@@ -192,9 +192,14 @@ inline DurationHistogram cold_start(int n, int pause_every) {
   return h;
 }
 
+/// How a producer names the function it sends to.
+enum class Naming : std::uint8_t { handle, name };
+
 /// Fire-and-forget throughput (events/s): `n` trivial events from one producer thread, until
-/// the last has run, sent round-robin to `functions` distinct functions.
-inline double async_throughput(int n, int functions = 1, std::uint32_t workers = 2) {
+/// the last has run, sent round-robin to `functions` distinct functions through handles
+/// resolved before the clock starts (as a peer's closures exist before it), or by name.
+inline double async_throughput(int n, int functions = 1, std::uint32_t workers = 2,
+                               Naming naming = Naming::handle) {
   auto engine = nanofaas::Engine::create({.workers = workers}).value();
   std::atomic<std::latch*> counting{nullptr};  // the warm-up's latch, then the measured one
   std::vector<std::string> names;
@@ -208,9 +213,13 @@ inline double async_throughput(int n, int functions = 1, std::uint32_t workers =
     });
     names.push_back(config.name);
   }
+  std::vector<nanofaas::FunctionHandle> handles;
+  for (const std::string& name : names) handles.push_back(engine.resolve(name).value());
   const auto send_round_robin = [&](int events) {
     for (int i = 0; i < events; ++i) {
-      while (!engine.invoke_async(names[static_cast<std::size_t>(i % functions)], "{}")) {
+      const auto f = static_cast<std::size_t>(i % functions);
+      while (!(naming == Naming::handle ? engine.invoke_async(handles[f], "{}")
+                                        : engine.invoke_async(names[f], "{}"))) {
       }
     }
   };

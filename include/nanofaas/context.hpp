@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "nanofaas/export.hpp"
+#include "nanofaas/function_handle.hpp"
 #include "nanofaas/invoke_result.hpp"
 #include "nanofaas/logging_config.hpp"
 #include "nanofaas/payload.hpp"
@@ -75,6 +76,11 @@ class NANOFAAS_API Context {
   /// Queues an asynchronous invocation of another function (see `Engine::invoke_async`); the
   /// event continues this invocation's trace.
   [[nodiscard]] Expected<RequestId> invoke_async(std::string_view qualified_name,
+                                                 PayloadView payload) const;
+  /// The same two calls through a handle the engine resolved (`Engine::resolve`).
+  [[nodiscard]] InvokeResult invoke(const FunctionHandle& function, PayloadView payload,
+                                    InvokeOptions options = {}) const;
+  [[nodiscard]] Expected<RequestId> invoke_async(const FunctionHandle& function,
                                                  PayloadView payload) const;
 
   /// An object of type T kept in this execution environment across invocations (created with

@@ -16,6 +16,7 @@
 #include "nanofaas/expected.hpp"
 #include "nanofaas/export.hpp"
 #include "nanofaas/function_config.hpp"
+#include "nanofaas/function_handle.hpp"
 #include "nanofaas/function_info.hpp"
 #include "nanofaas/invoke_result.hpp"
 #include "nanofaas/metrics.hpp"
@@ -101,6 +102,19 @@ class NANOFAAS_API Engine {
     /// refuses it (`invalid_argument`): another process may run the event.
     [[nodiscard]] Expected<RequestId> invoke_async(std::string_view qualified_name,
                                                    Payload&& payload, AsyncCompletion on_complete);
+    /// Looks `qualified_name` up once, for calls that then skip the lookup (`FunctionHandle`).
+    /// Errors: `not_found`.
+    [[nodiscard]] Expected<FunctionHandle> resolve(std::string_view qualified_name) const;
+    /// `invoke` and `invoke_async` through a handle this engine resolved: the same calls and
+    /// results, without the name lookup (`invalid_argument` for another engine's handle).
+    [[nodiscard]] InvokeResult invoke(const FunctionHandle& function, PayloadView payload,
+                                      InvokeOptions options = {});
+    [[nodiscard]] InvokeResult invoke(const FunctionHandle& function, Payload&& payload,
+                                      InvokeOptions options = {});
+    [[nodiscard]] Expected<RequestId> invoke_async(const FunctionHandle& function,
+                                                   Payload&& payload);
+    [[nodiscard]] Expected<RequestId> invoke_async(const FunctionHandle& function,
+                                                   PayloadView payload);
     /// Stops accepting calls, lets queued asynchronous events run for up to `drain`, waits for
     /// running handlers, and hands every event still queued or waiting for a retry to
     /// `EngineConfig::async_spill` (or the function's dead-letter targets). Blocks;

@@ -14,6 +14,7 @@
 #include "nanofaas/expected.hpp"
 #include "nanofaas/filter.hpp"
 #include "nanofaas/function_config.hpp"
+#include "nanofaas/function_handle.hpp"
 #include "nanofaas/invoke_result.hpp"
 #include "nanofaas/logging_config.hpp"
 #include "nanofaas/metrics.hpp"

@@ -36,13 +36,11 @@ class AsyncDispatcher {
   /// Queues an event and returns its id at once; `completion` is told the outcome once the
   /// event ends (empty: nobody asked). The payload is handed over. The event continues
   /// `trace` (its `span_id` the caller's span), or starts a new trace when null.
-  Expected<RequestId> invoke_async(std::string_view qualified_name, Payload payload,
-                                   std::uint32_t depth, const TraceContext* trace,
-                                   AsyncCompletion completion = {});
+  Expected<RequestId> invoke_async(Callee callee, Payload payload, std::uint32_t depth,
+                                   const TraceContext* trace, AsyncCompletion completion = {});
   /// The same, copying `bytes` (into the event itself when they are small).
-  Expected<RequestId> invoke_async(std::string_view qualified_name, PayloadView bytes,
-                                   std::uint32_t depth, const TraceContext* trace,
-                                   AsyncCompletion completion = {});
+  Expected<RequestId> invoke_async(Callee callee, PayloadView bytes, std::uint32_t depth,
+                                   const TraceContext* trace, AsyncCompletion completion = {});
 
   /// A durable queue's listener for `version` (nothing for other queues): its events are
   /// pumped when they arrive, while dispatching goes on.
@@ -87,9 +85,9 @@ class AsyncDispatcher {
 
   /// Validates, takes an event from the pool, fills it (`set_body(event)`), and queues it.
   template <class SetBody>
-  Expected<RequestId> accept_event(std::string_view qualified_name, std::size_t size,
-                                   std::uint32_t depth, const TraceContext* trace,
-                                   AsyncCompletion&& completion, SetBody&& set_body);
+  Expected<RequestId> accept_event(Callee callee, std::size_t size, std::uint32_t depth,
+                                   const TraceContext* trace, AsyncCompletion&& completion,
+                                   SetBody&& set_body);
   /// `accept_event` for a durable queue: stores the event and frees it here.
   Expected<RequestId> store_event(Version& version, AsyncEvent* event, AliasCounters* via_alias);
   /// Makes an event a durable queue restored `version`'s: its alias, configuration, and

@@ -38,27 +38,26 @@ void AsyncDispatcher::stop_dispatching() noexcept {
   std::atomic_thread_fence(std::memory_order_seq_cst);
 }
 
-Expected<RequestId> AsyncDispatcher::invoke_async(std::string_view qualified_name, Payload payload,
+Expected<RequestId> AsyncDispatcher::invoke_async(Callee callee, Payload payload,
                                                   std::uint32_t depth, const TraceContext* trace,
                                                   AsyncCompletion completion) {
-  return accept_event(qualified_name, payload.size(), depth, trace, std::move(completion),
+  return accept_event(callee, payload.size(), depth, trace, std::move(completion),
                       [&payload](AsyncEvent& event) { event.set_body(std::move(payload)); });
 }
 
-Expected<RequestId> AsyncDispatcher::invoke_async(std::string_view qualified_name,
-                                                  PayloadView bytes, std::uint32_t depth,
-                                                  const TraceContext* trace,
+Expected<RequestId> AsyncDispatcher::invoke_async(Callee callee, PayloadView bytes,
+                                                  std::uint32_t depth, const TraceContext* trace,
                                                   AsyncCompletion completion) {
-  return accept_event(qualified_name, bytes.size(), depth, trace, std::move(completion),
+  return accept_event(callee, bytes.size(), depth, trace, std::move(completion),
                       [bytes](AsyncEvent& event) { event.set_body(bytes); });
 }
 
 template <class SetBody>
-Expected<RequestId> AsyncDispatcher::accept_event(std::string_view qualified_name, std::size_t size,
+Expected<RequestId> AsyncDispatcher::accept_event(Callee callee, std::size_t size,
                                                   std::uint32_t depth, const TraceContext* trace,
                                                   AsyncCompletion&& completion,
                                                   SetBody&& set_body) {
-  auto target = core_.validate(qualified_name, 0, {});
+  auto target = core_.validate(callee, 0, {});
   if (!target) return Unexpected(std::move(target).error());
   Version& v = *target->version;
   if (size > core_.config.max_async_request_bytes) {
@@ -119,7 +118,7 @@ Expected<RequestId> AsyncDispatcher::accept_event(std::string_view qualified_nam
     if (via_alias != nullptr) via_alias->async_received.fetch_sub(1, std::memory_order_relaxed);
     EventPool::give(event);
     return fail(Errc::resource_exhausted,
-                "the asynchronous queue of " + std::string(qualified_name) + " is full");
+                "the asynchronous queue of " + std::string(callee.qualified_name) + " is full");
   }
   schedule_pump(v, core_.own_worker());
   // A caller held between `validate` and the push (preempted, say) may push after shutdown

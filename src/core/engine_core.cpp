@@ -13,6 +13,7 @@
 
 #include "common/saturating_time.hpp"
 #include "common/trace_ids.hpp"
+#include "core/handle_access.hpp"
 #include "exec/environment.hpp"
 #include "exec/event_completion.hpp"
 #include "exec/log_writer.hpp"
@@ -152,13 +153,27 @@ void EngineCore::stop_workers() noexcept {
   if (log_thread) log_thread->stop();
 }
 
-Expected<Target> EngineCore::validate(std::string_view qualified_name, std::size_t payload_size,
+Expected<Target> EngineCore::resolve(const FunctionHandle& h) const {
+  if (HandleAccess::owner(h) != this) {
+    return fail(
+        Errc::invalid_argument,
+        h ? "the handle of " + std::string(h.qualified_name()) + " was resolved by another engine"
+          : std::string("the function handle is empty (resolve it with Engine::resolve)"));
+  }
+  Function& fn = *HandleAccess::function(h);
+  Version* v = HandleAccess::version(h);
+  if (v == nullptr) return Registry::route(fn, HandleAccess::qualifier(h), h.qualified_name());
+  return Target{&fn, v, HandleAccess::qualifier(h)};
+}
+
+Expected<Target> EngineCore::validate(Callee callee, std::size_t payload_size,
                                       std::string_view principal) const {
   if (!accepting()) {
     return fail(Errc::unavailable, "the engine is shutting down");
   }
-  auto target = registry.resolve(qualified_name);
+  auto target = resolve(callee);
   if (!target) return target;
+  const std::string_view qualified_name = callee.qualified_name;
   const Version& v = *target->version;
   if (payload_size > v.max_request_bytes) {
     return fail(Errc::request_too_large,
@@ -177,16 +192,16 @@ Expected<Target> EngineCore::validate(std::string_view qualified_name, std::size
 InvokeResult EngineCore::invoke(const InvokeRequest& request) {
   const std::uint32_t depth = request.depth;
   BatchCall* const batch = request.batch;
-  auto target = validate(request.qualified_name, request.payload.size(), request.principal);
+  auto target = validate(request.callee, request.payload.size(), request.principal);
   if (!target) return Unexpected(std::move(target).error());
   Version& v = *target->version;
   if (depth > max_chain_depth && v.recursive_loop == RecursiveLoop::terminate) {
     v.counters.recursive_dropped.fetch_add(1, std::memory_order_relaxed);
-    auto error =
-        fail(Errc::recursive_invocation,
-             "a chain of " + std::to_string(depth) + " invocations reached " +
-                 std::string(request.qualified_name) + ": stopped as a recursive loop (more than " +
-                 std::to_string(max_chain_depth) + ")");
+    auto error = fail(Errc::recursive_invocation, "a chain of " + std::to_string(depth) +
+                                                      " invocations reached " +
+                                                      std::string(request.callee.qualified_name) +
+                                                      ": stopped as a recursive loop (more than " +
+                                                      std::to_string(max_chain_depth) + ")");
     if (tracing()) export_refusal(request, v, error.error());
     return error;
   }
@@ -403,11 +418,11 @@ InvokeResult EngineCore::abandon(Version& v, PerWorkerCounters* alias_counters, 
   return out;
 }
 
-InvokeResult EngineCore::nested_invoke(std::string_view qualified_name, PayloadView payload,
+InvokeResult EngineCore::nested_invoke(Callee callee, PayloadView payload,
                                        const InvokeOptions& options, std::uint32_t depth,
                                        const TraceContext& trace,
                                        Clock::time_point parent_deadline) {
-  return invoke(InvokeRequest{.qualified_name = qualified_name,
+  return invoke(InvokeRequest{.callee = callee,
                               .payload = payload,
                               .principal = options.principal,
                               .client_context = options.client_context,

@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/callee.hpp"
 #include "common/fail.hpp"
 #include "core/concurrency.hpp"
 #include "core/function.hpp"
@@ -64,8 +65,16 @@ struct EngineCore : ExecHost, WorkerHooks {
   /// Stops and joins the workers once their fibers have ended. Idempotent.
   void stop_workers() noexcept;
 
-  /// Checks everything a call needs before it runs (DryRun's work).
-  Expected<Target> validate(std::string_view qualified_name, std::size_t payload_size,
+  /// What `callee` names now (an alias routes this call); a handle must be this engine's
+  /// (`invalid_argument`).
+  Expected<Target> resolve(Callee callee) const {
+    if (callee.handle == nullptr) return registry.resolve(callee.qualified_name);
+    return resolve(*callee.handle);
+  }
+  Expected<Target> resolve(const FunctionHandle& handle) const;
+  /// Checks everything a call needs before it runs (DryRun's work); a handle must be this
+  /// engine's (`invalid_argument`).
+  Expected<Target> validate(Callee callee, std::size_t payload_size,
                             std::string_view principal) const;
   /// The synchronous call path: `Engine::invoke`, `Context::invoke` and mappings' batches.
   /// Blocks the calling thread, or only the calling fiber on a worker.
@@ -76,9 +85,9 @@ struct EngineCore : ExecHost, WorkerHooks {
   void complete(Invocation& invocation, bool timed_out) noexcept override;
   /// A handler's nested `Context::invoke` (its `invoke_async` is the facade's: events are
   /// above the core).
-  InvokeResult nested_invoke(std::string_view qualified_name, PayloadView payload,
-                             const InvokeOptions& options, std::uint32_t depth,
-                             const TraceContext& trace, Clock::time_point parent_deadline) final;
+  InvokeResult nested_invoke(Callee callee, PayloadView payload, const InvokeOptions& options,
+                             std::uint32_t depth, const TraceContext& trace,
+                             Clock::time_point parent_deadline) final;
   /// Takes every idle environment out of every pool and retires it.
   void retire_all_idle();
   /// Retires idle on-demand environments past their keep-alive.

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "common/callee.hpp"
 #include "nanofaas/clock.hpp"
 #include "nanofaas/payload.hpp"
 #include "nanofaas/trace_context.hpp"
@@ -14,8 +15,8 @@ struct BatchCall;
 /// One synchronous call as the core's invoke path takes it: from the host, a handler's nested
 /// call, or a mapping's batch.
 struct InvokeRequest {
-  /// "name", "name:$LATEST", "name:7" or "name:alias".
-  std::string_view qualified_name{};
+  /// "name", "name:$LATEST", "name:7" or "name:alias", or a handle resolved before.
+  Callee callee{std::string_view{}};
   /// The event's bytes, read in place by the handler.
   PayloadView payload{};
   /// When set, the caller hands these bytes over (`payload` views them): they stay valid past

@@ -61,22 +61,26 @@ Expected<Target> Registry::resolve(std::string_view qualified_name) const {
   if (colon == std::string_view::npos) return Target{fn, fn->latest.get(), {}};
   const std::string_view qualifier = qualified_name.substr(colon + 1);
   if (qualifier == "$LATEST") return Target{fn, fn->latest.get(), fn->latest->name};
+  if (!all_digits(qualifier)) return route(*fn, qualifier, qualified_name);
+  std::size_t n = 0;
+  std::from_chars(qualifier.data(), qualifier.data() + qualifier.size(), n);
   std::shared_lock lock(fn->mutex);
-  if (all_digits(qualifier)) {
-    std::size_t n = 0;
-    std::from_chars(qualifier.data(), qualifier.data() + qualifier.size(), n);
-    if (n == 0 || n > fn->versions.size()) return not_found(qualified_name);
-    Version* v = fn->versions[n - 1].get();
-    return Target{fn, v, v->name};
-  }
-  auto it = fn->aliases.find(qualifier);
-  if (it == fn->aliases.end()) return not_found(qualified_name);
+  if (n == 0 || n > fn->versions.size()) return not_found(qualified_name);
+  Version* v = fn->versions[n - 1].get();
+  return Target{fn, v, v->name};
+}
+
+Expected<Target> Registry::route(Function& fn, std::string_view alias,
+                                 std::string_view qualified_name) {
+  std::shared_lock lock(fn.mutex);
+  auto it = fn.aliases.find(alias);
+  if (it == fn.aliases.end()) return not_found(qualified_name);
   const AliasRoute* route = it->second;
   Version* v = route->primary;
   if (route->additional != nullptr && random_unit() < route->additional_weight) {
     v = route->additional;
   }
-  return Target{fn, v, route->name, route};
+  return Target{&fn, v, route->name, route};
 }
 
 Status Registry::taken(std::string_view name) {

@@ -37,6 +37,10 @@ class Registry {
   /// Looks up "name", "name:$LATEST", "name:7" or "name:alias" (`not_found` otherwise). An
   /// alias with weights picks a version at random.
   [[nodiscard]] Expected<Target> resolve(std::string_view qualified_name) const;
+  /// Where alias `alias` of `fn` sends this call (`not_found`, naming `qualified_name`, when
+  /// there is no such alias). Any thread.
+  [[nodiscard]] static Expected<Target> route(Function& fn, std::string_view alias,
+                                              std::string_view qualified_name);
   /// Registers `fn` unless the name is taken (`already_exists`). `admit()` runs first, under
   /// the registry's lock, and may refuse the function with an error of its own.
   template <class Admit>

@@ -5,6 +5,7 @@
 #include <shared_mutex>
 
 #include "common/default_async_config.hpp"
+#include "core/handle_access.hpp"
 #include "engine/config_validation.hpp"
 #include "engine/engine_impl.hpp"
 #include "exec/log_writer.hpp"
@@ -23,6 +24,28 @@ namespace {
 const TraceContext* caller_trace(const InvokeOptions& options,
                                  const detail::ChainSlot& chain) noexcept {
   return options.trace != nullptr && options.trace->valid() ? options.trace : chain.trace;
+}
+
+// `Engine::invoke`: `owned` set when the caller hands the bytes over.
+InvokeResult sync_call(detail::EngineCore& core, detail::Callee callee, PayloadView payload,
+                       Payload* owned, const InvokeOptions& options) {
+  const detail::ChainSlot chain = detail::current_chain();
+  return core.invoke(detail::InvokeRequest{.callee = callee,
+                                           .payload = payload,
+                                           .owned = owned,
+                                           .principal = options.principal,
+                                           .client_context = options.client_context,
+                                           .tail_log = options.tail_log,
+                                           .trace = caller_trace(options, chain),
+                                           .depth = chain.depth + 1});
+}
+
+// `Engine::invoke_async` without a completion.
+template <class Bytes>
+Expected<RequestId> async_call(detail::AsyncDispatcher& async, detail::Callee callee,
+                               Bytes&& bytes) {
+  const detail::ChainSlot chain = detail::current_chain();
+  return async.invoke_async(callee, std::forward<Bytes>(bytes), chain.depth + 1, chain.trace);
 }
 
 void read_counters(const detail::Version& v, FunctionMetrics& m) {
@@ -153,27 +176,29 @@ Status Engine::add_function_impl(FunctionConfig config,
 
 InvokeResult Engine::invoke(std::string_view qualified_name, PayloadView payload,
                             InvokeOptions options) {
-  const detail::ChainSlot chain = detail::current_chain();
-  return impl_->invoke(detail::InvokeRequest{.qualified_name = qualified_name,
-                                             .payload = payload,
-                                             .principal = options.principal,
-                                             .client_context = options.client_context,
-                                             .tail_log = options.tail_log,
-                                             .trace = caller_trace(options, chain),
-                                             .depth = chain.depth + 1});
+  return sync_call(*impl_, qualified_name, payload, nullptr, options);
 }
 
 InvokeResult Engine::invoke(std::string_view qualified_name, Payload&& payload,
                             InvokeOptions options) {
-  const detail::ChainSlot chain = detail::current_chain();
-  return impl_->invoke(detail::InvokeRequest{.qualified_name = qualified_name,
-                                             .payload = payload,
-                                             .owned = &payload,
-                                             .principal = options.principal,
-                                             .client_context = options.client_context,
-                                             .tail_log = options.tail_log,
-                                             .trace = caller_trace(options, chain),
-                                             .depth = chain.depth + 1});
+  return sync_call(*impl_, qualified_name, payload, &payload, options);
+}
+
+InvokeResult Engine::invoke(const FunctionHandle& function, PayloadView payload,
+                            InvokeOptions options) {
+  return sync_call(*impl_, function, payload, nullptr, options);
+}
+
+InvokeResult Engine::invoke(const FunctionHandle& function, Payload&& payload,
+                            InvokeOptions options) {
+  return sync_call(*impl_, function, payload, &payload, options);
+}
+
+Expected<FunctionHandle> Engine::resolve(std::string_view qualified_name) const {
+  auto target = impl_->registry.resolve(qualified_name);
+  if (!target) return Unexpected(std::move(target).error());
+  const detail::EngineCore* core = impl_.get();
+  return detail::HandleAccess::make(core, qualified_name, *target);
 }
 
 namespace {
@@ -192,7 +217,7 @@ struct HandedOverCall {
 
   void run() {
     InvokeResult result =
-        engine->invoke(detail::InvokeRequest{.qualified_name = qualified_name,
+        engine->invoke(detail::InvokeRequest{.callee = qualified_name,
                                              .payload = payload,
                                              .owned = &payload,
                                              .principal = principal,
@@ -254,9 +279,15 @@ Status Engine::invoke(std::string_view qualified_name, Payload&& payload, Invoke
 }
 
 Expected<RequestId> Engine::invoke_async(std::string_view qualified_name, Payload&& payload) {
-  const detail::ChainSlot chain = detail::current_chain();
-  return impl_->async.invoke_async(qualified_name, std::move(payload), chain.depth + 1,
-                                   chain.trace);
+  return async_call(impl_->async, qualified_name, std::move(payload));
+}
+
+Expected<RequestId> Engine::invoke_async(const FunctionHandle& function, Payload&& payload) {
+  return async_call(impl_->async, function, std::move(payload));
+}
+
+Expected<RequestId> Engine::invoke_async(const FunctionHandle& function, PayloadView payload) {
+  return async_call(impl_->async, function, payload);
 }
 
 Expected<RequestId> Engine::invoke_async(std::string_view qualified_name, Payload&& payload,
@@ -267,8 +298,7 @@ Expected<RequestId> Engine::invoke_async(std::string_view qualified_name, Payloa
 }
 
 Expected<RequestId> Engine::invoke_async(std::string_view qualified_name, PayloadView payload) {
-  const detail::ChainSlot chain = detail::current_chain();
-  return impl_->async.invoke_async(qualified_name, payload, chain.depth + 1, chain.trace);
+  return async_call(impl_->async, qualified_name, payload);
 }
 
 void Engine::shutdown(std::chrono::nanoseconds drain) {

@@ -46,9 +46,9 @@ struct Engine::Impl final : detail::LiveEngines, detail::EngineCore {
                                                    std::string_view version,
                                                    std::size_t max_queue_depth) const;
 
-  Expected<RequestId> nested_invoke_async(std::string_view qualified_name, PayloadView payload,
+  Expected<RequestId> nested_invoke_async(detail::Callee callee, PayloadView payload,
                                           std::uint32_t depth, const TraceContext& trace) override {
-    return async.invoke_async(qualified_name, payload, depth, &trace);
+    return async.invoke_async(callee, payload, depth, &trace);
   }
   /// Reclaims idle environments about once a second, and releases delayed events when due
   /// (by the engine's clock, which may be a test's: looked at every millisecond while any

@@ -10,7 +10,7 @@ namespace nanofaas::detail {
 InvokeResult EngineMappingHost::invoke_batch(std::string_view function, std::uint32_t depth,
                                              BatchCall& call) {
   // The batch is the event: no payload of its own, and no caller deadline to give up at.
-  return core_.invoke(InvokeRequest{.qualified_name = function,
+  return core_.invoke(InvokeRequest{.callee = function,
                                     .trace = call.trace.valid() ? &call.trace : nullptr,
                                     .depth = depth,
                                     .batch = &call});

@@ -83,18 +83,38 @@ bool Context::sleep_for(std::chrono::nanoseconds duration) const {
   return !cut_short;
 }
 
+namespace {
+
+InvokeResult nested_call(const detail::Invocation& caller, detail::Callee callee,
+                         PayloadView payload, const InvokeOptions& options) {
+  return caller.spec->host->nested_invoke(
+      callee, payload, options, caller.depth + 1,
+      options.trace != nullptr && options.trace->valid() ? *options.trace : caller.trace,
+      caller.deadline);
+}
+
+}  // namespace
+
 InvokeResult Context::invoke(std::string_view qualified_name, PayloadView payload,
                              InvokeOptions options) const {
-  return invocation_->spec->host->nested_invoke(
-      qualified_name, payload, options, invocation_->depth + 1,
-      options.trace != nullptr && options.trace->valid() ? *options.trace : invocation_->trace,
-      invocation_->deadline);
+  return nested_call(*invocation_, qualified_name, payload, options);
+}
+
+InvokeResult Context::invoke(const FunctionHandle& function, PayloadView payload,
+                             InvokeOptions options) const {
+  return nested_call(*invocation_, function, payload, options);
 }
 
 Expected<RequestId> Context::invoke_async(std::string_view qualified_name,
                                           PayloadView payload) const {
   return invocation_->spec->host->nested_invoke_async(qualified_name, payload,
                                                       invocation_->depth + 1, invocation_->trace);
+}
+
+Expected<RequestId> Context::invoke_async(const FunctionHandle& function,
+                                          PayloadView payload) const {
+  return invocation_->spec->host->nested_invoke_async(function, payload, invocation_->depth + 1,
+                                                      invocation_->trace);
 }
 
 void* Context::environment_local(const void* key, ErasedPtr (*make)()) const {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "common/callee.hpp"
 #include "nanofaas/clock.hpp"
 #include "nanofaas/expected.hpp"
 #include "nanofaas/invoke_result.hpp"
@@ -31,13 +32,13 @@ class ExecHost {
   virtual void complete(Invocation& invocation, bool timed_out) noexcept = 0;
   /// A handler's nested `RequestResponse` call, `depth` deep, continuing `trace` (the
   /// handler's span as parent), waited for until `parent_deadline` at the latest.
-  virtual InvokeResult nested_invoke(std::string_view qualified_name, PayloadView payload,
+  virtual InvokeResult nested_invoke(Callee callee, PayloadView payload,
                                      const InvokeOptions& options, std::uint32_t depth,
                                      const TraceContext& trace,
                                      Clock::time_point parent_deadline) = 0;
   /// A handler's nested `Event` call, `depth` deep, continuing `trace` (the bytes are copied).
-  virtual Expected<RequestId> nested_invoke_async(std::string_view qualified_name,
-                                                  PayloadView payload, std::uint32_t depth,
+  virtual Expected<RequestId> nested_invoke_async(Callee callee, PayloadView payload,
+                                                  std::uint32_t depth,
                                                   const TraceContext& trace) = 0;
   /// The writer of the engine's log, or null when the engine has no log sink (then logging
   /// costs one test).

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/registry.hpp"
+#include "nanofaas/function_handle.hpp"
+
+namespace nanofaas::detail {
+
+/// Makes and reads `FunctionHandle`s, whose members the public API keeps opaque.
+struct HandleAccess {
+  /// A handle to `target`, resolved from `qualified_name` by the engine core `owner`.
+  static FunctionHandle make(const void* owner, std::string_view qualified_name,
+                             const Target& target) {
+    FunctionHandle h;
+    h.qualified_name_ = std::string(qualified_name);
+    h.owner_ = owner;
+    h.function_ = target.function;
+    h.version_ = target.alias != nullptr ? nullptr : target.version;
+    h.qualifier_ = target.qualifier;
+    return h;
+  }
+  static const void* owner(const FunctionHandle& h) noexcept { return h.owner_; }
+  static Function* function(const FunctionHandle& h) noexcept { return h.function_; }
+  /// The version every call runs, or null for an alias (routed per call).
+  static Version* version(const FunctionHandle& h) noexcept { return h.version_; }
+  static std::string_view qualifier(const FunctionHandle& h) noexcept { return h.qualifier_; }
+};
+
+}  // namespace nanofaas::detail
