@@ -16,6 +16,8 @@ program=$build_dir/bench/nanofaas_bench_icount
 baseline=bench/instruction_baseline.txt
 count=2000
 tolerance=10  # percent
+# sync, nested and async by name, then through a FunctionHandle (no name lookup).
+operations="sync nested cold async batch filter sync-handle nested-handle async-handle"
 
 [[ -x $program ]] || { echo "instruction_gate: $program not built" >&2; exit 2; }
 command -v valgrind >/dev/null || { echo "instruction_gate: valgrind is not installed" >&2; exit 2; }
@@ -58,24 +60,24 @@ if (( observability )); then
 fi
 
 declare -A measured
-for op in sync nested cold async batch filter; do
+for op in $operations; do
   measured[$op]=$(per_operation "$op")
 done
 
 if (( update )); then
   { echo "# instructions per operation (scripts/instruction_gate.sh --update)"
-    for op in sync nested cold async batch filter; do echo "$op ${measured[$op]}"; done; } > "$baseline"
+    for op in $operations; do echo "$op ${measured[$op]}"; done; } > "$baseline"
   echo "instruction_gate: wrote $baseline"
   exit 0
 fi
 
 failed=0
-printf '%-8s %10s %10s %8s\n' operation baseline measured change
+printf '%-14s %10s %10s %8s\n' operation baseline measured change
 while read -r op base; do
   [[ -z $op || $op == \#* ]] && continue
   now=${measured[$op]:?no measurement for $op}
   change=$(( (now - base) * 100 / base ))
-  printf '%-8s %10d %10d %7d%%\n' "$op" "$base" "$now" "$change"
+  printf '%-14s %10d %10d %7d%%\n' "$op" "$base" "$now" "$change"
   (( change > tolerance )) && { echo "instruction_gate: $op grew by more than $tolerance%" >&2; failed=1; }
 done < "$baseline"
 exit $failed
