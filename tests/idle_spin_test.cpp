@@ -117,11 +117,12 @@ TEST(PickWorkerTest, NewWorkGoesToTheSpinningWorkerUntilItsBacklogGrows) {
     TwoWorkers two;
     Worker& w0 = *two.workers[0];
     Worker& w1 = *two.workers[1];
+    std::atomic<std::uint32_t> last{0};
     ASSERT_TRUE(soon([&] { return w1.spinning(); }));
     w1.load.fetch_add(3);  // work placed on it: more loaded than the sleeping worker 0
-    EXPECT_EQ(&pick_worker(two.workers), &w1) << "round " << round;  // no futex wake for 0
+    EXPECT_EQ(&pick_worker(two.workers, last), &w1) << "round " << round;  // no futex wake for 0
     w1.load.fetch_add(nanofaas::detail::awake_backlog - 3);
-    EXPECT_EQ(&pick_worker(two.workers), &w0) << "round " << round;  // 1 fell behind
+    EXPECT_EQ(&pick_worker(two.workers, last), &w0) << "round " << round;  // 1 fell behind
     w1.load.store(0);
   }
 }
@@ -146,10 +147,31 @@ TEST(PickWorkerTest, AWorkerRunningAHandlerIsNotPreferredToALessLoadedOne) {
                           &hold}));
     running.wait();
     ASSERT_TRUE(soon([&] { return !w1.spinning(); }));
+    std::atomic<std::uint32_t> last{1};  // picked last: not taken again unless it spins
     w1.load.fetch_add(1);
-    EXPECT_EQ(&pick_worker(two.workers), &w0) << "round " << round;
+    EXPECT_EQ(&pick_worker(two.workers, last), &w0) << "round " << round;
     w1.load.store(0);
     release.count_down();
+  }
+}
+
+TEST(PickWorkerTest, TheWorkerPickedLastIsKeptWhileItSpinsWithAShortBacklog) {
+  for (int round = 0; round < 20; ++round) {
+    TwoWorkers two;
+    Worker& w0 = *two.workers[0];
+    Worker& w1 = *two.workers[1];
+    ASSERT_TRUE(soon([&] { return w1.spinning(); }));
+    std::atomic<std::uint32_t> last{0};  // worker 0 sleeps: the scan finds 1 and remembers it
+    EXPECT_EQ(&pick_worker(two.workers, last), &w1) << "round " << round;
+    EXPECT_EQ(last.load(), 1u);
+    w1.load.fetch_add(nanofaas::detail::awake_backlog - 1);
+    EXPECT_EQ(&pick_worker(two.workers, last), &w1) << "round " << round;
+    w1.load.fetch_add(1);  // 1 fell behind: the scan again, which finds the least loaded
+    EXPECT_EQ(&pick_worker(two.workers, last), &w0) << "round " << round;
+    EXPECT_EQ(last.load(), 0u);
+    last.store(7);  // a hint out of range is ignored
+    EXPECT_EQ(&pick_worker(two.workers, last), &w0) << "round " << round;
+    w1.load.store(0);
   }
 }
 

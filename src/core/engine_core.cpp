@@ -281,7 +281,7 @@ void EngineCore::count_spillover(Version& v, const Environment* env) noexcept {
 }
 
 Worker& EngineCore::pick_worker() noexcept {
-  return detail::pick_worker(workers);
+  return detail::pick_worker(workers, last_picked_);
 }
 
 void EngineCore::dispatch(Invocation& inv, Environment* env, Worker* self) {

@@ -140,6 +140,8 @@ struct EngineCore : ExecHost, WorkerHooks {
   void count_spillover(Version& version, const Environment* env) noexcept;
 
  private:
+  /// The worker `pick_worker` chose last (a hint any thread reads and writes).
+  std::atomic<std::uint32_t> last_picked_{0};
   /// Nested calls deeper than this switch to the callee's own fiber instead of running on the
   /// caller's stack, so a recursive chain cannot overflow one stack.
   static constexpr std::uint32_t max_inline_depth = 8;

@@ -3,8 +3,10 @@
 #include "runtime/tick_clock.hpp"
 
 namespace nanofaas::detail {
+namespace {
 
-Worker& pick_worker(const std::vector<std::unique_ptr<Worker>>& workers) noexcept {
+// The scan behind `pick_worker`: every worker's backlog and state.
+Worker& scan(const std::vector<std::unique_ptr<Worker>>& workers) noexcept {
   Worker* least = nullptr;
   Worker* spinning = nullptr;
   Worker* busy = nullptr;
@@ -34,6 +36,20 @@ Worker& pick_worker(const std::vector<std::unique_ptr<Worker>>& workers) noexcep
   }
   if (spinning != nullptr) return *spinning;
   return busy != nullptr ? *busy : *least;
+}
+
+}  // namespace
+
+Worker& pick_worker(const std::vector<std::unique_ptr<Worker>>& workers,
+                    std::atomic<std::uint32_t>& last) noexcept {
+  const std::uint32_t hint = last.load(std::memory_order_relaxed);
+  if (hint < workers.size()) {
+    Worker& w = *workers[hint];
+    if (w.spinning() && w.backlog() < awake_backlog) return w;
+  }
+  Worker& picked = scan(workers);
+  if (picked.index() != hint) last.store(picked.index(), std::memory_order_relaxed);
+  return picked;
 }
 
 Worker& pick_worker_to_init(const std::vector<std::unique_ptr<Worker>>& workers) noexcept {

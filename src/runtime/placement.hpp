@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -14,8 +15,11 @@ inline constexpr std::uint32_t awake_backlog = 8;
 /// (`Worker::busy_briefly`), while its backlog is short; else the least loaded one. Waking a
 /// sleeping worker costs a futex wake and, where cores are few, the core a producer needs: a burst
 /// goes to the worker already awake, and wakes the next only once that one falls behind. Any
-/// thread; `workers` is not empty.
-Worker& pick_worker(const std::vector<std::unique_ptr<Worker>>& workers) noexcept;
+/// thread; `workers` is not empty. `last` holds the index of the worker picked last: while that
+/// one still spins with a short backlog it is picked without reading the others' state (each a
+/// cache line their threads write).
+Worker& pick_worker(const std::vector<std::unique_ptr<Worker>>& workers,
+                    std::atomic<std::uint32_t>& last) noexcept;
 /// Where a cold start from a plain thread goes: the least loaded worker, a spinning one among
 /// equals. An init may hold its worker for long (it may block the thread), so cold starts spread
 /// over the workers instead of gathering behind the awake one. Any thread; `workers` is not empty.
