@@ -147,6 +147,8 @@ TEST(PickWorkerTest, AWorkerRunningAHandlerIsNotPreferredToALessLoadedOne) {
                           &hold}));
     running.wait();
     ASSERT_TRUE(soon([&] { return !w1.spinning(); }));
+    // Just woken, it counts as busy briefly; then the job has run too long for that.
+    ASSERT_TRUE(soon([&] { return !w1.busy_briefly(std::chrono::steady_clock::now()); }));
     std::atomic<std::uint32_t> last{1};  // picked last: not taken again unless it spins
     w1.load.fetch_add(1);
     EXPECT_EQ(&pick_worker(two.workers, last), &w0) << "round " << round;

@@ -199,12 +199,15 @@ void AsyncDispatcher::schedule_pump(Version& v, Worker* worker) {
       v.pump_posted.exchange(true, std::memory_order_acq_rel)) {
     return;
   }
-  Worker& w = worker != nullptr ? *worker : core_.pick_worker();
-  w.post(Task::run(Job{[](Worker& worker, const Job& job) {
-                         static_cast<AsyncDispatcher*>(job.b)->pump(*static_cast<Version*>(job.a),
-                                                                    worker);
-                       },
-                       &v, this}));
+  const Job job{[](Worker& worker, const Job& job) {
+                  static_cast<AsyncDispatcher*>(job.b)->pump(*static_cast<Version*>(job.a), worker);
+                },
+                &v, this};
+  if (worker != nullptr) {
+    worker->post(Task::run(job));
+  } else {
+    core_.post_anywhere(job);
+  }
 }
 
 void AsyncDispatcher::pump(Version& v, Worker& worker) {

@@ -104,6 +104,7 @@ EngineCore::EngineCore(EngineConfig engine_config)
   workers.reserve(config.workers);
   const WorkerConfig worker_config{.idle_spin = config.idle_spin,
                                    .spin_group = &spinners,
+                                   .shared_jobs = &shared_jobs,
                                    .stack_size = config.stack_size,
                                    .stack_reserve = config.stack_reserve};
   for (std::uint32_t i = 0; i < config.workers; ++i) {
@@ -282,6 +283,10 @@ void EngineCore::count_spillover(Version& v, const Environment* env) noexcept {
 
 Worker& EngineCore::pick_worker() noexcept {
   return detail::pick_worker(workers, last_picked_);
+}
+
+void EngineCore::post_anywhere(const Job& job) {
+  detail::post_anywhere(workers, last_picked_, shared_jobs, job);
 }
 
 void EngineCore::dispatch(Invocation& inv, Environment* env, Worker* self) {

@@ -99,6 +99,9 @@ struct EngineCore : ExecHost, WorkerHooks {
   [[nodiscard]] const WorkerHooks& worker_hooks() const noexcept override { return *this; }
   /// Where new work goes (`detail::pick_worker`: an awake worker first).
   Worker& pick_worker() noexcept;
+  /// Runs `job` on the first worker free (`detail::post_anywhere`): for jobs that may run on
+  /// any worker, such as a version's pump. Any thread.
+  void post_anywhere(const Job& job);
   /// The worker whose thread this is, if it is one of this engine's; else nullptr.
   Worker* own_worker() const noexcept {
     Worker* self = Worker::current();
@@ -115,6 +118,9 @@ struct EngineCore : ExecHost, WorkerHooks {
   bool clock_is_steady;
   /// The workers' limit of idle spinners: one less than the cores, for the producers.
   SpinGroup spinners;
+  /// Jobs for whichever worker is free first (`post_anywhere`); before the workers, which
+  /// point at it.
+  SharedJobs shared_jobs;
   std::vector<std::unique_ptr<Worker>> workers;
   time_point next_reclaim{};  // worker 0's main fiber only
   bool stopped = false;       // set by the facade's shutdown

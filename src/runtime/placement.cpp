@@ -5,8 +5,14 @@
 namespace nanofaas::detail {
 namespace {
 
-// The scan behind `pick_worker`: every worker's backlog and state.
-Worker& scan(const std::vector<std::unique_ptr<Worker>>& workers) noexcept {
+// What placement finds among the workers: an awake one with a short backlog (spinning, or
+// busy briefly), if any, and the least loaded one.
+struct Scan {
+  Worker* awake = nullptr;
+  Worker* least = nullptr;
+};
+
+Scan scan(const std::vector<std::unique_ptr<Worker>>& workers) noexcept {
   Worker* least = nullptr;
   Worker* spinning = nullptr;
   Worker* busy = nullptr;
@@ -34,8 +40,22 @@ Worker& scan(const std::vector<std::unique_ptr<Worker>>& workers) noexcept {
       }
     }
   }
-  if (spinning != nullptr) return *spinning;
-  return busy != nullptr ? *busy : *least;
+  return {spinning != nullptr ? spinning : busy, least};
+}
+
+// The worker picked last, while it still spins with a short backlog; else null.
+Worker* last_if_awake(const std::vector<std::unique_ptr<Worker>>& workers,
+                      std::uint32_t last) noexcept {
+  if (last >= workers.size()) return nullptr;
+  Worker& w = *workers[last];
+  return w.spinning() && w.backlog() < awake_backlog ? &w : nullptr;
+}
+
+Worker* remember(Worker* picked, std::uint32_t hint, std::atomic<std::uint32_t>& last) noexcept {
+  if (picked != nullptr && picked->index() != hint) {
+    last.store(picked->index(), std::memory_order_relaxed);
+  }
+  return picked;
 }
 
 }  // namespace
@@ -43,13 +63,16 @@ Worker& scan(const std::vector<std::unique_ptr<Worker>>& workers) noexcept {
 Worker& pick_worker(const std::vector<std::unique_ptr<Worker>>& workers,
                     std::atomic<std::uint32_t>& last) noexcept {
   const std::uint32_t hint = last.load(std::memory_order_relaxed);
-  if (hint < workers.size()) {
-    Worker& w = *workers[hint];
-    if (w.spinning() && w.backlog() < awake_backlog) return w;
-  }
-  Worker& picked = scan(workers);
-  if (picked.index() != hint) last.store(picked.index(), std::memory_order_relaxed);
-  return picked;
+  if (Worker* w = last_if_awake(workers, hint)) return *w;
+  const Scan found = scan(workers);
+  return *remember(found.awake != nullptr ? found.awake : found.least, hint, last);
+}
+
+Worker* pick_awake_worker(const std::vector<std::unique_ptr<Worker>>& workers,
+                          std::atomic<std::uint32_t>& last) noexcept {
+  const std::uint32_t hint = last.load(std::memory_order_relaxed);
+  if (Worker* w = last_if_awake(workers, hint)) return w;
+  return remember(scan(workers).awake, hint, last);
 }
 
 Worker& pick_worker_to_init(const std::vector<std::unique_ptr<Worker>>& workers) noexcept {
@@ -67,6 +90,24 @@ Worker& pick_worker_to_init(const std::vector<std::unique_ptr<Worker>>& workers)
     }
   }
   return *least;
+}
+
+void post_anywhere(const std::vector<std::unique_ptr<Worker>>& workers,
+                   std::atomic<std::uint32_t>& last, SharedJobs& shared, const Job& job) {
+  if (Worker* w = pick_awake_worker(workers, last)) {
+    w->post(Task::run(job));
+    return;
+  }
+  shared.push(job);
+  // A spinning or woken worker takes the job before it sleeps; else wake a sleeper. A worker
+  // busy now looks at the shared jobs before it sleeps too (`SharedJobs::push` and
+  // `Worker::asleep` are seq_cst, as is the parker's own check), but may be busy for long.
+  Worker* sleeper = nullptr;
+  for (const auto& w : workers) {
+    if (w->spinning() || w->waking()) return;
+    if (sleeper == nullptr && w->asleep()) sleeper = w.get();
+  }
+  if (sleeper != nullptr) sleeper->unpark();
 }
 
 }  // namespace nanofaas::detail

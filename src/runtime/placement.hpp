@@ -20,6 +20,14 @@ inline constexpr std::uint32_t awake_backlog = 8;
 /// cache line their threads write).
 Worker& pick_worker(const std::vector<std::unique_ptr<Worker>>& workers,
                     std::atomic<std::uint32_t>& last) noexcept;
+/// `pick_worker`'s awake worker with a short backlog, or null when there is none: then a job
+/// any worker may run goes to the shared jobs (`post_anywhere`), for the first worker free.
+Worker* pick_awake_worker(const std::vector<std::unique_ptr<Worker>>& workers,
+                          std::atomic<std::uint32_t>& last) noexcept;
+/// Puts `job` where the first worker free runs it: on an awake worker (`pick_awake_worker`),
+/// else in `shared`, waking a sleeping worker unless one is awake or already woken. Any thread.
+void post_anywhere(const std::vector<std::unique_ptr<Worker>>& workers,
+                   std::atomic<std::uint32_t>& last, SharedJobs& shared, const Job& job);
 /// Where a cold start from a plain thread goes: the least loaded worker, a spinning one among
 /// equals. An init may hold its worker for long (it may block the thread), so cold starts spread
 /// over the workers instead of gathering behind the awake one. Any thread; `workers` is not empty.

@@ -19,6 +19,7 @@ __attribute__((tls_model("initial-exec"))) thread_local Worker* current_worker =
 Worker::Worker(const WorkerConfig& config, WorkerHooks& hooks, std::uint32_t index)
     : hooks_(&hooks),
       idle_spin_(config.idle_spin, config.spin_group),
+      shared_jobs_(config.shared_jobs),
       index_(index),
       stacks_(config.stack_size, config.stack_reserve) {}
 

@@ -79,12 +79,20 @@ class Worker {
   bool spinning() const noexcept {
     return idle_.load(std::memory_order_relaxed) && !parker_.sleeping();
   }
+  /// True while the worker sleeps and nobody woke it yet. Any thread (a hint, seq_cst: see
+  /// `SharedJobs::push`).
+  bool asleep() const noexcept { return parker_.asleep(); }
+  /// True once woken from its sleep, until it runs: it looks at the shared jobs then. Any
+  /// thread (a hint).
+  bool waking() const noexcept { return parker_.was_woken(); }
+  /// Wakes the worker if it sleeps (to look at its shared jobs). Any thread.
+  void unpark() noexcept { parker_.unpark(); }
   /// How long a handler may run and still count as brief (`busy_briefly`).
   static constexpr std::chrono::microseconds brief_run{50};
-  /// True while the worker is likely to be done within `brief_run`: it began a handler whose
-  /// last run was brief at most `brief_run` before `now` (steady). False when
-  /// it sleeps, spins, runs a handler not known to be brief, or has run for longer. Any thread
-  /// (a hint); always false without an idle spin.
+  /// True while the worker is likely to be done within `brief_run`: it left its idle wait, or
+  /// began a handler whose last run was brief, at most `brief_run` before `now` (steady).
+  /// False when it sleeps, spins, runs a handler not known to be brief, or has run for
+  /// longer. Any thread (a hint); always false without an idle spin.
   bool busy_briefly(std::chrono::steady_clock::time_point now) const noexcept {
     const auto since = began_.load(std::memory_order_relaxed);
     return !idle_.load(std::memory_order_relaxed) && since != 0 &&
@@ -122,6 +130,7 @@ class Worker {
 
   WorkerHooks* hooks_;
   IdleSpin idle_spin_;
+  SharedJobs* shared_jobs_;
   std::uint32_t index_;
   std::thread thread_;
   std::latch started_{1};
@@ -130,7 +139,7 @@ class Worker {
   std::atomic<std::uint32_t> inbox_count_{0};
   std::atomic<std::uint32_t> waiting_callers_{0};  // posted deliveries a caller waits for
   std::atomic<bool> idle_{false};                  // in its idle wait: spinning or asleep
-  std::atomic<std::int64_t> began_{0};  // steady ns it began a brief handler; 0: not in one
+  std::atomic<std::int64_t> began_{0};  // steady ns it woke or began a brief handler; 0: neither
   Parker parker_;
 
   // Worker-thread-only state.

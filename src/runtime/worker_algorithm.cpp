@@ -28,8 +28,14 @@ boost::fibers::context* WorkerAlgorithm::pick_next() noexcept {
   // The running fiber leaves in the middle of its work (it suspended): what it holds for
   // others must not wait for it.
   if (HeldWork* held = std::exchange(worker_->holding, nullptr)) held->release();
-  const bool drained = worker_->inbox_count_.load(std::memory_order_acquire) != 0;
+  bool drained = worker_->inbox_count_.load(std::memory_order_acquire) != 0;
   if (drained) drain_inbox();
+  // Shared jobs when nothing else is ready, and now and then among other work (so that a busy
+  // worker's stream of its own work cannot hold them back for ever).
+  SharedJobs* shared = worker_->shared_jobs_;
+  if (shared != nullptr && !shared->empty() && (ready_.empty() || ++picks_ % 16 == 0)) {
+    drained |= take_shared();
+  }
   // A task taken in just now may have made the suspending fiber itself ready (an environment
   // back in its pool got its next invocation): a fiber cannot resume itself, so it waits for
   // the next pick. Boost keeps its dispatcher in `ready_` while another fiber runs, so there
@@ -59,16 +65,32 @@ void WorkerAlgorithm::suspend_until(
   while (worker_->inbox_count_.load(std::memory_order_acquire) == 0 &&
          worker_->stacks_.refill_one()) {
   }
-  if (worker_->inbox_count_.load(std::memory_order_acquire) != 0) return;
+  if (worker_->inbox_count_.load(std::memory_order_acquire) != 0 || take_shared()) return;
   IdleSpin& idle = worker_->idle_spin_;
   const bool adapt = idle.enabled();  // no clock reads for a worker that never spins
   const auto spin = adapt ? idle.begin() : std::chrono::nanoseconds(0);
   const auto idle_since = adapt ? TickClock::now() : TickClock::time_point{};
   worker_->idle_.store(true, std::memory_order_relaxed);
-  worker_->parker_.park(deadline, spin);
-  worker_->began_.store(0, std::memory_order_relaxed);  // brief again once a brief handler begins
+  SharedJobs* shared = worker_->shared_jobs_;
+  worker_->parker_.park(deadline, spin, shared != nullptr ? &shared->count() : nullptr);
+  // What wakes an idle worker is mostly brief (a pump, a delivery): it counts as busy briefly
+  // until a handler not known to be brief begins (0 without an idle spin: never).
+  const auto woke = adapt ? TickClock::now() : TickClock::time_point{};
+  worker_->began_.store(woke.time_since_epoch().count(), std::memory_order_relaxed);
   worker_->idle_.store(false, std::memory_order_relaxed);
-  if (adapt) idle.end(TickClock::now() - idle_since);
+  if (adapt) idle.end(woke - idle_since);
+  take_shared();  // what ended the wait, if it was a shared job
+}
+
+bool WorkerAlgorithm::take_shared() noexcept {
+  SharedJobs* shared = worker_->shared_jobs_;
+  if (shared == nullptr) return false;
+  Job jobs[shared_batch];
+  const std::size_t n = shared->take(jobs, shared_batch);
+  if (n == 0) return false;
+  for (std::size_t i = 0; i < n; ++i) worker_->jobs_.push_back(jobs[i]);
+  if (worker_->main_waiting_) worker_->wake_main();
+  return true;
 }
 
 void WorkerAlgorithm::notify() noexcept {

@@ -5,6 +5,7 @@
 #include <boost/fiber/scheduler.hpp>
 
 #include <chrono>
+#include <cstddef>
 
 #include "runtime/asan_fibers.hpp"
 
@@ -36,6 +37,8 @@ class WorkerAlgorithm final : public boost::fibers::algo::algorithm {
 
   /// Moves posted tasks into the ready queues (deliver, close, wake) or to the main fiber (jobs).
   void drain_inbox() noexcept;
+  /// Moves up to `shared_batch` of the shared jobs to the main fiber; false if there were none.
+  bool take_shared() noexcept;
   /// Unlinks and returns the first context of `queue` that is not `self`, or nullptr.
   static boost::fibers::context* take_first(ReadyQueue& queue,
                                             const boost::fibers::context* self) noexcept;
@@ -44,11 +47,13 @@ class WorkerAlgorithm final : public boost::fibers::algo::algorithm {
   static void stop(Worker& worker, const Job& job);
 
   static constexpr unsigned caller_streak = 16;
+  static constexpr std::size_t shared_batch = 4;
 
   Worker* worker_;
   ReadyQueue callers_{};  // fibers given a delivery a caller waits for
   ReadyQueue ready_{};    // everything else
   unsigned streak_ = 0;   // callers picked in a row
+  unsigned picks_ = 0;    // picks among other work, for the shared jobs' turn
   // Tells AddressSanitizer of each switch; nothing without it.
   [[no_unique_address]] AsanSwitches switches_;
 };

@@ -4,6 +4,7 @@
 #include <cstddef>
 
 #include "runtime/idle_spin.hpp"
+#include "runtime/shared_jobs.hpp"
 
 namespace nanofaas::detail {
 
@@ -13,6 +14,8 @@ struct WorkerConfig {
   std::chrono::nanoseconds idle_spin{0};
   /// The workers that share the limit of idle spinners; null: no limit.
   SpinGroup* spin_group = nullptr;
+  /// Jobs this worker takes when it has nothing else to do; null: none.
+  SharedJobs* shared_jobs = nullptr;
   /// Each fiber's stack size, and how many stacks the worker keeps mapped ahead.
   std::size_t stack_size = 0;
   std::size_t stack_reserve = 0;
