@@ -8,7 +8,7 @@
 namespace nanofaas::detail {
 
 WorkerAlgorithm::WorkerAlgorithm(Worker& worker) noexcept
-    : worker_(&worker), switches_(worker.stacks_) {}
+    : worker_(&worker), shared_(worker.shared_jobs_), switches_(worker.stacks_) {}
 
 void WorkerAlgorithm::awakened(boost::fibers::context* ctx) noexcept {
   ctx->ready_link(ready_);
@@ -32,10 +32,7 @@ boost::fibers::context* WorkerAlgorithm::pick_next() noexcept {
   if (drained) drain_inbox();
   // Shared jobs when nothing else is ready, and now and then among other work (so that a busy
   // worker's stream of its own work cannot hold them back for ever).
-  SharedJobs* shared = worker_->shared_jobs_;
-  if (shared != nullptr && !shared->empty() && (ready_.empty() || ++picks_ % 16 == 0)) {
-    drained |= take_shared();
-  }
+  if (shared_ != nullptr && (ready_.empty() || ++picks_ % 16 == 0)) drained |= take_shared();
   // A task taken in just now may have made the suspending fiber itself ready (an environment
   // back in its pool got its next invocation): a fiber cannot resume itself, so it waits for
   // the next pick. Boost keeps its dispatcher in `ready_` while another fiber runs, so there
@@ -71,8 +68,7 @@ void WorkerAlgorithm::suspend_until(
   const auto spin = adapt ? idle.begin() : std::chrono::nanoseconds(0);
   const auto idle_since = adapt ? TickClock::now() : TickClock::time_point{};
   worker_->idle_.store(true, std::memory_order_relaxed);
-  SharedJobs* shared = worker_->shared_jobs_;
-  worker_->parker_.park(deadline, spin, shared != nullptr ? &shared->count() : nullptr);
+  worker_->parker_.park(deadline, spin, shared_ != nullptr ? &shared_->count() : nullptr);
   // What wakes an idle worker is mostly brief (a pump, a delivery): it counts as busy briefly
   // until a handler not known to be brief begins (0 without an idle spin: never).
   const auto woke = adapt ? TickClock::now() : TickClock::time_point{};
@@ -82,11 +78,9 @@ void WorkerAlgorithm::suspend_until(
   take_shared();  // what ended the wait, if it was a shared job
 }
 
-bool WorkerAlgorithm::take_shared() noexcept {
-  SharedJobs* shared = worker_->shared_jobs_;
-  if (shared == nullptr) return false;
+bool WorkerAlgorithm::move_shared() noexcept {
   Job jobs[shared_batch];
-  const std::size_t n = shared->take(jobs, shared_batch);
+  const std::size_t n = shared_->take(jobs, shared_batch);
   if (n == 0) return false;
   for (std::size_t i = 0; i < n; ++i) worker_->jobs_.push_back(jobs[i]);
   if (worker_->main_waiting_) worker_->wake_main();

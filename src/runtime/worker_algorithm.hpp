@@ -8,6 +8,7 @@
 #include <cstddef>
 
 #include "runtime/asan_fibers.hpp"
+#include "runtime/shared_jobs.hpp"
 
 namespace nanofaas::detail {
 
@@ -38,7 +39,8 @@ class WorkerAlgorithm final : public boost::fibers::algo::algorithm {
   /// Moves posted tasks into the ready queues (deliver, close, wake) or to the main fiber (jobs).
   void drain_inbox() noexcept;
   /// Moves up to `shared_batch` of the shared jobs to the main fiber; false if there were none.
-  bool take_shared() noexcept;
+  bool take_shared() noexcept { return shared_ != nullptr && !shared_->empty() && move_shared(); }
+  bool move_shared() noexcept;
   /// Unlinks and returns the first context of `queue` that is not `self`, or nullptr.
   static boost::fibers::context* take_first(ReadyQueue& queue,
                                             const boost::fibers::context* self) noexcept;
@@ -50,6 +52,7 @@ class WorkerAlgorithm final : public boost::fibers::algo::algorithm {
   static constexpr std::size_t shared_batch = 4;
 
   Worker* worker_;
+  SharedJobs* shared_;    // the worker's shared jobs, or null
   ReadyQueue callers_{};  // fibers given a delivery a caller waits for
   ReadyQueue ready_{};    // everything else
   unsigned streak_ = 0;   // callers picked in a row
