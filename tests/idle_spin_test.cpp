@@ -7,26 +7,25 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <latch>
 #include <memory>
-#include <thread>
 #include <vector>
 
 #include "runtime/placement.hpp"
 #include "runtime/task.hpp"
 #include "runtime/worker.hpp"
 #include "runtime/worker_hooks.hpp"
+#include "worker_test_support.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using nanofaas::detail::IdleSpin;
-using nanofaas::detail::Job;
 using nanofaas::detail::pick_worker;
 using nanofaas::detail::pick_worker_to_init;
 using nanofaas::detail::SpinGroup;
 using nanofaas::detail::Task;
 using nanofaas::detail::Worker;
+using nanofaas::test::soon;
 
 TEST(IdleSpinTest, WaitsLongerThanTheSpinHalveItDownToAThirtySecond) {
   IdleSpin spin(64us, nullptr);
@@ -77,12 +76,6 @@ TEST(IdleSpinTest, AGroupAllowsAtLeastOneSpinner) {
   spin.end(1us);
 }
 
-// Workers that do nothing on their main fibers.
-struct NoHooks final : nanofaas::detail::WorkerHooks {
-  time_point housekeeping(time_point) override { return time_point::max(); }
-  void sweep() override {}
-};
-
 // Two workers: worker 0 sleeps as soon as it is idle, worker 1 spins for as long as it is.
 struct TwoWorkers {
   TwoWorkers() {
@@ -97,97 +90,70 @@ struct TwoWorkers {
     for (auto& w : workers) w->post(Task::stop());
     for (auto& w : workers) w->join();
   }
-  NoHooks hooks;
+  nanofaas::test::NoHooks hooks;
   std::vector<std::unique_ptr<Worker>> workers;
 };
 
-// Waits (bounded) until `done()`; false if it never was.
-template <class Done>
-bool soon(Done done) {
-  const auto until = std::chrono::steady_clock::now() + 10s;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::yield();
+// Runs `check(workers, sleeper, spinner, round)` on fresh TwoWorkers, 20 times.
+template <class Check>
+void in_rounds(Check check) {
+  for (int round = 0; round < 20; ++round) {
+    TwoWorkers two;
+    check(two.workers, *two.workers[0], *two.workers[1], round);
   }
-  return true;
 }
 
 TEST(PickWorkerTest, NewWorkGoesToTheSpinningWorkerUntilItsBacklogGrows) {
-  for (int round = 0; round < 20; ++round) {
-    TwoWorkers two;
-    Worker& w0 = *two.workers[0];
-    Worker& w1 = *two.workers[1];
+  in_rounds([](const auto& workers, Worker& w0, Worker& w1, int round) {
     std::atomic<std::uint32_t> last{0};
     ASSERT_TRUE(soon([&] { return w1.spinning(); }));
     w1.load.fetch_add(3);  // work placed on it: more loaded than the sleeping worker 0
-    EXPECT_EQ(&pick_worker(two.workers, last), &w1) << "round " << round;  // no futex wake for 0
+    EXPECT_EQ(&pick_worker(workers, last), &w1) << "round " << round;  // no futex wake for 0
     w1.load.fetch_add(nanofaas::detail::awake_backlog - 3);
-    EXPECT_EQ(&pick_worker(two.workers, last), &w0) << "round " << round;  // 1 fell behind
+    EXPECT_EQ(&pick_worker(workers, last), &w0) << "round " << round;  // 1 fell behind
     w1.load.store(0);
-  }
+  });
 }
 
 TEST(PickWorkerTest, AWorkerRunningAHandlerIsNotPreferredToALessLoadedOne) {
-  for (int round = 0; round < 20; ++round) {
-    TwoWorkers two;
-    Worker& w0 = *two.workers[0];
-    Worker& w1 = *two.workers[1];
+  in_rounds([](const auto& workers, Worker& w0, Worker& w1, int round) {
     // Worker 1 runs a job that does not return yet (a long handler): awake, not spinning.
-    std::latch running(1);
-    std::latch release(1);
-    struct Hold {
-      std::latch* running;
-      std::latch* release;
-    } hold{&running, &release};
-    w1.post(Task::run(Job{[](Worker&, const Job& job) {
-                            auto* h = static_cast<Hold*>(job.a);
-                            h->running->count_down();
-                            h->release->wait();
-                          },
-                          &hold}));
-    running.wait();
+    nanofaas::test::HeldWorker held(w1);
     ASSERT_TRUE(soon([&] { return !w1.spinning(); }));
     // Just woken, it counts as busy briefly; then the job has run too long for that.
     ASSERT_TRUE(soon([&] { return !w1.busy_briefly(std::chrono::steady_clock::now()); }));
     std::atomic<std::uint32_t> last{1};  // picked last: not taken again unless it spins
     w1.load.fetch_add(1);
-    EXPECT_EQ(&pick_worker(two.workers, last), &w0) << "round " << round;
+    EXPECT_EQ(&pick_worker(workers, last), &w0) << "round " << round;
     w1.load.store(0);
-    release.count_down();
-  }
+  });
 }
 
 TEST(PickWorkerTest, TheWorkerPickedLastIsKeptWhileItSpinsWithAShortBacklog) {
-  for (int round = 0; round < 20; ++round) {
-    TwoWorkers two;
-    Worker& w0 = *two.workers[0];
-    Worker& w1 = *two.workers[1];
+  in_rounds([](const auto& workers, Worker& w0, Worker& w1, int round) {
     ASSERT_TRUE(soon([&] { return w1.spinning(); }));
     std::atomic<std::uint32_t> last{0};  // worker 0 sleeps: the scan finds 1 and remembers it
-    EXPECT_EQ(&pick_worker(two.workers, last), &w1) << "round " << round;
+    EXPECT_EQ(&pick_worker(workers, last), &w1) << "round " << round;
     EXPECT_EQ(last.load(), 1u);
     w1.load.fetch_add(nanofaas::detail::awake_backlog - 1);
-    EXPECT_EQ(&pick_worker(two.workers, last), &w1) << "round " << round;
+    EXPECT_EQ(&pick_worker(workers, last), &w1) << "round " << round;
     w1.load.fetch_add(1);  // 1 fell behind: the scan again, which finds the least loaded
-    EXPECT_EQ(&pick_worker(two.workers, last), &w0) << "round " << round;
+    EXPECT_EQ(&pick_worker(workers, last), &w0) << "round " << round;
     EXPECT_EQ(last.load(), 0u);
     last.store(7);  // a hint out of range is ignored
-    EXPECT_EQ(&pick_worker(two.workers, last), &w0) << "round " << round;
+    EXPECT_EQ(&pick_worker(workers, last), &w0) << "round " << round;
     w1.load.store(0);
-  }
+  });
 }
 
 TEST(PickWorkerTest, AColdStartGoesToTheLeastLoadedWorkerAndASpinningOneAmongEquals) {
-  for (int round = 0; round < 20; ++round) {
-    TwoWorkers two;
-    Worker& w0 = *two.workers[0];
-    Worker& w1 = *two.workers[1];
+  in_rounds([](const auto& workers, Worker& w0, Worker& w1, int round) {
     ASSERT_TRUE(soon([&] { return w1.spinning(); }));
-    EXPECT_EQ(&pick_worker_to_init(two.workers), &w1) << "round " << round;  // no futex wake
+    EXPECT_EQ(&pick_worker_to_init(workers), &w1) << "round " << round;  // no futex wake
     w1.load.fetch_add(1);  // an init placed on it may block it for long: spread the next
-    EXPECT_EQ(&pick_worker_to_init(two.workers), &w0) << "round " << round;
+    EXPECT_EQ(&pick_worker_to_init(workers), &w0) << "round " << round;
     w1.load.store(0);
-  }
+  });
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "runtime/task.hpp"
 #include "runtime/worker.hpp"
 #include "runtime/worker_hooks.hpp"
+#include "worker_test_support.hpp"
 
 namespace {
 
@@ -26,11 +27,7 @@ using nanofaas::detail::post_anywhere;
 using nanofaas::detail::SharedJobs;
 using nanofaas::detail::Task;
 using nanofaas::detail::Worker;
-
-struct NoHooks final : nanofaas::detail::WorkerHooks {
-  time_point housekeeping(time_point) override { return time_point::max(); }
-  void sweep() override {}
-};
+using nanofaas::test::soon;
 
 // Workers sharing one SharedJobs; each spins for `spin` when idle.
 struct Workers {
@@ -48,22 +45,11 @@ struct Workers {
   }
   void post(const Job& job) { post_anywhere(workers, last, shared, job); }
 
-  NoHooks hooks;
+  nanofaas::test::NoHooks hooks;
   SharedJobs shared;
   std::atomic<std::uint32_t> last{0};
   std::vector<std::unique_ptr<Worker>> workers;
 };
-
-// Waits (bounded) until `done()`; false if it never was.
-template <class Done>
-bool soon(Done done) {
-  const auto until = std::chrono::steady_clock::now() + 10s;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::yield();
-  }
-  return true;
-}
 
 // A job that counts `latch` down and notes the worker that ran it.
 struct Probe {
@@ -116,20 +102,7 @@ TEST(SharedJobsTest, AJobDoesNotWaitForABusyWorkerWhileAnotherSleeps) {
     Workers group(2, 0ns);
     Worker& w0 = *group.workers[0];
     Worker& w1 = *group.workers[1];
-    // Worker 1 runs a job that does not return until the test lets it (a long handler).
-    std::latch running(1);
-    std::latch release(1);
-    struct Hold {
-      std::latch* running;
-      std::latch* release;
-    } hold{&running, &release};
-    w1.post(Task::run(Job{[](Worker&, const Job& job) {
-                            auto* h = static_cast<Hold*>(job.a);
-                            h->running->count_down();
-                            h->release->wait();
-                          },
-                          &hold}));
-    running.wait();
+    nanofaas::test::HeldWorker held(w1);  // a long handler
     ASSERT_TRUE(soon([&] { return w0.asleep(); }));
     std::latch ran(1);
     std::atomic<const Worker*> on{nullptr};
@@ -137,7 +110,6 @@ TEST(SharedJobsTest, AJobDoesNotWaitForABusyWorkerWhileAnotherSleeps) {
     group.post(probe_job(probe));
     EXPECT_TRUE(soon([&] { return ran.try_wait(); })) << "round " << round;
     EXPECT_EQ(on.load(), &w0) << "round " << round;
-    release.count_down();
   }
 }
 
