@@ -9,6 +9,7 @@
 #include <atomic>
 #include <latch>
 #include <string>
+#include <utility>
 
 #include "test_support.hpp"
 
@@ -110,6 +111,31 @@ TEST(FunctionHandleTest, AnotherEnginesOrAnEmptyHandleIsAClearError) {
   EXPECT_NE(e.error().message.find("empty"), std::string::npos) << e.error().message;
   EXPECT_EQ(a.invoke_async(empty, Payload::copy_of("x")).error().code, Errc::invalid_argument);
   EXPECT_EQ(a.metrics().find("f")->invocations, 0u);
+}
+
+TEST(FunctionHandleTest, AHandleOutlivingItsEngineIsRefusedByTheNext) {
+  FunctionHandle stale;
+  {
+    auto gone = make_engine({.workers = 1});
+    ASSERT_TRUE(gone.add_function({.name = "f"}, version_that_ran));
+    stale = gone.resolve("f").value();
+  }
+  // Likely built where the first one was: the handle is still refused, never followed.
+  auto next = make_engine({.workers = 1});
+  ASSERT_TRUE(next.add_function({.name = "f"}, version_that_ran));
+  EXPECT_EQ(next.invoke(stale, "").error().code, Errc::invalid_argument);
+}
+
+TEST(FunctionHandleTest, AHandleMovedFromStaysUsable) {
+  auto engine = make_engine({.workers = 1});
+  ASSERT_TRUE(engine.add_function({.name = "f"}, version_that_ran));
+  FunctionHandle h = engine.resolve("f").value();
+  const FunctionHandle moved = std::move(h);
+  for (const FunctionHandle* handle : {static_cast<const FunctionHandle*>(&h), &moved}) {
+    EXPECT_TRUE(*handle);
+    EXPECT_EQ(handle->qualified_name(), "f");
+    EXPECT_TRUE(engine.invoke(*handle, ""));
+  }
 }
 
 TEST(FunctionHandleTest, ChecksApplyAsByName) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,9 @@ struct HandleAccess;
 class NANOFAAS_API FunctionHandle {
  public:
   FunctionHandle() = default;
+  // Copies only: a handle moved from stays as usable as its copy.
+  FunctionHandle(const FunctionHandle&) = default;
+  FunctionHandle& operator=(const FunctionHandle&) = default;
 
   /// The name as resolved ("name", "name:$LATEST", "name:7" or "name:alias").
   [[nodiscard]] std::string_view qualified_name() const noexcept { return qualified_name_; }
@@ -33,7 +37,7 @@ class NANOFAAS_API FunctionHandle {
   friend struct detail::HandleAccess;
 
   std::string qualified_name_;
-  const void* owner_ = nullptr;  // the engine's core that resolved it
+  std::uint64_t owner_ = 0;  // the id of the engine that resolved it (0: none)
   detail::Function* function_ = nullptr;
   detail::Version* version_ = nullptr;  // null for an alias: routed per call
   std::string_view qualifier_;          // engine-owned; empty for an unqualified name

@@ -155,7 +155,7 @@ void EngineCore::stop_workers() noexcept {
 }
 
 Expected<Target> EngineCore::resolve(const FunctionHandle& h) const {
-  if (HandleAccess::owner(h) != this) {
+  if (HandleAccess::owner(h) != id) {
     return fail(
         Errc::invalid_argument,
         h ? "the handle of " + std::string(h.qualified_name()) + " was resolved by another engine"

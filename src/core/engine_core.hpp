@@ -115,6 +115,8 @@ struct EngineCore : ExecHost, WorkerHooks {
   void sweep() override { retire_all_idle(); }
 
   EngineConfig config;
+  /// This engine's id, unique in the process (what its `FunctionHandle`s carry).
+  const std::uint64_t id = next_id();
   bool clock_is_steady;
   /// The workers' limit of idle spinners: one less than the cores, for the producers.
   SpinGroup spinners;
@@ -146,6 +148,10 @@ struct EngineCore : ExecHost, WorkerHooks {
   void count_spillover(Version& version, const Environment* env) noexcept;
 
  private:
+  static std::uint64_t next_id() noexcept {
+    static std::atomic<std::uint64_t> last{0};
+    return last.fetch_add(1, std::memory_order_relaxed) + 1;
+  }
   /// The worker `pick_worker` chose last (a hint any thread reads and writes).
   std::atomic<std::uint32_t> last_picked_{0};
   /// Nested calls deeper than this switch to the callee's own fiber instead of running on the

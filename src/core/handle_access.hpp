@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -10,8 +11,8 @@ namespace nanofaas::detail {
 
 /// Makes and reads `FunctionHandle`s, whose members the public API keeps opaque.
 struct HandleAccess {
-  /// A handle to `target`, resolved from `qualified_name` by the engine core `owner`.
-  static FunctionHandle make(const void* owner, std::string_view qualified_name,
+  /// A handle to `target`, resolved from `qualified_name` by the engine whose id is `owner`.
+  static FunctionHandle make(std::uint64_t owner, std::string_view qualified_name,
                              const Target& target) {
     FunctionHandle h;
     h.qualified_name_ = std::string(qualified_name);
@@ -21,7 +22,7 @@ struct HandleAccess {
     h.qualifier_ = target.qualifier;
     return h;
   }
-  static const void* owner(const FunctionHandle& h) noexcept { return h.owner_; }
+  static std::uint64_t owner(const FunctionHandle& h) noexcept { return h.owner_; }
   static Function* function(const FunctionHandle& h) noexcept { return h.function_; }
   /// The version every call runs, or null for an alias (routed per call).
   static Version* version(const FunctionHandle& h) noexcept { return h.version_; }

@@ -197,8 +197,7 @@ InvokeResult Engine::invoke(const FunctionHandle& function, Payload&& payload,
 Expected<FunctionHandle> Engine::resolve(std::string_view qualified_name) const {
   auto target = impl_->registry.resolve(qualified_name);
   if (!target) return Unexpected(std::move(target).error());
-  const detail::EngineCore* core = impl_.get();
-  return detail::HandleAccess::make(core, qualified_name, *target);
+  return detail::HandleAccess::make(impl_->id, qualified_name, *target);
 }
 
 namespace {

@@ -96,10 +96,6 @@ class Parker {
     const std::uint32_t s = state_.load(std::memory_order_relaxed);
     return s == parked || s == woken;
   }
-  /// True once woken from the futex, until it runs. Any thread; a hint.
-  [[nodiscard]] bool was_woken() const noexcept {
-    return state_.load(std::memory_order_relaxed) == woken;
-  }
   /// True while it sleeps on the futex and nobody woke it yet. Any thread; a hint.
   [[nodiscard]] bool asleep() const noexcept {
     return state_.load(std::memory_order_seq_cst) == parked;

@@ -99,12 +99,14 @@ void post_anywhere(const std::vector<std::unique_ptr<Worker>>& workers,
     return;
   }
   shared.push(job);
-  // A spinning or woken worker takes the job before it sleeps; else wake a sleeper. A worker
-  // busy now looks at the shared jobs before it sleeps too (`SharedJobs::push` and
-  // `Worker::asleep` are seq_cst, as is the parker's own check), but may be busy for long.
+  // Pairs with the parker's CAS to `parked` and its look at the count after it: either a
+  // worker sees the job, or this sees it asleep.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  // A spinning worker takes the job at once; else wake a sleeper. A busy or just-woken worker
+  // looks at the shared jobs before it sleeps too, but may first run a long handler.
   Worker* sleeper = nullptr;
   for (const auto& w : workers) {
-    if (w->spinning() || w->waking()) return;
+    if (w->spinning()) return;
     if (sleeper == nullptr && w->asleep()) sleeper = w.get();
   }
   if (sleeper != nullptr) sleeper->unpark();

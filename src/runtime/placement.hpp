@@ -25,7 +25,7 @@ Worker& pick_worker(const std::vector<std::unique_ptr<Worker>>& workers,
 Worker* pick_awake_worker(const std::vector<std::unique_ptr<Worker>>& workers,
                           std::atomic<std::uint32_t>& last) noexcept;
 /// Puts `job` where the first worker free runs it: on an awake worker (`pick_awake_worker`),
-/// else in `shared`, waking a sleeping worker unless one is awake or already woken. Any thread.
+/// else in `shared`, waking a sleeping worker unless one spins. Any thread.
 void post_anywhere(const std::vector<std::unique_ptr<Worker>>& workers,
                    std::atomic<std::uint32_t>& last, SharedJobs& shared, const Job& job);
 /// Where a cold start from a plain thread goes: the least loaded worker, a spinning one among

@@ -15,11 +15,11 @@ namespace nanofaas::detail {
 /// which may wait for a core. Any thread, lock-free.
 class SharedJobs {
  public:
-  /// Adds `job`; the caller then wakes a sleeping worker unless one is awake
+  /// Adds `job`; the caller then wakes a sleeping worker unless one spins
   /// (`Parker::park`'s `watch` is `count()`).
   void push(const Job& job) {
-    queue_.enqueue(job);
     count_.fetch_add(1, std::memory_order_seq_cst);
+    queue_.enqueue(job);
   }
   /// Takes up to `max` (at most 8) jobs into `out`; returns how many.
   std::size_t take(Job* out, std::size_t max) noexcept {
@@ -28,7 +28,8 @@ class SharedJobs {
     if (n != 0) count_.fetch_sub(static_cast<std::uint32_t>(n), std::memory_order_relaxed);
     return n;
   }
-  /// Jobs pushed and not yet taken (moodycamel may show one a little after it is counted).
+  /// Jobs pushed and not yet taken. Counted before they are queued: a worker may see the
+  /// count a moment before it can take the job (it looks again), never the other way round.
   [[nodiscard]] const std::atomic<std::uint32_t>& count() const noexcept { return count_; }
   [[nodiscard]] bool empty() const noexcept { return count_.load(std::memory_order_relaxed) == 0; }
 

@@ -82,9 +82,6 @@ class Worker {
   /// True while the worker sleeps and nobody woke it yet. Any thread (a hint, seq_cst: see
   /// `SharedJobs::push`).
   bool asleep() const noexcept { return parker_.asleep(); }
-  /// True once woken from its sleep, until it runs: it looks at the shared jobs then. Any
-  /// thread (a hint).
-  bool waking() const noexcept { return parker_.was_woken(); }
   /// Wakes the worker if it sleeps (to look at its shared jobs). Any thread.
   void unpark() noexcept { parker_.unpark(); }
   /// How long a handler may run and still count as brief (`busy_briefly`).

@@ -49,7 +49,7 @@ class WorkerAlgorithm final : public boost::fibers::algo::algorithm {
   static void stop(Worker& worker, const Job& job);
 
   static constexpr unsigned caller_streak = 16;
-  static constexpr std::size_t shared_batch = 4;
+  static constexpr std::size_t shared_batch = 1;  // one at a time: no hoarding while busy
 
   Worker* worker_;
   SharedJobs* shared_;    // the worker's shared jobs, or null
