@@ -81,13 +81,19 @@ void Connection::on_request() {
   stream_.expires_never();  // the engine's timeout bounds the call
   request_ = parser_->release();
   state_.responses_owed.fetch_add(1, std::memory_order_relaxed);
-  Respond respond = [self = shared_from_this()](Response&& response) {
-    ServerState& state = self->state_;
+  Respond respond = [self = shared_from_this()](Response&& response) mutable {
+    // Called once, often on an engine worker. This reference goes before the debt is paid:
+    // once nothing is owed, a stopping server destroys the loop, and the connection must not
+    // be destroyed after it, here.
+    std::shared_ptr<Connection> connection = std::move(self);
+    ServerState& state = connection->state_;
     if (!state.stopped.load(std::memory_order_acquire)) {
-      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        self->write(std::move(response), false);
-      });
+      net::post(connection->stream_.get_executor(),
+                [connection, response = std::move(response)]() mutable {
+                  connection->write(std::move(response), false);
+                });
     }
+    connection.reset();
     state.responses_owed.fetch_sub(1, std::memory_order_release);
   };
   // A Prometheus scrape is not signed: it is answered before authentication, when enabled.
