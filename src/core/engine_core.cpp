@@ -7,13 +7,11 @@
 #include <charconv>
 #include <cstring>
 #include <new>
-#include <random>
 #include <thread>
 #include <utility>
 
 #include "common/saturating_time.hpp"
 #include "common/trace_ids.hpp"
-#include "core/handle_access.hpp"
 #include "exec/environment.hpp"
 #include "exec/event_completion.hpp"
 #include "exec/log_writer.hpp"
@@ -27,16 +25,6 @@ namespace {
 constexpr auto reclaim_interval = std::chrono::seconds(1);
 
 using steady = std::chrono::steady_clock;
-
-bool allowed_by_policy(const Function& function, std::string_view qualifier,
-                       std::string_view principal) {
-  std::shared_lock lock(function.mutex);
-  for (const PolicyStatement& s : function.policy) {
-    if (s.principal != "*" && s.principal != principal) continue;
-    if (s.qualifier.empty() || s.qualifier == qualifier) return true;
-  }
-  return false;
-}
 
 /// One spare invocation per thread: a thread's next synchronous call reuses the memory of its
 /// last one instead of a malloc and a free per call.
@@ -62,32 +50,6 @@ void free_invocation(Invocation* inv) noexcept {
 }
 
 }  // namespace
-
-RequestIdSource::RequestIdSource() {
-  std::random_device rd;
-  prefix_ = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
-}
-
-RequestId RequestIdSource::next() noexcept {
-  struct Block {
-    const RequestIdSource* owner = nullptr;
-    std::uint64_t next = 0;
-    std::uint64_t end = 0;
-  };
-  thread_local Block block;
-  if (block.owner != this || block.next == block.end) {
-    constexpr std::uint64_t block_size = 1u << 16;
-    const std::uint64_t b = next_block_.fetch_add(1, std::memory_order_relaxed);
-    block = {this, b * block_size, (b + 1) * block_size};
-  }
-  const std::uint64_t n = block.next++;
-  // Mix so that ids do not look sequential; still unique (the mix is a bijection of n).
-  std::uint64_t z = n + 0x9e3779b97f4a7c15ull;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  z ^= z >> 31;
-  return RequestId{prefix_, z};
-}
 
 EngineCore::EngineCore(EngineConfig engine_config)
     : ExecHost(engine_config.clock == &Clock::steady() ? nullptr : engine_config.clock,
@@ -152,42 +114,6 @@ void EngineCore::stop_workers() noexcept {
   workers_joined.store(true, std::memory_order_release);
   // Nothing logs once the workers are gone: the writer writes what is left and ends.
   if (log_thread) log_thread->stop();
-}
-
-Expected<Target> EngineCore::resolve(const FunctionHandle& h) const {
-  if (HandleAccess::owner(h) != id) {
-    return fail(
-        Errc::invalid_argument,
-        h ? "the handle of " + std::string(h.qualified_name()) + " was resolved by another engine"
-          : std::string("the function handle is empty (resolve it with Engine::resolve)"));
-  }
-  Function& fn = *HandleAccess::function(h);
-  Version* v = HandleAccess::version(h);
-  if (v == nullptr) return Registry::route(fn, HandleAccess::qualifier(h), h.qualified_name());
-  return Target{&fn, v, HandleAccess::qualifier(h)};
-}
-
-Expected<Target> EngineCore::validate(Callee callee, std::size_t payload_size,
-                                      std::string_view principal) const {
-  if (!accepting()) {
-    return fail(Errc::unavailable, "the engine is shutting down");
-  }
-  auto target = resolve(callee);
-  if (!target) return target;
-  const std::string_view qualified_name = callee.qualified_name;
-  const Version& v = *target->version;
-  if (payload_size > v.max_request_bytes) {
-    return fail(Errc::request_too_large,
-                "Request must be smaller than " + std::to_string(v.max_request_bytes) +
-                    " bytes for the invoke operation (got " + std::to_string(payload_size) + ")");
-  }
-  if (!principal.empty() && !allowed_by_policy(*target->function, target->qualifier, principal)) {
-    return fail(Errc::permission_denied, std::string(principal) +
-                                             " is not authorized to perform: lambda:InvokeFunction "
-                                             "on " +
-                                             std::string(qualified_name));
-  }
-  return target;
 }
 
 InvokeResult EngineCore::invoke(const InvokeRequest& request) {

@@ -19,6 +19,7 @@
 #include "core/function.hpp"
 #include "core/invoke_request.hpp"
 #include "core/registry.hpp"
+#include "core/request_id_source.hpp"
 #include "exec/exec_host.hpp"
 #include "exec/invocation.hpp"
 #include "exec/log_writer.hpp"
@@ -31,18 +32,6 @@
 #include "runtime/worker_hooks.hpp"
 
 namespace nanofaas::detail {
-
-/// Hands out request ids: a random per-engine prefix and a per-thread block of counters, so
-/// that no two threads touch the same cache line per call.
-class RequestIdSource {
- public:
-  RequestIdSource();
-  RequestId next() noexcept;
-
- private:
-  std::uint64_t prefix_;
-  std::atomic<std::uint64_t> next_block_{1};
-};
 
 /// The engine's core: its workers, the registry of functions, concurrency accounting and the
 /// synchronous invocation path. The layers above (async events, mappings) and the public
