@@ -82,6 +82,40 @@ TEST_F(HttpServerTest, ManyConnectionsAtOnceEachGetTheirOwnAnswers) {
   EXPECT_EQ(wrong.load(), 0);
 }
 
+TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  start();
+  for (int round = 0; round < 20; ++round) {
+    RawHttp client(port());
+    std::string requests;
+    for (int i = 0; i < 16; ++i) requests += post(invoke_echo, std::to_string(i));
+    ASSERT_TRUE(client.send(requests));  // in one write: the server reads ahead of its answers
+    for (int i = 0; i < 16; ++i) {
+      auto response = client.read_response();
+      ASSERT_TRUE(response) << "round " << round << ", request " << i;
+      EXPECT_EQ(response->body, std::to_string(i));
+    }
+  }
+}
+
+TEST_F(HttpServerTest, AnAnswerLargerThanTheSocketTakesArrivesWholeAndTheConnectionStays) {
+  start();
+  RawHttp client(port());
+  // More than a loopback socket's buffers hold: most of it is written as the client reads.
+  std::string body(5 * 1024 * 1024, 'x');
+  body.front() = body.back() = '"';
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(client.send(post(invoke_echo, body)));
+    auto response = client.read_response();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200);
+    EXPECT_TRUE(response->body == body) << "answer " << i << " differs";
+  }
+  ASSERT_TRUE(client.send(post(invoke_echo, "{}")));
+  auto small = client.read_response();
+  ASSERT_TRUE(small);
+  EXPECT_EQ(small->body, "{}");
+}
+
 TEST_F(HttpServerTest, AMalformedRequestGets400AndTheConnectionCloses) {
   start();
   for (std::string_view garbage : {"GARBAGE\r\n\r\n", "GET / HTTP/9.9\r\n\r\n",

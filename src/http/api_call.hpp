@@ -27,10 +27,9 @@ inline boost::beast::string_view to_beast(std::string_view s) noexcept {
 /// Sends a response to the client: callable once, from any thread.
 using Respond = std::function<void(Response&&)>;
 
-/// One authenticated API request as the routes see it. `request` stays valid until `respond`
-/// is called (the connection reads nothing else meanwhile).
+/// One authenticated API request as the routes see it; it owns the request.
 struct ApiCall {
-  const Request& request;
+  Request request;
   /// The path's segments, percent-decoded ("/2015-03-31/functions/f" → "2015-03-31",
   /// "functions", "f").
   std::vector<std::string> segments;

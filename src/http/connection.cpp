@@ -1,7 +1,11 @@
 #include "http/connection.hpp"
 
+#include <sys/socket.h>
+
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
@@ -16,8 +20,35 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 using beast_http::status;
 
+namespace {
+
+/// Beast's synchronous write stream over a string: serializes a message into bytes.
+struct StringSink {
+  std::string& out;
+
+  template <class ConstBufferSequence>
+  std::size_t write_some(const ConstBufferSequence& buffers) {
+    std::size_t size = 0;
+    for (auto it = net::buffer_sequence_begin(buffers); it != net::buffer_sequence_end(buffers);
+         ++it) {
+      const net::const_buffer buffer = *it;
+      out.append(static_cast<const char*>(buffer.data()), buffer.size());
+      size += buffer.size();
+    }
+    return size;
+  }
+
+  template <class ConstBufferSequence>
+  std::size_t write_some(const ConstBufferSequence& buffers, beast::error_code& error) {
+    error = {};
+    return write_some(buffers);
+  }
+};
+
+}  // namespace
+
 Connection::Connection(net::ip::tcp::socket&& socket, ServerState& state)
-    : state_(state), stream_(std::move(socket)) {
+    : state_(state), socket_(std::move(socket)), timer_(socket_.get_executor()) {
   state_.connections.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -26,16 +57,30 @@ Connection::~Connection() {
 }
 
 void Connection::start() {
-  net::dispatch(stream_.get_executor(),
+  net::dispatch(socket_.get_executor(),
                 beast::bind_front_handler(&Connection::read_header, shared_from_this()));
+}
+
+void Connection::arm(std::chrono::nanoseconds timeout) {
+  const std::uint64_t generation = timer_generation_.fetch_add(1, std::memory_order_relaxed) + 1;
+  timer_.expires_after(timeout);
+  timer_.async_wait([self = shared_from_this(), generation](beast::error_code error) {
+    if (error || self->timer_generation_.load(std::memory_order_relaxed) != generation) return;
+    self->close();  // the pending read or write ends with an error, which closes
+  });
+}
+
+void Connection::disarm() {
+  timer_generation_.fetch_add(1, std::memory_order_relaxed);
+  timer_.cancel();
 }
 
 void Connection::read_header() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(state_.config.max_header_bytes));
   parser_->body_limit(state_.config.max_body_bytes);
-  stream_.expires_after(state_.config.idle_timeout);
-  beast_http::async_read_header(stream_, buffer_, *parser_,
+  arm(state_.config.idle_timeout);
+  beast_http::async_read_header(socket_, buffer_, *parser_,
                                 [self = shared_from_this()](beast::error_code error, std::size_t) {
                                   self->on_header(error);
                                 });
@@ -44,9 +89,9 @@ void Connection::read_header() {
 void Connection::on_header(beast::error_code error) {
   if (error) return on_read_error(error);
   if (parser_->is_done()) return on_request();
-  stream_.expires_after(state_.config.body_timeout);
+  arm(state_.config.body_timeout);
   beast_http::async_read(
-      stream_, buffer_, *parser_,
+      socket_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code error, std::size_t) { self->on_body(error); });
 }
 
@@ -56,30 +101,36 @@ void Connection::on_body(beast::error_code error) {
 }
 
 void Connection::on_read_error(beast::error_code error) {
+  disarm();
+  if (!socket_.is_open()) return;  // timed out
   if (error == beast_http::error::body_limit) {
-    return write(error_response(status::payload_too_large, "RequestTooLargeException",
-                                "Request must be smaller than " +
-                                    std::to_string(state_.config.max_body_bytes) +
-                                    " bytes for the invoke operation"),
-                 true);
+    return answer(error_response(status::payload_too_large, "RequestTooLargeException",
+                                 "Request must be smaller than " +
+                                     std::to_string(state_.config.max_body_bytes) +
+                                     " bytes for the invoke operation"),
+                  true);
   }
   if (error == beast_http::error::header_limit) {
-    return write(error_response(status::request_header_fields_too_large, "RequestHeaderTooLarge",
-                                "Request header fields too large"),
-                 true);
+    return answer(error_response(status::request_header_fields_too_large, "RequestHeaderTooLarge",
+                                 "Request header fields too large"),
+                  true);
   }
   if (error.category() == beast::error_code(beast_http::error::end_of_stream).category() &&
       error != beast_http::error::end_of_stream && error != beast_http::error::partial_message) {
-    return write(error_response(status::bad_request, "BadRequest",
-                                "Malformed HTTP request: " + error.message()),
-                 true);
+    return answer(error_response(status::bad_request, "BadRequest",
+                                 "Malformed HTTP request: " + error.message()),
+                  true);
   }
   close();  // the client left, went quiet, or the connection broke
 }
 
 void Connection::on_request() {
-  stream_.expires_never();  // the engine's timeout bounds the call
-  request_ = parser_->release();
+  disarm();  // the engine's timeout bounds the call
+  // A timer that fired with the read's completion closed the socket: nothing can answer.
+  if (!socket_.is_open()) return;
+  Request request = parser_->release();
+  version_ = request.version();
+  keep_alive_ = request.keep_alive();
   state_.responses_owed.fetch_add(1, std::memory_order_relaxed);
   Respond respond = [self = shared_from_this()](Response&& response) mutable {
     // Called once, often on an engine worker. This reference goes before the debt is paid:
@@ -88,55 +139,72 @@ void Connection::on_request() {
     std::shared_ptr<Connection> connection = std::move(self);
     ServerState& state = connection->state_;
     if (!state.stopped.load(std::memory_order_acquire)) {
-      net::post(connection->stream_.get_executor(),
-                [connection, response = std::move(response)]() mutable {
-                  connection->write(std::move(response), false);
-                });
+      connection->answer(std::move(response), false);
     }
     connection.reset();
     state.responses_owed.fetch_sub(1, std::memory_order_release);
   };
   // A Prometheus scrape is not signed: it is answered before authentication, when enabled.
-  if (state_.config.metrics && request_.method() == beast_http::verb::get &&
-      to_std(request_.target()) == "/metrics") {
+  if (state_.config.metrics && request.method() == beast_http::verb::get &&
+      to_std(request.target()) == "/metrics") {
     Response metrics(status::ok, 11);
     metrics.set(beast_http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     metrics.body() = state_.config.metrics();
     return respond(std::move(metrics));
   }
-  auto who = state_.authenticator.authenticate(request_);
+  auto who = state_.authenticator.authenticate(request);
   if (auto* denied = std::get_if<Response>(&who)) return respond(std::move(*denied));
-  ApiCall call{request_, {}, {}, std::move(std::get<std::string>(who)), std::move(respond)};
-  if (!parse_target(to_std(request_.target()), call.segments, call.query)) {
+  ApiCall call{
+      std::move(request), {}, {}, std::move(std::get<std::string>(who)), std::move(respond)};
+  if (!parse_target(to_std(call.request.target()), call.segments, call.query)) {
     return call.respond(
         error_response(status::bad_request, "BadRequest", "Malformed request target"));
   }
   state_.router.handle(std::move(call));
 }
 
-void Connection::write(Response&& response, bool close) {
-  response_ = std::move(response);
-  close_after_write_ = close || !request_.keep_alive();
-  response_.version(request_.version() == 10 ? 10 : 11);
-  response_.keep_alive(!close_after_write_);
-  response_.prepare_payload();
-  stream_.expires_after(state_.config.body_timeout);  // a client that does not read
-  beast_http::async_write(
-      stream_, response_,
+void Connection::answer(Response&& response, bool close) {
+  close_after_write_ = close || !keep_alive_;
+  response.version(version_ == 10 ? 10 : 11);
+  response.keep_alive(!close_after_write_);
+  response.prepare_payload();
+  out_.clear();
+  beast::error_code error;
+  StringSink sink{out_};
+  beast_http::write(sink, response, error);
+  std::size_t sent = 0;
+  if (!close_after_write_) {
+    const ssize_t n =
+        ::send(socket_.native_handle(), out_.data(), out_.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n > 0) sent = static_cast<std::size_t>(n);
+    if (sent == out_.size()) return next_request();
+  }
+  net::post(socket_.get_executor(), [self = shared_from_this(), sent] { self->write_rest(sent); });
+}
+
+void Connection::write_rest(std::size_t sent) {
+  arm(state_.config.body_timeout);  // a client that does not read
+  net::async_write(
+      socket_, net::buffer(out_.data() + sent, out_.size() - sent),
       [self = shared_from_this()](beast::error_code error, std::size_t) { self->on_write(error); });
 }
 
 void Connection::on_write(beast::error_code error) {
+  disarm();
   if (error || close_after_write_) return close();
-  response_ = {};
-  request_ = {};
+  next_request();
+}
+
+void Connection::next_request() {
+  constexpr std::size_t kept_bytes = 64 * 1024;  // a large answer's buffer is not kept idle
+  if (out_.capacity() > kept_bytes) std::string().swap(out_);
   read_header();
 }
 
 void Connection::close() {
   beast::error_code ignored;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
-  stream_.close();
+  socket_.shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+  socket_.close(ignored);
 }
 
 }  // namespace nanofaas::http
