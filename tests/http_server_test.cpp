@@ -174,6 +174,42 @@ TEST_F(HttpServerTest, ASlowClientIsClosedAtTheTimeoutsAndOthersAreServedMeanwhi
   EXPECT_TRUE(slow_body.closed_by_server());
 }
 
+TEST_F(HttpServerTest, AKeptAliveConnectionIsClosedWhenIdleAfterItsAnswers) {
+  start({.idle_timeout = std::chrono::milliseconds(200)});
+  RawHttp client(port());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(client.send(post(invoke_echo, "{}")));
+    ASSERT_TRUE(client.read_response());
+  }
+  EXPECT_TRUE(client.closed_by_server());
+}
+
+TEST_F(HttpServerTest, ACallLongerThanTheTimeoutsIsStillAnswered) {
+  start({.idle_timeout = std::chrono::milliseconds(100),
+         .body_timeout = std::chrono::milliseconds(100)});
+  RawHttp client(port());
+  ASSERT_TRUE(client.send(post("/2015-03-31/functions/hold/invocations", "{}")));
+  started_.wait();
+  RawHttp probe(port());
+  ASSERT_TRUE(probe.closed_by_server());  // a timeout has passed since the call began
+  release_ = true;
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "released");
+}
+
+TEST_F(HttpServerTest, AnAnswerTheClientDoesNotReadIsAbandonedAtTheBodyTimeout) {
+  start({.body_timeout = std::chrono::milliseconds(200)});
+  RawHttp client(port());
+  std::string body(5 * 1024 * 1024, 'x');
+  body.front() = body.back() = '"';
+  ASSERT_TRUE(client.send(post(invoke_echo, body)));
+  EXPECT_TRUE(client.ended_by_server_unread());
+  RawHttp other(port());  // the server is still serving
+  ASSERT_TRUE(other.send(post(invoke_echo, "{}")));
+  EXPECT_TRUE(other.read_response());
+}
+
 TEST_F(HttpServerTest, AClientThatLeavesMidRequestOrMidCallLeavesTheServerHealthy) {
   start();
   {

@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -79,6 +80,11 @@ class RawHttp {
     char c;
     const ssize_t n = ::recv(fd_, &c, 1, 0);
     return n == 0 || (n < 0 && errno == ECONNRESET);
+  }
+  /// Waits, reading nothing, until the server ends the connection (true) or 20 s pass (false).
+  bool ended_by_server_unread() {
+    pollfd p{fd_, POLLRDHUP, 0};
+    return ::poll(&p, 1, 20000) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
   }
   /// Sends no more: the server reads the end of the stream after what was sent.
   void shutdown_send() { ::shutdown(fd_, SHUT_WR); }

@@ -57,22 +57,44 @@ Connection::~Connection() {
 }
 
 void Connection::start() {
-  net::dispatch(socket_.get_executor(),
-                beast::bind_front_handler(&Connection::read_header, shared_from_this()));
-}
-
-void Connection::arm(std::chrono::nanoseconds timeout) {
-  const std::uint64_t generation = timer_generation_.fetch_add(1, std::memory_order_relaxed) + 1;
-  timer_.expires_after(timeout);
-  timer_.async_wait([self = shared_from_this(), generation](beast::error_code error) {
-    if (error || self->timer_generation_.load(std::memory_order_relaxed) != generation) return;
-    self->close();  // the pending read or write ends with an error, which closes
+  net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+    self->arm(self->state_.config.idle_timeout);
+    self->watch();
+    self->read_header();
   });
 }
 
+void Connection::arm(std::chrono::nanoseconds timeout) {
+  deadline_.store((Clock::now() + timeout).time_since_epoch().count(), std::memory_order_relaxed);
+}
+
 void Connection::disarm() {
-  timer_generation_.fetch_add(1, std::memory_order_relaxed);
-  timer_.cancel();
+  deadline_.store(no_deadline, std::memory_order_relaxed);
+}
+
+void Connection::watch() {
+  // Each deadline is at least `check` away when set, and the timer never waits longer than
+  // `check`: it wakes before every deadline without being moved when one is set.
+  const auto check = std::min(state_.config.idle_timeout, state_.config.body_timeout);
+  const auto now = Clock::now();
+  const Clock::time_point deadline{Clock::duration(deadline_.load(std::memory_order_relaxed))};
+  if (now >= deadline) {
+    // Not a close: the socket may be in another thread's hands. The pending read or write
+    // ends with an error on the strand, which closes.
+    if (writing_) {
+      // An answer the client does not read is dropped: reset, since a close would wait for
+      // the client to take what is already queued.
+      const linger abort{1, 0};
+      ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+    }
+    ::shutdown(socket_.native_handle(), SHUT_RDWR);
+    disarm();
+  }
+  const Clock::time_point next = now + std::chrono::duration_cast<Clock::duration>(check);
+  timer_.expires_at(now >= deadline ? next : std::min(deadline, next));
+  timer_.async_wait([self = shared_from_this()](beast::error_code error) {
+    if (!error && self->socket_.is_open()) self->watch();
+  });
 }
 
 void Connection::read_header() {
@@ -102,7 +124,6 @@ void Connection::on_body(beast::error_code error) {
 
 void Connection::on_read_error(beast::error_code error) {
   disarm();
-  if (!socket_.is_open()) return;  // timed out
   if (error == beast_http::error::body_limit) {
     return answer(error_response(status::payload_too_large, "RequestTooLargeException",
                                  "Request must be smaller than " +
@@ -126,8 +147,6 @@ void Connection::on_read_error(beast::error_code error) {
 
 void Connection::on_request() {
   disarm();  // the engine's timeout bounds the call
-  // A timer that fired with the read's completion closed the socket: nothing can answer.
-  if (!socket_.is_open()) return;
   Request request = parser_->release();
   version_ = request.version();
   keep_alive_ = request.keep_alive();
@@ -184,6 +203,7 @@ void Connection::answer(Response&& response, bool close) {
 
 void Connection::write_rest(std::size_t sent) {
   arm(state_.config.body_timeout);  // a client that does not read
+  writing_ = true;
   net::async_write(
       socket_, net::buffer(out_.data() + sent, out_.size() - sent),
       [self = shared_from_this()](beast::error_code error, std::size_t) { self->on_write(error); });
@@ -191,6 +211,7 @@ void Connection::write_rest(std::size_t sent) {
 
 void Connection::on_write(beast::error_code error) {
   disarm();
+  writing_ = false;
   if (error || close_after_write_) return close();
   next_request();
 }
@@ -202,6 +223,7 @@ void Connection::next_request() {
 }
 
 void Connection::close() {
+  timer_.cancel();
   beast::error_code ignored;
   socket_.shutdown(net::ip::tcp::socket::shutdown_send, ignored);
   socket_.close(ignored);

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,16 +52,23 @@ class Connection : public std::enable_shared_from_this<Connection> {
   /// After an answer: keeps the connection alive for the next request.
   void next_request();
   void close();
-  /// Closes the connection when `timeout` passes before `disarm`.
+  /// Sets the deadline by which the current step (reading, or writing the rest) must end;
+  /// from any thread.
   void arm(std::chrono::nanoseconds timeout);
+  /// No deadline: while a call is in the engine, its timeout bounds it.
   void disarm();
+  /// On the strand, until the connection closes: ends the connection once its deadline passes.
+  void watch();
+
+  using Clock = std::chrono::steady_clock;
+  static constexpr Clock::rep no_deadline = std::numeric_limits<Clock::rep>::max();
 
   ServerState& state_;
   boost::asio::ip::tcp::socket socket_;
   boost::asio::steady_timer timer_;
-  /// Which arming a firing timer belongs to: an older one is stale. Atomic: the next read
-  /// arms it on the thread that answered while a stale expiry may run on the strand.
-  std::atomic<std::uint64_t> timer_generation_{0};
+  /// The deadline's time since the clock's epoch. Atomic: the thread that answers a call sets
+  /// the next one while the timer may read it on the strand.
+  std::atomic<Clock::rep> deadline_{no_deadline};
   boost::beast::flat_buffer buffer_;
   std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
   /// The current request's HTTP version and keep-alive, which its answer follows.
@@ -68,6 +76,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool keep_alive_ = true;
   std::string out_;  // the serialized response
   bool close_after_write_ = false;
+  bool writing_ = false;  // the strand writes the rest of an answer
 };
 
 }  // namespace nanofaas::http
