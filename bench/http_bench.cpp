@@ -154,7 +154,7 @@ int main(int argc, char** argv) {
   }
   constexpr unsigned io_threads = 1;
   // Idle workers park at once: on a machine with few cores, spinning workers take the core
-  // the clients and the I/O thread need (the I/O thread's own short poll, io_spin, stays).
+  // the clients and the I/O thread need.
   auto engine = Engine::create({.idle_spin = std::chrono::nanoseconds(0)}).value();
   FunctionConfig echo{.name = "echo"};
   echo.policy.push_back({.principal = "*"});

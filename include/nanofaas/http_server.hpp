@@ -42,9 +42,6 @@ struct HttpServerConfig {
   /// then for its body, before it is closed.
   std::chrono::nanoseconds idle_timeout = std::chrono::seconds(60);
   std::chrono::nanoseconds body_timeout = std::chrono::seconds(30);
-  /// How long an I/O thread polls for an answer owed by the engine before it sleeps (a
-  /// wake-up costs more than a short call); 0 sleeps at once and frees the core.
-  std::chrono::nanoseconds io_spin = std::chrono::microseconds(50);
   /// Event sources the Lambda API's event source mapping calls may name, by ARN (e.g.
   /// `arn:aws:sqs:us-east-1:000000000000:orders`). A `Queue` here may also be a destination.
   std::map<std::string, std::shared_ptr<Source>> event_sources{};

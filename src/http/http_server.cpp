@@ -113,30 +113,7 @@ void HttpServer::Impl::accept() {
 }
 
 void HttpServer::Impl::run_io() {
-  using steady = std::chrono::steady_clock;
-  net::io_context& io = *state.io;
-  const auto spin = state.config.io_spin;
-  constexpr auto poll_every = std::chrono::microseconds(25);  // sockets, while spinning
-  while (!io.stopped()) {
-    // While an answer is owed, most calls end within microseconds: wait for it here rather
-    // than sleep in epoll, whose wake-up costs more than the wait (tens of µs on a VM).
-    std::size_t owed = state.responses_owed.load(std::memory_order_acquire);
-    if (spin.count() > 0 && owed != 0) {
-      const auto start = steady::now();
-      auto next_poll = start + poll_every;
-      for (;;) {
-        const std::size_t now_owed = state.responses_owed.load(std::memory_order_acquire);
-        const auto now = steady::now();
-        if (now_owed < owed || now >= next_poll) {
-          if (io.poll() > 0) break;  // ran an answer or a request: back to the loop
-          owed = now_owed;
-          next_poll = now + poll_every;
-        }
-        if (owed == 0 || now - start >= spin || io.stopped()) break;
-      }
-    }
-    io.run_one();
-  }
+  state.io->run();  // until stop: the acceptor always waits for the next connection
 }
 
 void HttpServer::Impl::stop() {
