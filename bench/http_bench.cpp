@@ -153,9 +153,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   constexpr unsigned io_threads = 1;
-  // Idle workers park at once: on a machine with few cores, spinning workers take the core
-  // the clients and the I/O thread need.
-  auto engine = Engine::create({.idle_spin = std::chrono::nanoseconds(0)}).value();
+  auto engine = Engine::create({}).value();  // the default configuration
   FunctionConfig echo{.name = "echo"};
   echo.policy.push_back({.principal = "*"});
   if (!engine.add_function(echo, [](const Event& ev) { return Response::ok(ev.body()); })) return 1;
@@ -169,7 +167,8 @@ int main(int argc, char** argv) {
 
   std::printf(
       "Invoke over HTTP/1.1 keep-alive, client connections a thread each on the same machine, "
-      "%u I/O thread, engine workers 2 with idle_spin 0, %zu-byte echo; medians of %d rounds "
+      "%u I/O thread, engine in its default configuration (2 workers, adaptive idle spin), "
+      "%zu-byte echo; medians of %d rounds "
       "of %.1f s, rows alternating\n",
       io_threads, body.size(), rounds, seconds);
   for (const int connections : connection_counts) {

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 mode=${1:-quick}
 case $mode in
   quick) suite_flags=(--quick); headline_args=(5000); mapping_args=(3); filter_repetitions=3
-         http_args=(1 3 1 4 8); observability_args=(3 100000 300000 10000)
+         http_args=(1 5 1 4 8); observability_args=(3 100000 300000 10000)
          jetstream_args=(3 30000 3) ;;
   full) suite_flags=(); headline_args=(); mapping_args=(); filter_repetitions=5
         http_args=(2 5 1 4 8); observability_args=(5 200000 500000 10000)
