@@ -210,6 +210,18 @@ TEST_F(HttpServerTest, AnAnswerTheClientDoesNotReadIsAbandonedAtTheBodyTimeout) 
   EXPECT_TRUE(other.read_response());
 }
 
+TEST_F(HttpServerTest, TimeoutsOfTheLargestDurationMeanNever) {
+  start({.idle_timeout = std::chrono::nanoseconds::max(),
+         .body_timeout = std::chrono::nanoseconds::max()});
+  RawHttp client(port());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(client.send(post(invoke_echo, "{}")));
+    auto response = client.read_response();
+    ASSERT_TRUE(response) << "request " << i;
+    EXPECT_EQ(response->status, 200);
+  }
+}
+
 TEST_F(HttpServerTest, AClientThatLeavesMidRequestOrMidCallLeavesTheServerHealthy) {
   start();
   {

@@ -45,6 +45,14 @@ struct StringSink {
   }
 };
 
+/// Now plus `timeout`, saturated: a timeout of `nanoseconds::max()` means never.
+std::chrono::steady_clock::time_point in(std::chrono::nanoseconds timeout) noexcept {
+  using Clock = std::chrono::steady_clock;
+  const Clock::duration now = Clock::now().time_since_epoch();
+  const auto left = Clock::duration::max() - now;
+  return Clock::time_point(timeout >= left ? Clock::duration::max() : now + timeout);
+}
+
 }  // namespace
 
 Connection::Connection(net::ip::tcp::socket&& socket, ServerState& state)
@@ -65,7 +73,7 @@ void Connection::start() {
 }
 
 void Connection::arm(std::chrono::nanoseconds timeout) {
-  deadline_.store((Clock::now() + timeout).time_since_epoch().count(), std::memory_order_relaxed);
+  deadline_.store(in(timeout).time_since_epoch().count(), std::memory_order_relaxed);
 }
 
 void Connection::disarm() {
@@ -90,7 +98,7 @@ void Connection::watch() {
     ::shutdown(socket_.native_handle(), SHUT_RDWR);
     disarm();
   }
-  const Clock::time_point next = now + std::chrono::duration_cast<Clock::duration>(check);
+  const Clock::time_point next = in(check);
   timer_.expires_at(now >= deadline ? next : std::min(deadline, next));
   timer_.async_wait([self = shared_from_this()](beast::error_code error) {
     if (!error && self->socket_.is_open()) self->watch();
@@ -124,6 +132,7 @@ void Connection::on_body(beast::error_code error) {
 
 void Connection::on_read_error(beast::error_code error) {
   disarm();
+  version_ = parser_->is_header_done() && parser_->get().version() == 10 ? 10 : 11;
   if (error == beast_http::error::body_limit) {
     return answer(error_response(status::payload_too_large, "RequestTooLargeException",
                                  "Request must be smaller than " +
@@ -158,7 +167,14 @@ void Connection::on_request() {
     std::shared_ptr<Connection> connection = std::move(self);
     ServerState& state = connection->state_;
     if (!state.stopped.load(std::memory_order_acquire)) {
-      connection->answer(std::move(response), false);
+      try {
+        connection->answer(std::move(response), false);
+      } catch (...) {  // out of memory: the client gets a close, the engine no exception
+        try {
+          net::post(connection->socket_.get_executor(), [connection] { connection->close(); });
+        } catch (...) {  // the connection goes when the server stops
+        }
+      }
     }
     connection.reset();
     state.responses_owed.fetch_sub(1, std::memory_order_release);

@@ -25,7 +25,9 @@ namespace nanofaas::http {
 /// While a call is in the engine nothing else touches the socket, so the thread that completes
 /// it answers: a response the socket takes whole is sent there, without blocking, and that
 /// thread starts the next read. Only the rest of a larger response, or a closing one, goes back
-/// to the connection's strand. This saves the I/O thread a wake-up per request.
+/// to the connection's strand. This saves the I/O thread a wake-up per request. It relies on
+/// asio's reactor letting any thread start an operation on a socket that no other thread is
+/// using (the strand's only concurrent handler, `watch`, reads just the handle).
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(boost::asio::ip::tcp::socket&& socket, ServerState& state);

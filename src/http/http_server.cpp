@@ -122,6 +122,8 @@ void HttpServer::Impl::stop() {
   state.stopped.store(true, std::memory_order_release);
   state.io->stop();
   for (std::thread& t : threads) t.join();
+  boost::system::error_code ignored;
+  acceptor->close(ignored);  // no new connection waits in the backlog while calls end
   // Calls in the engine answer into the stopped loop (their responses are dropped).
   while (state.responses_owed.load(std::memory_order_acquire) != 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
