@@ -87,6 +87,10 @@ TEST(AsyncTest, ThrottledEventStaysQueuedAndRunsAfterBackoff) {
   ASSERT_TRUE(engine.invoke_async("one", "next"));  // throttled by the reservation of 1
   ASSERT_TRUE(test::eventually([&] { return engine.metrics().find("one")->async_throttled > 0; }));
   release.count_down();
+  // The held call ends first: a retry that came due before it ended would find the
+  // reservation still taken and back off beyond the one step of the test's clock.
+  ASSERT_TRUE(
+      test::eventually([&] { return engine.metrics().find("one")->async_events_succeeded == 1u; }));
   // The throttled event waits for its backoff (1 s) on the engine's clock.
   clock.advance(2s);
   outcomes.done.wait();
